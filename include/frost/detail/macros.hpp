@@ -1,0 +1,37 @@
+// frost/detail/macros.hpp: every frost macro lives here, all prefixed FROST_.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FROST_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FROST_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define FROST_LIKELY(x) (x)
+#define FROST_UNLIKELY(x) (x)
+#endif
+
+// FROST_CHECK(cond, msg): runtime validation of *user input* (config, shapes, labels).
+// Throws frost::Error with a message that names what was expected. Never compiled out.
+#define FROST_CHECK(cond, msg)                                          \
+  do {                                                                  \
+    if (FROST_UNLIKELY(!(cond))) throw ::frost::Error(std::string(msg)); \
+  } while (0)
+
+namespace frost {
+/// The one exception type frost throws for bad input; `what()` names the file, tensor or field.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+}  // namespace frost
+
+// FROST_OMP(parallel for): an OpenMP pragma that vanishes (without -Wunknown-pragmas noise)
+// when OpenMP is off.
+#define FROST_STRINGIFY_(x) #x
+#if defined(_OPENMP)
+#define FROST_OMP(directive) _Pragma(FROST_STRINGIFY_(omp directive))
+#else
+#define FROST_OMP(directive)
+#endif

@@ -1,0 +1,172 @@
+// frost/explain.hpp: what a freeze policy does, in numbers and words.
+//
+//   frost::plan_report<Model>(cfg)        per-component table: trainable/frozen slots and
+//                                         parameter counts, and what backward computes there
+//   frost::explain<Model>(cfg)            the same, printed
+//   frost::analytic_flops<Model>(cfg,B,S) closed-form matmul FLOPs per phase for one training step
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/flops.hpp"
+#include "freeze/layer_stages.hpp"
+#include "model/shapes.hpp"
+
+namespace frost {
+
+struct ComponentReport {
+  std::string name;
+  Component component;
+  int layer = 0;
+  std::uint32_t trainable = 0;  ///< slot bits
+  int slots = 0;
+  std::int64_t trainable_params = 0, frozen_params = 0;
+  bool weight_grads = false;  ///< backward computes gradients of some of its parameters
+  bool input_grad = false;    ///< backward computes d(loss)/d(input) here
+  [[nodiscard]] bool in_backward() const { return weight_grads || input_grad; }
+};
+
+struct PlanReport {
+  std::vector<ComponentReport> components;  ///< bottom-up
+  int backward_stop = 0;                    ///< component index (see FreezePlan)
+  std::int64_t trainable_params = 0, frozen_params = 0;
+  std::size_t scalar_bytes = 4;
+
+  [[nodiscard]] std::int64_t total_params() const { return trainable_params + frozen_params; }
+  /// One gradient buffer per trainable parameter.
+  [[nodiscard]] std::int64_t gradient_bytes() const {
+    return trainable_params * static_cast<std::int64_t>(scalar_bytes);
+  }
+  /// AdamW keeps two moments per trainable parameter (exp_avg, exp_avg_sq).
+  [[nodiscard]] std::int64_t adamw_state_bytes() const { return 2 * gradient_bytes(); }
+};
+
+template <class Model>
+PlanReport plan_report(const BertConfig& cfg) {
+  using plan = typename Model::plan;
+  plan::check_depth(cfg.num_hidden_layers);
+  const int D = cfg.num_hidden_layers;
+  PlanReport r;
+  r.scalar_bytes = sizeof(typename Model::scalar_type);
+  r.backward_stop = plan::backward_stop(D);
+  for (int c = 0; c < plan::component_count(D); ++c) {
+    ComponentReport cr;
+    cr.component = c == 0 ? Component::embeddings
+                   : c <= D ? Component::layer
+                   : c == D + 1 ? Component::pooler
+                                : Component::classifier;
+    cr.layer = cr.component == Component::layer ? c - 1 : 0;
+    cr.name = c == 0 ? "embeddings"
+              : c <= D ? "encoder.layer." + std::to_string(c - 1)
+              : c == D + 1 ? "pooler"
+                           : "classifier";
+    cr.trainable = plan::trainable_of(c, D);
+    cr.slots = slot_count(cr.component);
+    cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
+    cr.frozen_params =
+        slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
+    cr.weight_grads = cr.trainable != 0;
+    cr.input_grad = plan::computes_input_grad(c, D);
+    r.trainable_params += cr.trainable_params;
+    r.frozen_params += cr.frozen_params;
+    r.components.push_back(cr);
+  }
+  return r;
+}
+
+/// Closed-form matmul FLOPs of one training step (forward + backward) at batch B, sequence S.
+template <class Model>
+FlopCounter analytic_flops(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
+  using plan = typename Model::plan;
+  const int D = cfg.num_hidden_layers;
+  const std::int64_t N = B * S, H = cfg.hidden_size, I = cfg.intermediate_size, C = cfg.num_labels;
+  FlopCounter f;
+  const std::uint64_t lin_hh = gemm_flops(N, H, H), lin_hi = gemm_flops(N, I, H);
+  const std::uint64_t attn = 2 * gemm_flops(N, S, H);  // QK^T + PV over all heads
+  for (int i = 0; i < D; ++i) {
+    const ComponentSpec spec = plan::layer_spec_at(i);
+    const LayerStages st = layer_stages(spec);
+    f.add(Phase::forward, 4 * lin_hh + 2 * lin_hi + attn);
+    for (int s : {slot::q_w, slot::k_w, slot::v_w, slot::attn_out_w})
+      if (spec.trains(s)) f.add(Phase::backward_weight, lin_hh);
+    for (int s : {slot::inter_w, slot::out_w})
+      if (spec.trains(s)) f.add(Phase::backward_weight, lin_hi);
+    if (!spec.in_backward()) continue;
+    if (st.dg) f.add(Phase::backward_input, lin_hi);              // dg = do Wout
+    if (st.dh1) f.add(Phase::backward_input, lin_hi);             // dh1 += di Wi
+    if (st.dctx) f.add(Phase::backward_input, lin_hh + 2 * attn);  // dctx, attention backward
+    if (plan::computes_input_grad(1 + i, D)) f.add(Phase::backward_input, 3 * lin_hh);
+  }
+  const std::uint64_t pool = gemm_flops(B, H, H), cls = gemm_flops(B, C, H);
+  f.add(Phase::forward, pool + cls);
+  if (plan::pooler.trains(slot::dense_w)) f.add(Phase::backward_weight, pool);
+  if (plan::computes_input_grad(D + 1, D)) f.add(Phase::backward_input, pool);
+  if (plan::classifier.trains(slot::dense_w)) f.add(Phase::backward_weight, cls);
+  if (plan::computes_input_grad(D + 2, D)) f.add(Phase::backward_input, cls);
+  return f;
+}
+
+inline std::string with_commas(std::int64_t v) {
+  std::string s = std::to_string(v < 0 ? -v : v), out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+inline std::string human_bytes(std::int64_t b) {
+  char buf[64];
+  if (b >= (1ll << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1ll << 30));
+  else if (b >= (1ll << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(b) / (1ll << 20));
+  else if (b >= (1ll << 10)) std::snprintf(buf, sizeof buf, "%.2f KiB", static_cast<double>(b) / (1ll << 10));
+  else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  return buf;
+}
+
+/// A printable freeze plan: one line per component, top-down as backward visits them.
+template <class Model>
+std::string explain(const BertConfig& cfg) {
+  const PlanReport r = plan_report<Model>(cfg);
+  std::ostringstream os;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status",
+                "trainable", "frozen", "backward");
+  os << line;
+  for (auto it = r.components.rbegin(); it != r.components.rend(); ++it) {
+    const auto& c = *it;
+    const char* status = c.trainable == 0 ? "frozen"
+                         : c.trainable == all_slots(c.slots) ? "trainable"
+                                                             : "partial";
+    std::string bwd;
+    if (c.weight_grads && c.input_grad) bwd = "weight grads + input grads";
+    else if (c.weight_grads) bwd = "weight grads only (backward stops here)";
+    else if (c.input_grad) bwd = "input grads only (passes gradient down, frozen weights)";
+    else bwd = "nothing (inference-mode forward, no saved activations)";
+    if (c.trainable != 0 && c.trainable != all_slots(c.slots)) {
+      bwd += "; trains:";
+      for (int s = 0; s < c.slots; ++s)
+        if (c.trainable & bit(s)) bwd += std::string(" ") + slot_name(c.component, s);
+    }
+    std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", c.name.c_str(), status,
+                  with_commas(c.trainable_params).c_str(), with_commas(c.frozen_params).c_str(),
+                  bwd.c_str());
+    os << line;
+  }
+  const int stop = r.backward_stop;
+  os << "backward stops at: "
+     << (stop < static_cast<int>(r.components.size()) ? r.components[static_cast<std::size_t>(stop)].name
+                                                      : std::string("nothing trains; no backward"))
+     << "\n";
+  os << "trainable parameters: " << with_commas(r.trainable_params) << " of "
+     << with_commas(r.total_params()) << " (frozen " << with_commas(r.frozen_params) << ")\n";
+  os << "gradient memory: " << human_bytes(r.gradient_bytes())
+     << ", AdamW state: " << human_bytes(r.adamw_state_bytes()) << " (frozen parameters: 0 B)\n";
+  return os.str();
+}
+
+}  // namespace frost

@@ -1,0 +1,16 @@
+// frost/frost.hpp: the whole public API of frost.
+//
+//   #include <frost/frost.hpp>
+//   using Model = frost::BertForSequenceClassification<float, frost::FreezeBert>;
+//   Model model(frost::BertConfig::from_file("config.json"));
+//   std::cout << frost::explain<Model>(model.config());
+#pragma once
+
+#include "frost_fwd.hpp"
+#include "config.hpp"
+#include "freeze/freeze_policy.hpp"
+#include "freeze/plan.hpp"
+#include "model/bert.hpp"
+#include "explain.hpp"
+#include "io/safetensors.hpp"
+#include "io/hf_checkpoint.hpp"

@@ -1,0 +1,266 @@
+// frost/io/safetensors.hpp: a validating reader and an atomic writer for the safetensors format.
+//
+// Layout: 8-byte little-endian header length n, n bytes of JSON header, then the data buffer.
+// Header: {"__metadata__": {str: str}?, "<name>": {"dtype": D, "shape": [..], "data_offsets":
+// [begin, end]}, ...}, offsets relative to the data buffer. The reader checks: header length
+// bound and fit, JSON validity, known dtypes, non-negative integer shapes, end - begin equal to
+// numel * dtype size, offsets within the buffer, no overlaps and no gaps (the buffer is covered
+// exactly). Every error names the file and the tensor.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "../detail/macros.hpp"
+
+namespace frost::io {
+
+enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, BOOL };
+
+inline std::size_t dtype_size(DType d) {
+  switch (d) {
+    case DType::F64:
+    case DType::I64: return 8;
+    case DType::F32:
+    case DType::I32: return 4;
+    case DType::F16:
+    case DType::BF16: return 2;
+    default: return 1;
+  }
+}
+
+inline const char* dtype_name(DType d) {
+  constexpr const char* names[] = {"F32", "F16", "BF16", "F64", "I64", "I32", "I8", "U8", "BOOL"};
+  return names[static_cast<int>(d)];
+}
+
+inline bool parse_dtype(const std::string& s, DType& out) {
+  static const std::map<std::string, DType> m = {
+      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
+      {"F64", DType::F64}, {"I64", DType::I64}, {"I32", DType::I32},
+      {"I8", DType::I8},   {"U8", DType::U8},   {"BOOL", DType::BOOL}};
+  auto it = m.find(s);
+  if (it == m.end()) return false;
+  out = it->second;
+  return true;
+}
+
+inline float half_to_float(std::uint16_t h) {
+  const std::uint32_t sign = (h & 0x8000u) << 16;
+  std::uint32_t exp = (h >> 10) & 0x1Fu, mant = h & 0x3FFu, bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else {  // subnormal: normalise
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400u)) mant <<= 1, --exp;
+      bits = sign | (exp << 23) | ((mant & 0x3FFu) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7F800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+inline float bf16_to_float(std::uint16_t h) {
+  const std::uint32_t bits = static_cast<std::uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+struct TensorInfo {
+  DType dtype;
+  std::vector<std::int64_t> shape;
+  std::uint64_t begin, end;  // byte offsets in the data buffer
+  [[nodiscard]] std::int64_t numel() const {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+  }
+};
+
+/// A whole safetensors file in memory, validated on open.
+class SafeTensorsFile {
+ public:
+  /// Largest header accepted (the reference implementation uses 100 MB).
+  static constexpr std::uint64_t kMaxHeader = 100'000'000;
+
+  explicit SafeTensorsFile(const std::string& path) : path_(path) {
+    std::ifstream in(path, std::ios::binary);
+    FROST_CHECK(in.good(), path + ": cannot open safetensors file");
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<std::uint64_t>(in.tellg());
+    in.seekg(0);
+    FROST_CHECK(size >= 8, path + ": file is " + std::to_string(size) +
+                               " bytes, too short for the 8-byte safetensors header length");
+    unsigned char len_bytes[8];
+    in.read(reinterpret_cast<char*>(len_bytes), 8);
+    std::uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
+    FROST_CHECK(n <= kMaxHeader, path + ": header length " + std::to_string(n) +
+                                     " exceeds the limit of " + std::to_string(kMaxHeader));
+    FROST_CHECK(n <= size - 8, path + ": header length " + std::to_string(n) +
+                                   " runs past the end of the file (" + std::to_string(size) +
+                                   " bytes)");
+    std::string header(n, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(n));
+    data_.resize(size - 8 - n);
+    in.read(reinterpret_cast<char*>(data_.data()), static_cast<std::streamsize>(data_.size()));
+    FROST_CHECK(in.good(), path + ": read error");
+    parse_header(header);
+  }
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::map<std::string, TensorInfo>& tensors() const { return tensors_; }
+  [[nodiscard]] const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  [[nodiscard]] bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
+
+  [[nodiscard]] const TensorInfo& info(const std::string& name) const {
+    auto it = tensors_.find(name);
+    FROST_CHECK(it != tensors_.end(), path_ + ": no tensor named '" + name + "'");
+    return it->second;
+  }
+
+  /// Any float dtype (F32, F16, BF16, F64) as float.
+  [[nodiscard]] std::vector<float> floats(const std::string& name) const {
+    const TensorInfo& t = info(name);
+    const unsigned char* p = data_.data() + t.begin;
+    const auto n = static_cast<std::size_t>(t.numel());
+    std::vector<float> out(n);
+    switch (t.dtype) {
+      case DType::F32: std::memcpy(out.data(), p, n * 4); break;
+      case DType::F64:
+        for (std::size_t i = 0; i < n; ++i) {
+          double d;
+          std::memcpy(&d, p + 8 * i, 8);
+          out[i] = static_cast<float>(d);
+        }
+        break;
+      case DType::F16:
+      case DType::BF16:
+        for (std::size_t i = 0; i < n; ++i) {
+          std::uint16_t h = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+          out[i] = t.dtype == DType::F16 ? half_to_float(h) : bf16_to_float(h);
+        }
+        break;
+      default:
+        throw Error(path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
+                    ", expected a float dtype (F32, F16, BF16, F64)");
+    }
+    return out;
+  }
+
+  /// Integer dtypes (I64, I32, I8, U8, BOOL) as int64.
+  [[nodiscard]] std::vector<std::int64_t> ints(const std::string& name) const {
+    const TensorInfo& t = info(name);
+    const unsigned char* p = data_.data() + t.begin;
+    const auto n = static_cast<std::size_t>(t.numel());
+    std::vector<std::int64_t> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      switch (t.dtype) {
+        case DType::I64: std::memcpy(&out[i], p + 8 * i, 8); break;
+        case DType::I32: {
+          std::int32_t v;
+          std::memcpy(&v, p + 4 * i, 4);
+          out[i] = v;
+          break;
+        }
+        case DType::I8: out[i] = static_cast<std::int8_t>(p[i]); break;
+        case DType::U8:
+        case DType::BOOL: out[i] = p[i]; break;
+        default:
+          throw Error(path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
+                      ", expected an integer dtype");
+      }
+    }
+    return out;
+  }
+
+ private:
+  void parse_header(const std::string& header) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(header);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(path_ + ": header is not valid JSON (" + e.what() + ")");
+    }
+    FROST_CHECK(j.is_object(), path_ + ": header must be a JSON object");
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string& name = it.key();
+      const auto& v = it.value();
+      if (name == "__metadata__") {
+        FROST_CHECK(v.is_object(), path_ + ": __metadata__ must be an object of strings");
+        for (auto m = v.begin(); m != v.end(); ++m) {
+          FROST_CHECK(m.value().is_string(),
+                      path_ + ": __metadata__ value for '" + m.key() + "' must be a string");
+          metadata_[m.key()] = m.value().get<std::string>();
+        }
+        continue;
+      }
+      const std::string where = path_ + ": tensor '" + name + "'";
+      FROST_CHECK(v.is_object() && v.contains("dtype") && v.contains("shape") &&
+                      v.contains("data_offsets"),
+                  where + ": expected an object with dtype, shape and data_offsets");
+      TensorInfo t{};
+      FROST_CHECK(v["dtype"].is_string() && parse_dtype(v["dtype"].get<std::string>(), t.dtype),
+                  where + ": unknown dtype " + v["dtype"].dump());
+      FROST_CHECK(v["shape"].is_array(), where + ": shape must be an array");
+      std::uint64_t numel = 1;
+      for (const auto& d : v["shape"]) {
+        FROST_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0),
+                    where + ": shape entries must be non-negative integers, got " + d.dump());
+        const auto dim = d.get<std::uint64_t>();
+        FROST_CHECK(dim == 0 || numel <= (std::uint64_t{1} << 62) / dim,
+                    where + ": shape is too large");
+        numel *= dim;
+        t.shape.push_back(static_cast<std::int64_t>(dim));
+      }
+      const auto& off = v["data_offsets"];
+      FROST_CHECK(off.is_array() && off.size() == 2 && off[0].is_number_unsigned() &&
+                      off[1].is_number_unsigned(),
+                  where + ": data_offsets must be [begin, end] non-negative integers");
+      t.begin = off[0].get<std::uint64_t>();
+      t.end = off[1].get<std::uint64_t>();
+      FROST_CHECK(t.begin <= t.end, where + ": data_offsets begin > end");
+      FROST_CHECK(t.end <= data_.size(), where + ": data_offsets end " + std::to_string(t.end) +
+                                             " is beyond the data buffer (" +
+                                             std::to_string(data_.size()) + " bytes)");
+      FROST_CHECK(t.end - t.begin == numel * dtype_size(t.dtype),
+                  where + ": data_offsets span " + std::to_string(t.end - t.begin) +
+                      " bytes but shape x dtype needs " +
+                      std::to_string(numel * dtype_size(t.dtype)));
+      ranges.emplace_back(t.begin, t.end);
+      tensors_.emplace(name, std::move(t));
+    }
+    std::sort(ranges.begin(), ranges.end());
+    std::uint64_t pos = 0;
+    for (const auto& [b, e] : ranges) {
+      FROST_CHECK(b >= pos, path_ + ": tensors overlap in the data buffer at byte " + std::to_string(b));
+      FROST_CHECK(b == pos, path_ + ": gap in the data buffer at byte " + std::to_string(pos));
+      pos = e;
+    }
+    FROST_CHECK(pos == data_.size(), path_ + ": " + std::to_string(data_.size() - pos) +
+                                         " trailing bytes after the last tensor");
+  }
+
+  std::string path_;
+  std::vector<unsigned char> data_;
+  std::map<std::string, TensorInfo> tensors_;
+  std::map<std::string, std::string> metadata_;
+};
+
+}  // namespace frost::io

@@ -1,0 +1,250 @@
+// frost/model/encoder_layer.hpp: one post-LN BertLayer, generated from its ComponentSpec.
+//
+//   forward (x [N, H] -> y [N, H]; N = batch * seq):
+//     q, k, v = x Wq^T + bq, x Wk^T + bk, x Wv^T + bv          [N, H]
+//     ctx     = attention(q, k, v, mask)                         [N, H]
+//     a       = dropout(ctx Wo^T + bo)                           [N, H]
+//     h1      = LN1(a + x)                                       (attention.output.LayerNorm)
+//     i       = h1 Wi^T + bi;  g = gelu(i)                       [N, I]
+//     o       = dropout(g Wout^T + bout)                         [N, H]
+//     y       = LN2(o + h1)                                      (output.LayerNorm)
+//
+//   backward runs top-down and stops as early as the spec allows. The stages, and the flag that
+//   enables each (constexpr, from the spec):
+//     dz2 = LN2'(dy)            need_dz2 : anything below LN2 trains, or input_grad
+//     dg  = do Wout             need_dg  : Wi/bi or anything below trains, or input_grad
+//     dh1 = dz2 + di Wi         need_dh1 : LN1/attention-out/QKV train, or input_grad
+//     dz1 = LN1'(dh1)           need_dz1 : attention-out/QKV train, or input_grad
+//     dctx = da Wo; dq,dk,dv    need_dctx: QKV train, or input_grad
+//     dx = dz1 + dq Wq + dk Wk + dv Wv    input_grad
+//   Each weight-gradient GEMM exists only for a trainable weight, and each recorded activation
+//   only when a stage or a weight gradient reads it:
+//     x (QKV weight grads), ctx (Wo grad), h1 (Wi grad), g (Wout grad): GEMM inputs, kept only
+//     when that weight trains; q, k, v, probs (attention backward), LN caches, i (GELU input),
+//     dropout masks: kept when the stage that reads them is enabled.
+#pragma once
+
+#include "../config.hpp"
+#include "../freeze/layer_stages.hpp"
+#include "../ops/attention.hpp"
+#include "../ops/dropout.hpp"
+#include "../ops/gelu.hpp"
+#include "../ops/layer_norm.hpp"
+#include "../ops/linear.hpp"
+#include "param.hpp"
+#include "run_state.hpp"
+#include "shapes.hpp"
+
+namespace frost {
+
+/// Compile-time facts about a layer with spec S (Eigen-style traits, kept apart from the class).
+template <ComponentSpec S>
+struct LayerTraits {
+  static constexpr LayerStages stages = layer_stages(S);
+  static constexpr bool need_dctx = stages.dctx;
+  static constexpr bool need_dz1 = stages.dz1;
+  static constexpr bool need_dh1 = stages.dh1;
+  static constexpr bool need_dg = stages.dg;
+  static constexpr bool need_dz2 = stages.dz2;
+  static constexpr bool in_backward = S.in_backward();
+
+  static constexpr bool keep_x = S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w));
+  static constexpr bool keep_ctx = S.trains(slot::attn_out_w);
+  static constexpr bool keep_h1 = S.trains(slot::inter_w);
+  static constexpr bool keep_g = S.trains(slot::out_w);
+  static constexpr bool keep_i = need_dg;
+  static constexpr bool keep_ln1 = need_dz1 || S.trains(slot::attn_ln_w);
+  static constexpr bool keep_ln2 = need_dz2 || S.trains(slot::out_ln_w);
+};
+
+template <class T>
+struct QKVCache {
+  Tensor<T> q, k, v;
+  ops::AttentionCache<T> attn;
+};
+
+template <class T, ComponentSpec S>
+class EncoderLayer {
+ public:
+  static constexpr ComponentSpec spec = S;
+  using traits = LayerTraits<S>;
+
+  Param<T, S.trains(slot::q_w)> q_w;
+  Param<T, S.trains(slot::q_b)> q_b;
+  Param<T, S.trains(slot::k_w)> k_w;
+  Param<T, S.trains(slot::k_b)> k_b;
+  Param<T, S.trains(slot::v_w)> v_w;
+  Param<T, S.trains(slot::v_b)> v_b;
+  Param<T, S.trains(slot::attn_out_w)> attn_out_w;
+  Param<T, S.trains(slot::attn_out_b)> attn_out_b;
+  Param<T, S.trains(slot::attn_ln_w)> attn_ln_w;
+  Param<T, S.trains(slot::attn_ln_b)> attn_ln_b;
+  Param<T, S.trains(slot::inter_w)> inter_w;
+  Param<T, S.trains(slot::inter_b)> inter_b;
+  Param<T, S.trains(slot::out_w)> out_w;
+  Param<T, S.trains(slot::out_b)> out_b;
+  Param<T, S.trains(slot::out_ln_w)> out_ln_w;
+  Param<T, S.trains(slot::out_ln_b)> out_ln_b;
+
+  /// What this layer keeps between forward and backward (empty below the backward stop).
+  struct Saved {
+    [[no_unique_address]] Maybe<traits::keep_x, Tensor<T>, 10> x;
+    [[no_unique_address]] Maybe<traits::need_dctx, QKVCache<T>, 11> qkv;
+    [[no_unique_address]] Maybe<traits::keep_ctx, Tensor<T>, 12> ctx;
+    [[no_unique_address]] Maybe<traits::need_dz1, Tensor<T>, 13> drop1;
+    [[no_unique_address]] Maybe<traits::keep_ln1, ops::LayerNormCache<T>, 14> ln1;
+    [[no_unique_address]] Maybe<traits::keep_h1, Tensor<T>, 15> h1;
+    [[no_unique_address]] Maybe<traits::keep_i, Tensor<T>, 16> i;
+    [[no_unique_address]] Maybe<traits::keep_g, Tensor<T>, 17> g;
+    [[no_unique_address]] Maybe<traits::need_dz2, Tensor<T>, 18> drop2;
+    [[no_unique_address]] Maybe<traits::keep_ln2, ops::LayerNormCache<T>, 19> ln2;
+  };
+
+  void allocate(const BertConfig& cfg, int index) {
+    index_ = index;
+    heads_ = cfg.num_attention_heads;
+    eps_ = static_cast<T>(cfg.layer_norm_eps);
+    p_hidden_ = cfg.hidden_dropout_prob;
+    p_attn_ = cfg.attention_probs_dropout_prob;
+    for_each_param([&](int s, auto& p) {
+      const auto sh = slot_shape(cfg, Component::layer, s);
+      p.allocate(sh[0], sh[1]);
+    });
+  }
+
+  template <class F>
+  void for_each_param(F&& f) {
+    f(slot::q_w, q_w), f(slot::q_b, q_b), f(slot::k_w, k_w), f(slot::k_b, k_b);
+    f(slot::v_w, v_w), f(slot::v_b, v_b), f(slot::attn_out_w, attn_out_w);
+    f(slot::attn_out_b, attn_out_b), f(slot::attn_ln_w, attn_ln_w), f(slot::attn_ln_b, attn_ln_b);
+    f(slot::inter_w, inter_w), f(slot::inter_b, inter_b), f(slot::out_w, out_w);
+    f(slot::out_b, out_b), f(slot::out_ln_w, out_ln_w), f(slot::out_ln_b, out_ln_b);
+  }
+
+  /// x [N, H] -> y [N, H]. `x` and `y` must not alias.
+  void forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
+    FlopCounter& fc = *st.flops;
+    const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
+    if constexpr (traits::keep_x)
+      if (st.record) saved_.x = x;
+    // Self-attention.
+    auto* qkv = cache_ptr<QKVCache<T>>(saved_.qkv, st);
+    Tensor<T>& q = qkv ? qkv->q : ws.q;
+    Tensor<T>& k = qkv ? qkv->k : ws.k;
+    Tensor<T>& v = qkv ? qkv->v : ws.v;
+    ops::linear_forward(x, q_w.value, q_b.value, q, fc);
+    ops::linear_forward(x, k_w.value, k_b.value, k, fc);
+    ops::linear_forward(x, v_w.value, v_b.value, v, fc);
+    const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
+    const double p_attn = st.training ? p_attn_ : 0.0;
+    attn_dropped_ = p_attn > 0.0;
+    Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
+    ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
+                           qkv ? &qkv->attn : nullptr, fc);
+    // Attention output: dense, dropout, residual, LayerNorm.
+    Tensor<T>& a = ws.a;
+    ops::linear_forward(ctx, attn_out_w.value, attn_out_b.value, a, fc);
+    hidden_dropped_ = st.training && p_hidden_ > 0.0;
+    if (hidden_dropped_)
+      ops::dropout_forward(a, p_hidden_, st.rng.fork(site + 2), cache_ptr<Tensor<T>>(saved_.drop1, st));
+    a += x;
+    Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
+    ops::layer_norm_forward(a, attn_ln_w.value, attn_ln_b.value, eps_, h1,
+                            cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st));
+    // Feed-forward: dense, GELU, dense, dropout, residual, LayerNorm.
+    Tensor<T>& i = cached_or(saved_.i, ws.i, st);
+    ops::linear_forward(h1, inter_w.value, inter_b.value, i, fc);
+    Tensor<T>& g = cached_or(saved_.g, ws.g, st);
+    ops::gelu_forward(i, g);
+    Tensor<T>& o = ws.o;
+    ops::linear_forward(g, out_w.value, out_b.value, o, fc);
+    if (hidden_dropped_)
+      ops::dropout_forward(o, p_hidden_, st.rng.fork(site + 3), cache_ptr<Tensor<T>>(saved_.drop2, st));
+    o += h1;
+    ops::layer_norm_forward(o, out_ln_w.value, out_ln_b.value, eps_, y,
+                            cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st));
+  }
+
+  /// dy [N, H] -> dx [N, H] (dx == nullptr: stop here; only weight gradients are accumulated).
+  /// dy is used as scratch.
+  void backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws) {
+    if constexpr (traits::in_backward) {
+      FlopCounter& fc = *st.flops;
+      auto& sv = saved_;
+      if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
+      if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, sv.ln2, out_ln_w.grad);
+      if constexpr (traits::need_dz2) {
+        Tensor<T> dz2;  // d(o + h1)
+        ops::layer_norm_backward_input(dy, out_ln_w.value, sv.ln2, dz2);
+        Tensor<T>& d_o = dy;  // dy is free now
+        d_o = dz2;
+        if (hidden_dropped_) ops::dropout_backward_input(d_o, sv.drop2);
+        if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
+        if constexpr (S.trains(slot::out_w)) ops::linear_backward_weight(d_o, sv.g, out_w.grad, fc);
+        if constexpr (traits::need_dg) {
+          Tensor<T>& dg = ws.g;
+          ops::linear_backward_input(d_o, out_w.value, dg, fc);
+          Tensor<T>& di = ws.i;
+          ops::gelu_backward_input(dg, sv.i, di);
+          if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(di, inter_b.grad);
+          if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(di, sv.h1, inter_w.grad, fc);
+          if constexpr (traits::need_dh1) {
+            Tensor<T>& dh1 = dz2;  // dh1 = dz2 + di Wi
+            ops::linear_backward_input(di, inter_w.value, dh1, fc, Accumulate::yes);
+            if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(dh1, attn_ln_b.grad);
+            if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(dh1, sv.ln1, attn_ln_w.grad);
+            if constexpr (traits::need_dz1) {
+              Tensor<T>& dz1 = ws.h1;  // d(a + x)
+              ops::layer_norm_backward_input(dh1, attn_ln_w.value, sv.ln1, dz1);
+              Tensor<T>& da = ws.a;
+              da = dz1;
+              if (hidden_dropped_) ops::dropout_backward_input(da, sv.drop1);
+              if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(da, attn_out_b.grad);
+              if constexpr (S.trains(slot::attn_out_w))
+                ops::linear_backward_weight(da, sv.ctx, attn_out_w.grad, fc);
+              if constexpr (traits::need_dctx) {
+                Tensor<T>& dctx = ws.ctx;
+                ops::linear_backward_input(da, attn_out_w.value, dctx, fc);
+                const auto& c = sv.qkv;
+                const ops::AttentionShape sh{st.batch, st.seq, heads_, dctx.cols() / heads_};
+                ops::attention_backward_input(dctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_, ws.q,
+                                              ws.k, ws.v, fc);
+                if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
+                if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
+                if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
+                if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, sv.x, q_w.grad, fc);
+                if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, sv.x, k_w.grad, fc);
+                if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, sv.x, v_w.grad, fc);
+                if constexpr (S.input_grad) {
+                  if (dx) {
+                    *dx = dz1;
+                    ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
+                    ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
+                    ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      (void)dx;
+    } else {
+      (void)dy, (void)dx, (void)st, (void)ws;
+    }
+  }
+
+  [[nodiscard]] const Saved& saved() const { return saved_; }
+  /// Releases recorded activations (after backward, or when switching to inference).
+  void clear_saved() { saved_ = Saved{}; }
+
+ private:
+  int index_ = 0;
+  Eigen::Index heads_ = 1;
+  T eps_ = T(1e-12);
+  double p_hidden_ = 0.0, p_attn_ = 0.0;
+  bool hidden_dropped_ = false, attn_dropped_ = false;
+  Saved saved_;
+};
+
+}  // namespace frost

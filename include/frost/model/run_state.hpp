@@ -1,0 +1,55 @@
+// frost/model/run_state.hpp: what one forward pass shares between components.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "../core/flops.hpp"
+#include "../core/random.hpp"
+#include "../core/tensor.hpp"
+
+namespace frost {
+
+/// train: dropout on (HF's model.train()) and activations recorded for backward;
+/// eval: dropout off, nothing recorded (torch.no_grad() + model.eval()).
+enum class Mode { train, eval };
+
+template <class T>
+struct RunState {
+  bool training = false;  ///< dropout active
+  bool record = false;    ///< keep activations for backward
+  Eigen::Index batch = 0, seq = 0;
+  const int* attention_mask = nullptr;
+  Tensor<T> mask_add;  ///< [B, S] additive attention mask
+  RandomStream rng;    ///< this step's dropout stream; each site forks it
+  FlopCounter* flops = nullptr;
+};
+
+/// Scratch tensors reused by every component whose activations are *not* recorded. One set per
+/// model, so layers below the backward stop own no activation memory at all.
+template <class T>
+struct Workspace {
+  Tensor<T> q, k, v, ctx, a, h1, i, g, o, tmp;
+};
+
+/// The recorded tensor when `Cache` holds one and the pass records, else the scratch tensor.
+template <class T, class Cache>
+Tensor<T>& cached_or(Cache& cache, Tensor<T>& scratch, const RunState<T>& st) {
+  if constexpr (std::is_same_v<Cache, Tensor<T>>) {
+    if (st.record) return cache;
+  }
+  (void)cache;
+  return scratch;
+}
+
+/// Pointer to the recorded object when it exists and the pass records, else nullptr.
+template <class V, class Cache, class T>
+V* cache_ptr(Cache& cache, const RunState<T>& st) {
+  if constexpr (std::is_same_v<Cache, V>) {
+    if (st.record) return &cache;
+  }
+  (void)cache;
+  return nullptr;
+}
+
+}  // namespace frost
