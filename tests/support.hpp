@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <frost/frost.hpp>
+#include <frost/io/xtensor.hpp>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>

@@ -45,13 +45,14 @@ struct PlanReport {
   [[nodiscard]] std::int64_t adamw_state_bytes() const { return 2 * gradient_bytes(); }
 };
 
-template <class Model>
-PlanReport plan_report(const BertConfig& cfg) {
-  using plan = typename Model::plan;
+/// The report for a FreezePlan (no model needed: this header does not pull in Eigen).
+template <class Plan, class T = float>
+PlanReport plan_report_of(const BertConfig& cfg) {
+  using plan = Plan;
   plan::check_depth(cfg.num_hidden_layers);
   const int D = cfg.num_hidden_layers;
   PlanReport r;
-  r.scalar_bytes = sizeof(typename Model::scalar_type);
+  r.scalar_bytes = sizeof(T);
   r.backward_stop = plan::backward_stop(D);
   for (int c = 0; c < plan::component_count(D); ++c) {
     ComponentReport cr;
@@ -78,10 +79,16 @@ PlanReport plan_report(const BertConfig& cfg) {
   return r;
 }
 
-/// Closed-form matmul FLOPs of one training step (forward + backward) at batch B, sequence S.
+/// The report for a model type (BertForSequenceClassification<T, Policy, Depth>).
 template <class Model>
-FlopCounter analytic_flops(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
-  using plan = typename Model::plan;
+PlanReport plan_report(const BertConfig& cfg) {
+  return plan_report_of<typename Model::plan, typename Model::scalar_type>(cfg);
+}
+
+/// Closed-form matmul FLOPs of one training step (forward + backward) at batch B, sequence S.
+template <class Plan>
+FlopCounter analytic_flops_of(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
+  using plan = Plan;
   const int D = cfg.num_hidden_layers;
   const std::int64_t N = B * S, H = cfg.hidden_size, I = cfg.intermediate_size, C = cfg.num_labels;
   FlopCounter f;
@@ -128,10 +135,13 @@ inline std::string human_bytes(std::int64_t b) {
   return buf;
 }
 
-/// A printable freeze plan: one line per component, top-down as backward visits them.
 template <class Model>
-std::string explain(const BertConfig& cfg) {
-  const PlanReport r = plan_report<Model>(cfg);
+FlopCounter analytic_flops(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
+  return analytic_flops_of<typename Model::plan>(cfg, B, S);
+}
+
+/// A printable freeze plan: one line per component, top-down as backward visits them.
+inline std::string explain(const PlanReport& r) {
   std::ostringstream os;
   char line[256];
   std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status",
@@ -167,6 +177,11 @@ std::string explain(const BertConfig& cfg) {
   os << "gradient memory: " << human_bytes(r.gradient_bytes())
      << ", AdamW state: " << human_bytes(r.adamw_state_bytes()) << " (frozen parameters: 0 B)\n";
   return os.str();
+}
+
+template <class Model>
+std::string explain(const BertConfig& cfg) {
+  return explain(plan_report<Model>(cfg));
 }
 
 }  // namespace frost

@@ -14,3 +14,4 @@
 #include "explain.hpp"
 #include "io/safetensors.hpp"
 #include "io/hf_checkpoint.hpp"
+#include "optim/adamw.hpp"
