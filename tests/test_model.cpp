@@ -162,7 +162,7 @@ void expect_adamw_state_matches_plan() {
   EXPECT_EQ(opt.state_bytes(), r.adamw_state_bytes());
   std::size_t trainable_tensors = 0;
   m.for_each_trainable([&](const ParamId&, auto&) { ++trainable_tensors; });
-  EXPECT_EQ(opt.state().size(), trainable_tensors);
+  EXPECT_EQ(opt.state().slots().size(), trainable_tensors);
 }
 
 TEST(Optimizer, AdamWStateOnlyForTrainable) {

@@ -15,3 +15,7 @@
 #include "io/safetensors.hpp"
 #include "io/hf_checkpoint.hpp"
 #include "optim/adamw.hpp"
+#include "optim/sgd.hpp"
+#include "optim/schedule.hpp"
+#include "optim/clip.hpp"
+#include "train/trainer.hpp"

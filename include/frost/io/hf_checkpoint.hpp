@@ -41,6 +41,15 @@ inline std::string find_in_file(const SafeTensorsFile& f, const std::string& nam
 }
 }  // namespace detail
 
+/// HF shape of a parameter: biases and LayerNorm parameters are 1-D in PyTorch.
+template <class TensorT>
+std::vector<std::int64_t> hf_shape(const ParamId& id, const TensorT& value) {
+  const SlotKind kind = slot_kind(id.component, id.slot);
+  if (kind == SlotKind::bias || kind == SlotKind::ln_weight || kind == SlotKind::ln_bias)
+    return {static_cast<std::int64_t>(value.cols())};
+  return {static_cast<std::int64_t>(value.rows()), static_cast<std::int64_t>(value.cols())};
+}
+
 /// Copies every parameter of `model` from `file` (see the header comment for accepted quirks).
 template <class Model>
 LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint64_t init_seed = 0) {
@@ -65,10 +74,7 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
       return;
     }
     const TensorInfo& info = file.info(found);
-    std::vector<std::int64_t> want{p.value.rows(), p.value.cols()};
-    const SlotKind kind = slot_kind(id.component, id.slot);
-    if (kind == SlotKind::bias || kind == SlotKind::ln_weight || kind == SlotKind::ln_bias)
-      want = {p.value.cols()};  // stored 1-D by PyTorch
+    const std::vector<std::int64_t> want = hf_shape(id, p.value);
     FROST_CHECK(info.shape == want,
                 file.path() + ": tensor '" + found + "' has shape " +
                     nlohmann::json(info.shape).dump() + " but config.json implies " +
@@ -82,6 +88,23 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
     if (std::find(used.begin(), used.end(), name) == used.end()) report.ignored.push_back(name);
   }
   return report;
+}
+
+/// Adds every parameter of `model` under its HF name (as float32) to `writer`, with `prefix`.
+template <class Model>
+void add_hf_weights(Model& model, SafeTensorsWriter& writer, const std::string& prefix = "") {
+  model.for_each_param([&](const ParamId& id, auto& p) {
+    std::vector<float> v(p.value.data(), p.value.data() + numel(p.value));
+    writer.add_f32(prefix + hf_name(id), hf_shape(id, p.value), v.data());
+  });
+}
+
+/// Writes model.safetensors with HF BertForSequenceClassification names (atomic).
+template <class Model>
+void save_hf_weights(Model& model, const std::string& path) {
+  SafeTensorsWriter w;
+  add_hf_weights(model, w);
+  w.write(path);
 }
 
 }  // namespace frost::io

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../detail/macros.hpp"
+#include "atomic_file.hpp"
 
 namespace frost::io {
 
@@ -261,6 +262,66 @@ class SafeTensorsFile {
   std::vector<unsigned char> data_;
   std::map<std::string, TensorInfo> tensors_;
   std::map<std::string, std::string> metadata_;
+};
+
+/// Builds a safetensors file in memory and writes it atomically (see atomic_file.hpp).
+/// Tensors are laid out in the order they are added; the header is padded with spaces to a
+/// multiple of 8 bytes and carries __metadata__ (HF writes {"format": "pt"}).
+class SafeTensorsWriter {
+ public:
+  SafeTensorsWriter() { metadata_["format"] = "pt"; }
+
+  void set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
+
+  void add_f32(const std::string& name, std::vector<std::int64_t> shape, const float* data) {
+    add(name, DType::F32, std::move(shape), reinterpret_cast<const unsigned char*>(data), 4);
+  }
+  void add_i64(const std::string& name, std::vector<std::int64_t> shape, const std::int64_t* data) {
+    add(name, DType::I64, std::move(shape), reinterpret_cast<const unsigned char*>(data), 8);
+  }
+
+  [[nodiscard]] std::string bytes() const {
+    nlohmann::ordered_json h;
+    if (!metadata_.empty()) h["__metadata__"] = metadata_;
+    for (const auto& e : entries_)
+      h[e.name] = {{"dtype", dtype_name(e.dtype)}, {"shape", e.shape}, {"data_offsets", {e.begin, e.end}}};
+    std::string header = h.dump();
+    while (header.size() % 8 != 0) header.push_back(' ');
+    std::string out(8, '\0');
+    const std::uint64_t n = header.size();
+    for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFFu);
+    out += header;
+    out.append(reinterpret_cast<const char*>(data_.data()), data_.size());
+    return out;
+  }
+
+  void write(const std::string& path) const { write_file_atomic(path, bytes()); }
+
+ private:
+  struct Entry {
+    std::string name;
+    DType dtype;
+    std::vector<std::int64_t> shape;
+    std::uint64_t begin, end;
+  };
+  void add(const std::string& name, DType dtype, std::vector<std::int64_t> shape,
+           const unsigned char* data, std::size_t elem) {
+    FROST_CHECK(name != "__metadata__", "safetensors: '__metadata__' is not a tensor name");
+    for (const auto& e : entries_)
+      FROST_CHECK(e.name != name, "safetensors: tensor '" + name + "' added twice");
+    std::uint64_t numel = 1;
+    for (auto d : shape) {
+      FROST_CHECK(d >= 0, "safetensors: tensor '" + name + "' has a negative dimension");
+      numel *= static_cast<std::uint64_t>(d);
+    }
+    const std::uint64_t begin = data_.size();
+    data_.insert(data_.end(), data, data + numel * elem);
+    entries_.push_back({name, dtype, std::move(shape), begin, data_.size()});
+  }
+
+  std::map<std::string, std::string> metadata_;
+  std::vector<Entry> entries_;
+  std::vector<unsigned char> data_;
 };
 
 }  // namespace frost::io

@@ -159,6 +159,7 @@ class BertModel {
   const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval) {
     batch.validate(cfg_);
     st_.training = (mode == Mode::train);
+    st_.frozen_dropout = dropout_in_frozen;
     st_.record = st_.training && backward_stop() < plan::component_count(depth());
     st_.batch = batch.batch_size;
     st_.seq = batch.seq_len;
@@ -211,16 +212,43 @@ class BertModel {
     embeddings.backward(*dcur, ws_);
   }
 
-  /// forward(train) + loss + backward; returns the loss.
-  T forward_backward(Batch& batch, const Labels& labels) {
+  /// forward(train) + loss + backward; returns the (unscaled) loss. `loss_scale` multiplies the
+  /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
+  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1)) {
     const auto& logits = forward(batch, Mode::train);
     auto r = compute_loss(cfg_, logits, labels);
+    if (loss_scale != T(1)) r.dlogits *= loss_scale;
     backward(r.dlogits);
     return r.loss;
   }
 
+  /// Copies every parameter value from a model of the same config under any other policy (the
+  /// first half of gradual unfreezing; the optimizer's rebind() is the second).
+  template <class Other>
+  void copy_weights_from(Other& other) {
+    FROST_CHECK(other.depth() == depth(), "copy_weights_from: models differ in depth");
+    std::vector<const Tensor<T>*> src;
+    other.for_each_param([&](const ParamId&, auto& p) { src.push_back(&p.value); });
+    std::size_t k = 0;
+    for_each_param([&](const ParamId&, auto& p) {
+      FROST_CHECK(p.value.rows() == src[k]->rows() && p.value.cols() == src[k]->cols(),
+                  "copy_weights_from: parameter shapes differ (different configs)");
+      p.value = *src[k++];
+    });
+    dropout_seed = other.dropout_seed;
+    set_dropout_step(other.dropout_step());
+  }
+
+  /// Number of forward passes so far: with dropout_seed, it determines the next dropout masks
+  /// (saved in checkpoints).
+  [[nodiscard]] std::uint64_t dropout_step() const { return step_; }
+  void set_dropout_step(std::uint64_t s) { step_ = s; }
+
   FlopCounter flops;
   std::uint64_t dropout_seed = 0;
+  /// HF applies dropout in frozen layers too (they are still in train mode); set false to run
+  /// components without trainable parameters dropout-free while training.
+  bool dropout_in_frozen = true;
 
  private:
   template <class F, int... I>

@@ -66,7 +66,7 @@ class EmbeddingLayer {
     ops::embedding_forward(position.value, positions_.data(), n, e, true, "position_embeddings");
     ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y,
                             cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
-    dropped_ = st.training && p_drop_ > 0.0;
+    dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
     if (dropped_)
       ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<Tensor<T>>(drop_mask_, st));
   }

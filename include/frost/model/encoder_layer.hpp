@@ -136,7 +136,8 @@ class EncoderLayer {
     ops::linear_forward(x, k_w.value, k_b.value, k, fc);
     ops::linear_forward(x, v_w.value, v_b.value, v, fc);
     const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
-    const double p_attn = st.training ? p_attn_ : 0.0;
+    const bool drop = dropout_active(st, S.trainable != 0);
+    const double p_attn = drop ? p_attn_ : 0.0;
     attn_dropped_ = p_attn > 0.0;
     Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
     ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
@@ -144,7 +145,7 @@ class EncoderLayer {
     // Attention output: dense, dropout, residual, LayerNorm.
     Tensor<T>& a = ws.a;
     ops::linear_forward(ctx, attn_out_w.value, attn_out_b.value, a, fc);
-    hidden_dropped_ = st.training && p_hidden_ > 0.0;
+    hidden_dropped_ = drop && p_hidden_ > 0.0;
     if (hidden_dropped_)
       ops::dropout_forward(a, p_hidden_, st.rng.fork(site + 2), cache_ptr<Tensor<T>>(saved_.drop1, st));
     a += x;

@@ -95,7 +95,7 @@ class ClassifierHead {
   void forward(const Tensor<T>& pooled, Tensor<T>& logits, RunState<T>& st, Workspace<T>& ws) {
     Tensor<T>& pd = cached_or(pd_, ws.tmp, st);
     pd = pooled;
-    dropped_ = st.training && p_drop_ > 0.0;
+    dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
     if (dropped_)
       ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<Tensor<T>>(mask_, st));
     ops::linear_forward(pd, w.value, b.value, logits, *st.flops);

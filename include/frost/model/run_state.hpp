@@ -17,6 +17,7 @@ enum class Mode { train, eval };
 template <class T>
 struct RunState {
   bool training = false;  ///< dropout active
+  bool frozen_dropout = true;  ///< apply dropout in fully frozen components too (HF does)
   bool record = false;    ///< keep activations for backward
   Eigen::Index batch = 0, seq = 0;
   const int* attention_mask = nullptr;
@@ -24,6 +25,13 @@ struct RunState {
   RandomStream rng;    ///< this step's dropout stream; each site forks it
   FlopCounter* flops = nullptr;
 };
+
+/// Dropout is applied in a component with spec S when training, and, for a component without
+/// trainable parameters, only if frozen_dropout is set.
+template <class T>
+bool dropout_active(const RunState<T>& st, bool component_trains) {
+  return st.training && (component_trains || st.frozen_dropout);
+}
 
 /// Scratch tensors reused by every component whose activations are *not* recorded. One set per
 /// model, so layers below the backward stop own no activation memory at all.

@@ -1,0 +1,190 @@
+// frost/train/checkpoint.hpp: save and restore a training run, bit-exactly.
+//
+// A checkpoint is one safetensors file (written atomically) holding:
+//   model.<hf name>            every parameter (F32 / F64 as the scalar type... stored as F32 for
+//                              float models; double models are not checkpointed)
+//   optim.<k>.<hf name>        optimizer buffer k of each trainable parameter (AdamW: 0 exp_avg,
+//                              1 exp_avg_sq, 2 max_exp_avg_sq; SGD: 0 momentum_buffer)
+//   trainer.data_order         the current epoch's example order (I64)
+// and in __metadata__ (strings): frost.format, frost.config (config JSON), frost.policy (frozen
+// mask), frost.optimizer (name + options JSON), frost.state (global step, epoch, batch, dropout
+// seed and step, per-parameter optimizer steps).
+// Loading checks all of it against the live model, optimizer and arguments and refuses a
+// mismatch with a message; nothing is modified unless every check passes.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../io/hf_checkpoint.hpp"
+#include "../io/safetensors.hpp"
+#include "../optim/adamw.hpp"
+#include "../optim/sgd.hpp"
+
+namespace frost {
+
+inline constexpr const char* kCheckpointFormat = "frost-checkpoint-1";
+
+inline nlohmann::json config_json(const BertConfig& c) {
+  return {{"vocab_size", c.vocab_size},
+          {"hidden_size", c.hidden_size},
+          {"num_hidden_layers", c.num_hidden_layers},
+          {"num_attention_heads", c.num_attention_heads},
+          {"intermediate_size", c.intermediate_size},
+          {"max_position_embeddings", c.max_position_embeddings},
+          {"type_vocab_size", c.type_vocab_size},
+          {"hidden_dropout_prob", c.hidden_dropout_prob},
+          {"attention_probs_dropout_prob", c.attention_probs_dropout_prob},
+          {"classifier_dropout", c.classifier_dropout ? nlohmann::json(*c.classifier_dropout) : nlohmann::json()},
+          {"layer_norm_eps", c.layer_norm_eps},
+          {"pad_token_id", c.pad_token_id},
+          {"num_labels", c.num_labels},
+          {"problem_type", to_string(c.problem_type)}};
+}
+
+inline std::string mask_string(const FreezeMask& m) {
+  std::ostringstream os;
+  os << std::hex << m.embeddings;
+  for (auto l : m.layers) os << '.' << l;
+  os << '.' << m.pooler << '.' << m.classifier;
+  return os.str();
+}
+
+template <class T>
+nlohmann::json optimizer_json(const AdamW<T>& o) {
+  const auto& p = o.options();
+  const auto& g = o.groups();
+  return {{"name", "adamw"},     {"lr", p.lr},       {"beta1", p.beta1},
+          {"beta2", p.beta2},    {"eps", p.eps},     {"weight_decay", p.weight_decay},
+          {"amsgrad", p.amsgrad}, {"hf_no_decay", g.hf_no_decay}, {"layer_lr_decay", g.layer_lr_decay}};
+}
+template <class T>
+nlohmann::json optimizer_json(const SGD<T>& o) {
+  const auto& p = o.options();
+  return {{"name", "sgd"},           {"lr", p.lr},           {"momentum", p.momentum},
+          {"dampening", p.dampening}, {"weight_decay", p.weight_decay}, {"nesterov", p.nesterov}};
+}
+
+/// Where a run stands (what the Trainer needs besides model and optimizer).
+struct RunPosition {
+  long global_step = 0;   ///< optimizer updates done
+  long epoch = 0;         ///< current epoch (0-based)
+  long next_batch = 0;    ///< index of the next micro-batch in this epoch's order
+  std::vector<std::int64_t> data_order;
+};
+
+template <class Model, class Optimizer>
+void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt, const RunPosition& pos) {
+  static_assert(std::is_same_v<typename Model::scalar_type, float>, "checkpoints store float32 models");
+  io::SafeTensorsWriter w;
+  io::add_hf_weights(model, w, "model.");
+  nlohmann::json steps = nlohmann::json::object();
+  for (const auto& s : opt.state().slots()) {
+    const std::string name = io::hf_name(s.id);
+    steps[name] = s.step;
+    for (std::size_t b = 0; b < s.buf.size(); ++b) {
+      if (s.buf[b].size() == 0) continue;
+      w.add_f32("optim." + std::to_string(b) + "." + name,
+                {static_cast<std::int64_t>(s.buf[b].rows()), static_cast<std::int64_t>(s.buf[b].cols())},
+                s.buf[b].data());
+    }
+  }
+  w.add_i64("trainer.data_order", {static_cast<std::int64_t>(pos.data_order.size())}, pos.data_order.data());
+  w.set_metadata("frost.format", kCheckpointFormat);
+  w.set_metadata("frost.config", config_json(model.config()).dump());
+  w.set_metadata("frost.policy", mask_string(Model::plan::frozen));
+  w.set_metadata("frost.optimizer", optimizer_json(opt).dump());
+  const nlohmann::json state = {{"global_step", pos.global_step},
+                                {"epoch", pos.epoch},
+                                {"next_batch", pos.next_batch},
+                                {"dropout_seed", std::to_string(model.dropout_seed)},
+                                {"dropout_step", std::to_string(model.dropout_step())},
+                                {"param_steps", steps}};
+  w.set_metadata("frost.state", state.dump());
+  w.write(path);
+}
+
+/// Restores model, optimizer and position from `path`. Throws frost::Error (naming the file and
+/// what differs) if the file is damaged or belongs to another config, policy or optimizer; in that
+/// case model and optimizer are unchanged.
+template <class Model, class Optimizer>
+RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& opt) {
+  const io::SafeTensorsFile f(path);
+  const auto& md = f.metadata();
+  auto meta = [&](const std::string& key) -> const std::string& {
+    auto it = md.find(key);
+    FROST_CHECK(it != md.end(), path + ": not a frost checkpoint (missing metadata '" + key + "')");
+    return it->second;
+  };
+  FROST_CHECK(meta("frost.format") == kCheckpointFormat,
+              path + ": unsupported checkpoint format '" + meta("frost.format") + "'");
+  auto parse = [&](const std::string& key) {
+    try {
+      return nlohmann::json::parse(meta(key));
+    } catch (const nlohmann::json::exception&) {
+      throw Error(path + ": metadata '" + key + "' is not valid JSON");
+    }
+  };
+  FROST_CHECK(parse("frost.config") == config_json(model.config()),
+              path + ": checkpoint was written for another model config: " + meta("frost.config"));
+  FROST_CHECK(meta("frost.policy") == mask_string(Model::plan::frozen),
+              path + ": checkpoint was written under another freeze policy (frozen mask " +
+                  meta("frost.policy") + ", this model " + mask_string(Model::plan::frozen) + ")");
+  FROST_CHECK(parse("frost.optimizer") == optimizer_json(opt),
+              path + ": checkpoint was written with another optimizer or options: " + meta("frost.optimizer"));
+  const nlohmann::json state = parse("frost.state");
+  RunPosition pos;
+  std::uint64_t dropout_seed = 0, dropout_step = 0;
+  try {
+    pos.global_step = state.at("global_step").get<long>();
+    pos.epoch = state.at("epoch").get<long>();
+    pos.next_batch = state.at("next_batch").get<long>();
+    dropout_seed = std::stoull(state.at("dropout_seed").get<std::string>());
+    dropout_step = std::stoull(state.at("dropout_step").get<std::string>());
+  } catch (const std::exception& e) {
+    throw Error(path + ": metadata 'frost.state' is incomplete (" + e.what() + ")");
+  }
+  pos.data_order = f.ints("trainer.data_order");
+
+  // Stage everything, then commit.
+  std::vector<std::vector<float>> values;
+  model.for_each_param([&](const ParamId& id, auto& p) {
+    const std::string name = "model." + io::hf_name(id);
+    FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "'");
+    FROST_CHECK(f.info(name).shape == io::hf_shape(id, p.value), path + ": tensor '" + name + "' has the wrong shape");
+    values.push_back(f.floats(name));
+  });
+  auto staged = opt.state().slots();
+  for (auto& s : staged) {
+    const std::string name = io::hf_name(s.id);
+    FROST_CHECK(state.at("param_steps").contains(name),
+                path + ": no optimizer step count for '" + name + "'");
+    s.step = state.at("param_steps").at(name).template get<std::int64_t>();
+    for (std::size_t b = 0; b < s.buf.size(); ++b) {
+      const std::string key = "optim." + std::to_string(b) + "." + name;
+      if (!f.contains(key)) {
+        s.buf[b].resize(0, 0);
+        continue;
+      }
+      const auto& info = f.info(key);
+      FROST_CHECK(info.shape.size() == 2, path + ": tensor '" + key + "' must be 2-d");
+      const auto v = f.floats(key);
+      s.buf[b].resize(info.shape[0], info.shape[1]);
+      std::copy(v.begin(), v.end(), s.buf[b].data());
+    }
+  }
+  std::size_t k = 0;
+  model.for_each_param([&](const ParamId&, auto& p) {
+    std::copy(values[k].begin(), values[k].end(), p.value.data());
+    ++k;
+  });
+  opt.state().slots() = std::move(staged);
+  model.dropout_seed = dropout_seed;
+  model.set_dropout_step(dropout_step);
+  return pos;
+}
+
+}  // namespace frost

@@ -1,0 +1,304 @@
+// The training loop: determinism, bit-exact checkpoint/resume, refusal of bad checkpoints,
+// gradient accumulation, logging, evaluation, gradual unfreezing mechanics.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <frost/frost.hpp>
+#include <random>
+
+namespace {
+
+using namespace frost;
+namespace fs = std::filesystem;
+
+BertConfig small_config(double dropout = 0.1) {
+  BertConfig c;
+  c.vocab_size = 60;
+  c.hidden_size = 16;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 32;
+  c.max_position_embeddings = 16;
+  c.num_labels = 2;
+  c.hidden_dropout_prob = dropout;
+  c.attention_probs_dropout_prob = dropout;
+  c.validate();
+  return c;
+}
+
+// Label 1 iff token 7 occurs; lengths 4..12; pairs with token types 0/1.
+Dataset synthetic(int n, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  Dataset d;
+  for (int i = 0; i < n; ++i) {
+    Example e;
+    const int len = 4 + static_cast<int>(gen() % 9);
+    e.input_ids.push_back(1);
+    for (int s = 1; s < len; ++s) e.input_ids.push_back(10 + static_cast<int>(gen() % 50));
+    e.label = static_cast<std::int64_t>(gen() % 2);
+    if (e.label) e.input_ids[1 + gen() % static_cast<unsigned>(len - 1)] = 7;
+    else std::replace(e.input_ids.begin(), e.input_ids.end(), 7, 8);
+    for (int s = 0; s < len; ++s) e.token_type_ids.push_back(s < len / 2 ? 0 : 1);
+    d.push_back(std::move(e));
+  }
+  return d;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("frost-test-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& f) const { return (path / f).string(); }
+};
+
+using Model = BertForSequenceClassification<float, FreezeLowerLayers<1>>;
+
+TrainingArguments small_args() {
+  TrainingArguments a;
+  a.learning_rate = 1e-3;
+  a.weight_decay = 0.01;
+  a.warmup_steps = 3;
+  a.num_train_epochs = 3;
+  a.per_device_train_batch_size = 8;
+  a.progress_bar = false;
+  a.seed = 11;
+  return a;
+}
+
+template <class M>
+std::vector<Tensor<float>> params_of(M& m) {
+  std::vector<Tensor<float>> v;
+  m.for_each_param([&](const ParamId&, auto& p) { v.push_back(p.value); });
+  return v;
+}
+
+TEST(Training, DeterministicGivenSeed) {
+  const Dataset data = synthetic(40, 1);
+  auto run = [&](std::uint64_t seed) {
+    Model m(small_config());
+    m.init_weights(3);
+    auto args = small_args();
+    args.seed = seed;
+    auto opt = make_adamw(m, args);
+    Trainer tr(m, opt, args);
+    tr.train(data);
+    return params_of(m);
+  };
+  EXPECT_EQ(run(11), run(11));
+  EXPECT_NE(run(11), run(12));
+}
+
+TEST(Training, ResumeIsBitIdentical) {
+  TempDir dir;
+  const Dataset data = synthetic(44, 2);  // 6 batches per epoch, the last one partial
+  // Uninterrupted run.
+  Model a(small_config());
+  a.init_weights(3);
+  auto opt_a = make_adamw(a, small_args());
+  Trainer ta(a, opt_a, small_args());
+  const TrainResult ra = ta.train(data);
+  ASSERT_EQ(ra.global_step, 18);
+  // Interrupted at step 8 (mid-epoch), checkpointed, resumed in fresh objects.
+  {
+    Model b(small_config());
+    b.init_weights(3);
+    auto opt_b = make_adamw(b, small_args());
+    Trainer tb(b, opt_b, small_args());
+    tb.on_step = [&](const StepLog& s) {
+      if (s.step == 8) tb.save(dir / "ckpt.safetensors");
+      return s.step < 8;
+    };
+    EXPECT_EQ(tb.train(data).global_step, 8);
+  }
+  Model c(small_config());
+  c.init_weights(99);  // different weights: the checkpoint must overwrite all of them
+  auto opt_c = make_adamw(c, small_args());
+  Trainer tc(c, opt_c, small_args());
+  tc.resume(dir / "ckpt.safetensors");
+  EXPECT_EQ(tc.position().global_step, 8);
+  const TrainResult rc = tc.train(data);
+  EXPECT_EQ(rc.global_step, 18);
+  EXPECT_EQ(params_of(c), params_of(a));
+  ASSERT_EQ(opt_c.state().slots().size(), opt_a.state().slots().size());
+  for (std::size_t i = 0; i < opt_a.state().slots().size(); ++i) {
+    EXPECT_EQ(opt_c.state().slots()[i].step, opt_a.state().slots()[i].step);
+    EXPECT_EQ(opt_c.state().slots()[i].buf, opt_a.state().slots()[i].buf);
+  }
+  EXPECT_EQ(rc.last_loss, ra.last_loss);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Training, BadCheckpointsAreRefusedAndChangeNothing) {
+  TempDir dir;
+  const Dataset data = synthetic(16, 3);
+  Model m(small_config());
+  m.init_weights(3);
+  auto args = small_args();
+  args.max_steps = 2;
+  auto opt = make_adamw(m, args);
+  Trainer tr(m, opt, args);
+  tr.train(data);
+  const std::string good = dir / "good.safetensors";
+  tr.save(good);
+
+  Model fresh(small_config());
+  fresh.init_weights(5);
+  const auto before = params_of(fresh);
+  auto fresh_opt = make_adamw(fresh, args);
+
+  // Truncated file.
+  const auto size = fs::file_size(good);
+  fs::copy_file(good, dir / "cut.safetensors");
+  fs::resize_file(dir / "cut.safetensors", size - 100);
+  EXPECT_NE(error_of([&] { load_checkpoint(dir / "cut.safetensors", fresh, fresh_opt); }).find("cut.safetensors"),
+            std::string::npos);
+  // Another policy.
+  BertForSequenceClassification<float, FreezeBert> other_policy(small_config());
+  auto other_opt = make_adamw(other_policy, args);
+  EXPECT_NE(error_of([&] { load_checkpoint(good, other_policy, other_opt); }).find("another freeze policy"),
+            std::string::npos);
+  // Another config.
+  BertConfig cfg2 = small_config();
+  cfg2.intermediate_size = 48;
+  Model other_cfg(cfg2);
+  auto other_cfg_opt = make_adamw(other_cfg, args);
+  EXPECT_NE(error_of([&] { load_checkpoint(good, other_cfg, other_cfg_opt); }).find("another model config"),
+            std::string::npos);
+  // Another optimizer setting.
+  auto args2 = args;
+  args2.learning_rate = 2e-3;
+  auto opt_lr = make_adamw(fresh, args2);
+  EXPECT_NE(error_of([&] { load_checkpoint(good, fresh, opt_lr); }).find("another optimizer"), std::string::npos);
+  // Not a checkpoint at all (a plain weights file).
+  io::save_hf_weights(fresh, dir / "weights.safetensors");
+  EXPECT_NE(error_of([&] { load_checkpoint(dir / "weights.safetensors", fresh, fresh_opt); }).find("not a frost checkpoint"),
+            std::string::npos);
+  EXPECT_EQ(params_of(fresh), before);
+  for (const auto& s : fresh_opt.state().slots()) EXPECT_EQ(s.step, 0);
+}
+
+TEST(Training, FailedSaveLeavesTheOldFile) {
+  TempDir dir;
+  Model m(small_config());
+  m.init_weights(3);
+  const std::string path = dir / "w.safetensors";
+  io::save_hf_weights(m, path);
+  const auto size = fs::file_size(path);
+  // A directory where the temporary file would go cannot be written: the old file stays.
+  EXPECT_NE(error_of([&] { io::save_hf_weights(m, (dir.path / "missing" / "w.safetensors").string()); })
+                .find("cannot create temporary file"),
+            std::string::npos);
+  EXPECT_EQ(fs::file_size(path), size);
+  for (const auto& e : fs::directory_iterator(dir.path))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST(Training, LogHasOneLinePerStepAndEvaluations) {
+  TempDir dir;
+  const Dataset data = synthetic(24, 4), dev = synthetic(10, 5);
+  Model m(small_config());
+  m.init_weights(3);
+  auto args = small_args();
+  args.log_jsonl = dir / "log.jsonl";
+  args.num_train_epochs = 2;
+  auto opt = make_adamw(m, args);
+  Trainer tr(m, opt, args);
+  const auto r = tr.train(data, &dev);
+  EXPECT_EQ(r.global_step, 6);
+  ASSERT_EQ(r.evals.size(), 2u);
+  std::ifstream in(args.log_jsonl);
+  std::string line;
+  int steps = 0, evals = 0;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j.contains("eval_loss")) ++evals;
+    else {
+      ++steps;
+      EXPECT_EQ(j.at("step").get<int>(), steps);
+      EXPECT_TRUE(j.contains("grad_norm") && j.contains("learning_rate") && j.contains("loss"));
+    }
+  }
+  EXPECT_EQ(steps, 6);
+  EXPECT_EQ(evals, 2);
+  // Warmup 3: the first update uses lr 0.
+  std::ifstream in2(args.log_jsonl);
+  std::getline(in2, line);
+  EXPECT_EQ(nlohmann::json::parse(line).at("learning_rate").get<double>(), 0.0);
+}
+
+TEST(Training, GradientAccumulationMatchesALargerBatch) {
+  const Dataset data = synthetic(32, 6);
+  auto run = [&](int batch, int accum) {
+    Model m(small_config(0.0));
+    m.init_weights(3);
+    auto args = small_args();
+    args.per_device_train_batch_size = batch;
+    args.gradient_accumulation_steps = accum;
+    args.shuffle = false;
+    args.num_train_epochs = 1;
+    auto opt = make_adamw(m, args);
+    Trainer tr(m, opt, args);
+    EXPECT_EQ(tr.train(data).global_step, 2);
+    return params_of(m);
+  };
+  // Same examples per update; dynamic padding differs per micro-batch, which does not change the
+  // math (padding is masked), so the results agree to float rounding.
+  const auto a = run(16, 1), b = run(8, 2);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_LT((a[i] - b[i]).cwiseAbs().maxCoeff(), 2e-6f) << i;
+}
+
+TEST(Training, LearnsASimpleTask) {
+  const Dataset data = synthetic(96, 7), dev = synthetic(48, 8);
+  BertForSequenceClassification<float> m(small_config(0.0));
+  m.init_weights(3);
+  auto args = small_args();
+  args.learning_rate = 3e-3;
+  args.num_train_epochs = 12;
+  args.warmup_steps = 0;
+  auto opt = make_adamw(m, args);
+  Trainer tr(m, opt, args);
+  const auto before = evaluate(m, dev, 16);
+  const auto r = tr.train(data, &dev);
+  EXPECT_LT(r.evals.back().loss, before.loss * 0.6);
+  EXPECT_GT(r.evals.back().accuracy, 0.85);
+  EXPECT_GT(r.evals.back().f1, 0.8);
+}
+
+TEST(Training, GradualUnfreezingKeepsStateOfStillTrainableParameters) {
+  const Dataset data = synthetic(16, 9);
+  BertForSequenceClassification<float, FreezeBert> stage1(small_config(0.0));
+  stage1.init_weights(3);
+  auto args = small_args();
+  args.max_steps = 2;
+  auto opt = make_adamw(stage1, args);
+  Trainer(stage1, opt, args).train(data);
+  const Tensor<float> cls_m = opt.state().slots().back().buf[0];
+  ASSERT_EQ(opt.state().slots().size(), 2u);  // classifier weight + bias
+  // Stage 2: layer 1 and the pooler join.
+  BertForSequenceClassification<float, FreezeEmbeddingsAndLowerLayers<1>> stage2(small_config(0.0));
+  stage2.copy_weights_from(stage1);
+  EXPECT_EQ(params_of(stage2), params_of(stage1));
+  opt.rebind(stage2);
+  ASSERT_EQ(opt.state().slots().size(), 16u + 2u + 2u);
+  EXPECT_EQ(opt.state().slots().back().buf[0], cls_m);
+  EXPECT_EQ(opt.state().slots().back().step, 2);
+  EXPECT_EQ(opt.state().slots().front().step, 0);
+  EXPECT_EQ(opt.state().slots().front().buf[0].cwiseAbs().maxCoeff(), 0.0f);
+}
+
+}  // namespace
