@@ -19,3 +19,4 @@
 #include "optim/schedule.hpp"
 #include "optim/clip.hpp"
 #include "train/trainer.hpp"
+#include "io/pretrained.hpp"

@@ -1,4 +1,5 @@
-// frost/detail/macros.hpp: every frost macro lives here, all prefixed FROST_.
+// frost/detail/macros.hpp: frost's general macros, all prefixed FROST_ (the CLI's policy list
+// macros live next to the list in cli/freeze_spec.hpp).
 #pragma once
 
 #include <stdexcept>

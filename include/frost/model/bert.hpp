@@ -174,6 +174,7 @@ class BertModel {
       l.forward(*cur, *nxt, st_, ws_);
       std::swap(cur, nxt);
     });
+    last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
     pooler.forward(*cur, pooled_, st_, ws_);
     classifier.forward(pooled_, logits_, st_, ws_);
     return logits_;
@@ -239,6 +240,16 @@ class BertModel {
     set_dropout_step(other.dropout_step());
   }
 
+  /// The encoder output of the last forward, [B*S, H] (row b*S + s): HF's last_hidden_state.
+  [[nodiscard]] const Tensor<T>& last_hidden_state() const {
+    FROST_CHECK(last_hidden_idx_ >= 0, "last_hidden_state(): no forward pass yet");
+    return h_[last_hidden_idx_];
+  }
+  /// The pooler output of the last forward, [B, H]: HF's pooler_output.
+  [[nodiscard]] const Tensor<T>& pooled_output() const { return pooled_; }
+  /// The logits of the last forward, [B, num_labels].
+  [[nodiscard]] const Tensor<T>& logits() const { return logits_; }
+
   /// Number of forward passes so far: with dropout_seed, it determines the next dropout masks
   /// (saved in checkpoints).
   [[nodiscard]] std::uint64_t dropout_step() const { return step_; }
@@ -273,6 +284,7 @@ class BertModel {
   RunState<T> st_;
   Workspace<T> ws_;
   Tensor<T> h_[2], dh_[2], pooled_, logits_;
+  int last_hidden_idx_ = -1;
   std::uint64_t step_ = 0;
   bool recorded_ = false;
 };

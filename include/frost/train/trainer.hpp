@@ -43,7 +43,8 @@ struct StepLog {
 struct TrainResult {
   long global_step = 0;
   double last_loss = 0;
-  double seconds = 0;
+  double seconds = 0;        ///< wall time of train(), evaluation included
+  double eval_seconds = 0;   ///< of which evaluation
   std::vector<EvalResult> evals;  ///< one per epoch when an eval set is given
 };
 
@@ -154,7 +155,9 @@ class Trainer {
       }
       if (pos_.next_batch >= batches) {
         if (eval) {
+          const auto e0 = std::chrono::steady_clock::now();
           const EvalResult e = evaluate(model_, *eval, args_.per_device_eval_batch_size);
+          result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
           result.evals.push_back(e);
           if (log.is_open())
             log << nlohmann::json{{"epoch", pos_.epoch + 1}, {"eval_loss", e.loss},

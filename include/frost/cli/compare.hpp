@@ -1,0 +1,175 @@
+// frost/cli/compare.hpp: `frost compare`, the main job: fine-tune one checkpoint under several
+// freeze recipes and tabulate what each costs and achieves.
+//
+// Each policy runs as a child `frost train` process (so its peak RSS is its own), with the same
+// data, seed and epochs; the table has: policy, trainable parameters, gradient + optimizer-state
+// memory, ms per optimizer step, peak RSS, dev accuracy. It is printed, written as JSON, and
+// drawn as a PNG with gnuplot when gnuplot is installed.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "../explain.hpp"
+#include "../io/atomic_file.hpp"
+#include "commands.hpp"
+
+namespace frost::cli {
+
+struct CompareOptions {
+  std::string model_dir = "models/all-MiniLM-L6-v2";
+  std::string train_file = "data/sentiment/train.tsv";
+  std::string eval_file = "data/sentiment/dev.tsv";
+  std::string output_dir = "out/compare";
+  int epochs = 3;
+  int batch_size = 8;
+  int max_seq_len = 128;
+  std::uint64_t seed = 42;
+  double lr_full = 5e-5;     ///< learning rate when encoder layers train
+  double lr_frozen = 1e-3;   ///< learning rate for whole-body-frozen and BitFit (few parameters)
+  std::vector<std::string> policies;  ///< empty: the default four recipes
+};
+
+struct CompareRow {
+  std::string name, spec;
+  double lr = 0;
+  nlohmann::json metrics;
+};
+
+inline int run_child(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  FROST_CHECK(pid >= 0, "compare: fork failed");
+  if (pid == 0) {
+    ::execv("/proc/self/exe", args.data());
+    std::perror("frost compare: exec");
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+inline std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+inline void write_chart(const std::filesystem::path& dir, const std::vector<CompareRow>& rows) {
+  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "frost compare: gnuplot not found; skipping compare.png (apt-get install gnuplot-nox)\n");
+    return;
+  }
+  const auto dat = dir / "compare.dat";
+  {
+    std::ofstream d(dat);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      d << i << " \"" << rows[i].name << "\" " << rows[i].metrics.value("eval_accuracy", 0.0) * 100.0 << " "
+        << rows[i].metrics.value("ms_per_step", 0.0) << "\n";
+  }
+  const auto gp = dir / "compare.gp";
+  {
+    std::ofstream g(gp);
+    g << "set terminal pngcairo size 1100,480 font ',10' noenhanced\n"
+      << "set output '" << (dir / "compare.png").string() << "'\n"
+      << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, four freeze recipes'\n"
+      << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\nset xtics rotate by -20\n"
+      << "set title 'dev accuracy (%)'\nset yrange [0:100]\n"
+      << "plot '" << dat.string() << "' using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with labels offset 0,1 notitle\n"
+      << "set title 'time per optimizer step (ms)'\nset autoscale y\nset yrange [0:*]\n"
+      << "plot '" << dat.string() << "' using 1:4:xtic(2) with boxes lc rgb '#ee6677' notitle, '' using 1:4:(sprintf('%.0f',$4)) with labels offset 0,1 notitle\n"
+      << "unset multiplot\n";
+  }
+  if (std::system(("gnuplot '" + gp.string() + "' 2>/dev/null").c_str()) != 0) {
+    // pngcairo may be missing on minimal installs: fall back to the plain png terminal.
+    std::string script;
+    {
+      std::ifstream in(gp);
+      script.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto pos = script.find("pngcairo");
+    if (pos != std::string::npos) script.replace(pos, 8, "png");
+    std::ofstream(gp) << script;
+    if (std::system(("gnuplot '" + gp.string() + "'").c_str()) != 0)
+      std::fprintf(stderr, "frost compare: gnuplot failed; no compare.png\n");
+  }
+  std::filesystem::remove(dat);
+  std::filesystem::remove(gp);
+}
+
+inline int cmd_compare(const CompareOptions& o) {
+  namespace fs = std::filesystem;
+  FROST_CHECK(fs::exists(o.model_dir + "/model.safetensors"),
+              o.model_dir + ": no model here; run tools/fetch-minilm.sh first (or pass --model DIR)");
+  const ModelDir md(o.model_dir);
+  const int depth = md.config.num_hidden_layers;
+  const int two_thirds = (2 * depth + 2) / 3;
+  std::vector<CompareRow> rows;
+  if (o.policies.empty()) {
+    rows.push_back({"nothing frozen", "none", o.lr_full, {}});
+    rows.push_back({"embeddings+layers[:" + std::to_string(two_thirds) + "]",
+                    "embeddings,layers:0-" + std::to_string(two_thirds), o.lr_full, {}});
+    rows.push_back({"BitFit", "bitfit", o.lr_frozen, {}});
+    rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}});
+  } else {
+    for (const auto& p : o.policies) {
+      const FreezeSpec s = parse_freeze_spec(p);
+      const bool few = s.kind == FreezeSpec::Kind::bert || s.kind == FreezeSpec::Kind::bitfit;
+      rows.push_back({s.str(), s.str(), few ? o.lr_frozen : o.lr_full, {}});
+    }
+  }
+  fs::create_directories(o.output_dir);
+  for (auto& r : rows) {
+    const std::string out = (fs::path(o.output_dir) / ("run-" + r.spec)).string();
+    std::fprintf(stderr, "\n== %s (--freeze %s, lr %g)\n", r.name.c_str(), r.spec.c_str(), r.lr);
+    const int rc = run_child({"frost", "train", "--model", o.model_dir, "--train", o.train_file, "--eval", o.eval_file,
+                              "--output", out, "--freeze", r.spec, "--lr", fmt("%.10g", r.lr), "--epochs",
+                              std::to_string(o.epochs), "--batch-size", std::to_string(o.batch_size), "--max-seq-len",
+                              std::to_string(o.max_seq_len), "--seed", std::to_string(o.seed)});
+    FROST_CHECK(rc == 0, "compare: training with --freeze " + r.spec + " failed (exit " + std::to_string(rc) + ")");
+    std::ifstream in(out + "/metrics.json");
+    in >> r.metrics;
+  }
+  // The table.
+  std::string table;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-26s %12s %14s %10s %10s %8s %7s\n", "policy", "trainable", "grad+optim",
+                "ms/step", "peak RSS", "dev acc", "lr");
+  table += line;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    const auto& m = r.metrics;
+    const std::int64_t mem = m.value("gradient_bytes", std::int64_t{0}) + m.value("optimizer_state_bytes", std::int64_t{0});
+    std::snprintf(line, sizeof line, "%-26s %12s %14s %10.1f %10s %7.1f%% %7g\n", r.name.c_str(),
+                  with_commas(m.value("trainable_params", std::int64_t{0})).c_str(), human_bytes(mem).c_str(),
+                  m.value("ms_per_step", 0.0), human_bytes(m.value("peak_rss_bytes", std::int64_t{0})).c_str(),
+                  100.0 * m.value("eval_accuracy", 0.0), r.lr);
+    table += line;
+    nlohmann::json j = m;
+    j["name"] = r.name;
+    j["freeze"] = r.spec;
+    j["lr"] = r.lr;
+    out.push_back(j);
+  }
+  std::printf("\n%s", table.c_str());
+  const nlohmann::json doc = {{"model", o.model_dir}, {"train", o.train_file}, {"eval", o.eval_file},
+                              {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"seed", o.seed},
+                              {"threads", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}, {"results", out}};
+  io::write_file_atomic((fs::path(o.output_dir) / "compare.json").string(), doc.dump(2) + "\n");
+  write_chart(o.output_dir, rows);
+  std::printf("\nwrote %s/compare.json%s\n", o.output_dir.c_str(),
+              fs::exists(fs::path(o.output_dir) / "compare.png") ? (" and " + o.output_dir + "/compare.png").c_str() : "");
+  return 0;
+}
+
+}  // namespace frost::cli

@@ -1,0 +1,101 @@
+// frost/cli/tsv.hpp: GLUE-style TSV data files.
+//
+//   header row:  sentence<TAB>label              (single sentences)
+//            or  sentence1<TAB>sentence2<TAB>label (pairs)
+//   labels: integers 0..num_labels-1 (classification) or floats (regression, num_labels == 1);
+//   predict files may omit the label column.
+// Errors name the file and the 1-based line number.
+#pragma once
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "../detail/macros.hpp"
+
+namespace frost::cli {
+
+struct TsvRow {
+  std::string text_a, text_b;
+  bool has_label = false;
+  double label = 0;
+  long line = 0;
+};
+
+struct TsvFile {
+  bool pairs = false;
+  bool labelled = false;
+  std::vector<TsvRow> rows;
+};
+
+inline std::vector<std::string> split_tabs(const std::string& s) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == '\t') out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
+/// Reads `path`; `label_required` is false for predict. `num_labels` bounds integer labels
+/// (1 means regression: any finite float).
+inline TsvFile read_tsv(const std::string& path, bool label_required, int num_labels) {
+  std::ifstream in(path, std::ios::binary);
+  FROST_CHECK(in.good(), path + ": cannot open data file");
+  std::string line;
+  FROST_CHECK(static_cast<bool>(std::getline(in, line)), path + ": empty file (expected a header row)");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const auto header = split_tabs(line);
+  TsvFile f;
+  if (header == std::vector<std::string>{"sentence", "label"}) {
+    f.labelled = true;
+  } else if (header == std::vector<std::string>{"sentence1", "sentence2", "label"}) {
+    f.pairs = f.labelled = true;
+  } else if (!label_required && header == std::vector<std::string>{"sentence"}) {
+  } else if (!label_required && header == std::vector<std::string>{"sentence1", "sentence2"}) {
+    f.pairs = true;
+  } else {
+    throw Error(path + ":1: header must be 'sentence<TAB>label' or 'sentence1<TAB>sentence2<TAB>label'" +
+                std::string(label_required ? "" : " (label optional for predict)") + ", got '" + line + "'");
+  }
+  const std::size_t cols = (f.pairs ? 2u : 1u) + (f.labelled ? 1u : 0u);
+  long n = 1;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;  // blank lines are skipped
+    const auto c = split_tabs(line);
+    const std::string where = path + ":" + std::to_string(n) + ": ";
+    FROST_CHECK(c.size() == cols, where + "expected " + std::to_string(cols) + " tab-separated columns, got " +
+                                      std::to_string(c.size()));
+    TsvRow r;
+    r.line = n;
+    r.text_a = c[0];
+    if (f.pairs) r.text_b = c[1];
+    FROST_CHECK(!r.text_a.empty(), where + "empty sentence");
+    if (f.labelled) {
+      const std::string& s = c.back();
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(s, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      FROST_CHECK(used == s.size() && !s.empty() && std::isfinite(v), where + "label '" + s + "' is not a number");
+      if (num_labels > 1) {
+        FROST_CHECK(v == std::floor(v), where + "label '" + s + "' must be an integer class index");
+        FROST_CHECK(v >= 0 && v < num_labels, where + "label " + s + " is out of range [0, " +
+                                                  std::to_string(num_labels) + ")");
+      }
+      r.has_label = true;
+      r.label = v;
+    }
+    f.rows.push_back(std::move(r));
+  }
+  FROST_CHECK(!f.rows.empty(), path + ": no data rows after the header");
+  return f;
+}
+
+}  // namespace frost::cli

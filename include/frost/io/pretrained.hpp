@@ -1,0 +1,84 @@
+// frost/io/pretrained.hpp: a model directory in Hugging Face layout, in and out.
+//
+//   <dir>/config.json        BertConfig (+ num_labels, id2label, label2id, problem_type, architectures)
+//   <dir>/model.safetensors  BertForSequenceClassification names, every tensor, float32
+//   <dir>/vocab.txt          the tokenizer vocabulary (copied)
+// save_pretrained() writes each file atomically (temp + rename), so `transformers`'
+// from_pretrained() sees either the old or the new file, never half of one.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../config.hpp"
+#include "atomic_file.hpp"
+#include "hf_checkpoint.hpp"
+
+namespace frost::io {
+
+/// config.json for `cfg`, starting from `base` (the checkpoint's own config.json, to keep fields
+/// frost does not use) and setting what a fine-tuned classifier needs.
+inline nlohmann::json hf_config_json(const BertConfig& cfg, nlohmann::json base = nlohmann::json::object(),
+                                     const std::vector<std::string>& label_names = {}) {
+  if (!base.is_object()) base = nlohmann::json::object();
+  base["model_type"] = "bert";
+  base["architectures"] = {"BertForSequenceClassification"};
+  base["vocab_size"] = cfg.vocab_size;
+  base["hidden_size"] = cfg.hidden_size;
+  base["num_hidden_layers"] = cfg.num_hidden_layers;
+  base["num_attention_heads"] = cfg.num_attention_heads;
+  base["intermediate_size"] = cfg.intermediate_size;
+  base["max_position_embeddings"] = cfg.max_position_embeddings;
+  base["type_vocab_size"] = cfg.type_vocab_size;
+  base["hidden_act"] = "gelu";
+  base["hidden_dropout_prob"] = cfg.hidden_dropout_prob;
+  base["attention_probs_dropout_prob"] = cfg.attention_probs_dropout_prob;
+  base["classifier_dropout"] = cfg.classifier_dropout ? nlohmann::json(*cfg.classifier_dropout) : nlohmann::json();
+  base["layer_norm_eps"] = cfg.layer_norm_eps;
+  base["initializer_range"] = cfg.initializer_range;
+  base["pad_token_id"] = cfg.pad_token_id;
+  base["position_embedding_type"] = "absolute";
+  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+  for (int i = 0; i < cfg.num_labels; ++i) {
+    const std::string name = static_cast<std::size_t>(i) < label_names.size()
+                                 ? label_names[static_cast<std::size_t>(i)]
+                                 : "LABEL_" + std::to_string(i);
+    id2label[std::to_string(i)] = name;
+    label2id[name] = i;
+  }
+  base["id2label"] = id2label;
+  base["label2id"] = label2id;
+  base["num_labels"] = cfg.num_labels;
+  if (cfg.problem_type != ProblemType::infer) base["problem_type"] = to_string(cfg.problem_type);
+  return base;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  FROST_CHECK(in.good(), path + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Writes config.json, model.safetensors and (if vocab_path is given) vocab.txt into `dir`,
+/// creating it if needed.
+template <class Model>
+void save_pretrained(const std::string& dir, Model& model, const std::string& vocab_path = "",
+                     const nlohmann::json& base_config = nlohmann::json::object(),
+                     const std::vector<std::string>& label_names = {}) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  FROST_CHECK(!ec, dir + ": cannot create directory (" + ec.message() + ")");
+  std::string vocab;
+  if (!vocab_path.empty()) vocab = read_file(vocab_path);  // read before writing anything
+  save_hf_weights(model, dir + "/model.safetensors");
+  write_file_atomic(dir + "/config.json", hf_config_json(model.config(), base_config, label_names).dump(2) + "\n");
+  if (!vocab_path.empty()) write_file_atomic(dir + "/vocab.txt", vocab);
+}
+
+}  // namespace frost::io

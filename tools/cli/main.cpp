@@ -1,0 +1,110 @@
+// tools/cli/main.cpp: the `frost` command-line tool.
+//
+//   frost train    fine-tune a Hugging Face BERT directory on a TSV file under a freeze policy
+//   frost eval     loss / accuracy / F1 of a model directory on a labelled TSV file
+//   frost predict  per-example predictions
+//   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
+//   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
+// Bad input exits with status 2 and a one-line reason on stderr.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "train_instances.hpp"
+#include <frost/cli/compare.hpp>
+
+int main(int argc, char** argv) {
+  using namespace frost::cli;
+  CLI::App app{"frost: fine-tune BERT with compile-time freezing"};
+  app.require_subcommand(1);
+
+  TrainOptions t;
+  auto* train = app.add_subcommand("train", "fine-tune a model directory under a freeze policy");
+  train->add_option("--model", t.model_dir, "HF model directory (config.json, model.safetensors, vocab.txt)")->required();
+  train->add_option("--train", t.train_file, "training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)")->required();
+  train->add_option("--output", t.output_dir, "output directory (model, train_log.jsonl, metrics.json)")->required();
+  train->add_option("--eval", t.eval_file, "evaluation TSV, evaluated after each epoch");
+  train->add_option("--freeze", t.freeze, "comma-separated: none, embeddings, layers:A-B, pooler, bert, bitfit")->capture_default_str();
+  train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
+  train->add_option("--lr", t.lr, "learning rate")->capture_default_str();
+  train->add_option("--weight-decay", t.weight_decay, "weight decay (not on biases and LayerNorm weights)")->capture_default_str();
+  train->add_option("--adam-beta1", t.beta1)->capture_default_str();
+  train->add_option("--adam-beta2", t.beta2)->capture_default_str();
+  train->add_option("--adam-epsilon", t.eps)->capture_default_str();
+  train->add_option("--momentum", t.momentum, "SGD momentum")->capture_default_str();
+  train->add_flag("--nesterov", t.nesterov, "SGD Nesterov momentum");
+  train->add_option("--scheduler", t.scheduler, "linear, cosine or constant")->capture_default_str();
+  train->add_option("--warmup-steps", t.warmup_steps)->capture_default_str();
+  train->add_option("--max-grad-norm", t.max_grad_norm, "0 disables clipping")->capture_default_str();
+  train->add_option("--batch-size", t.batch_size)->capture_default_str();
+  train->add_option("--max-seq-len", t.max_seq_len)->capture_default_str();
+  train->add_option("--epochs", t.epochs)->capture_default_str();
+  train->add_option("--max-steps", t.max_steps, "overrides --epochs when > 0")->capture_default_str();
+  train->add_option("--seed", t.seed)->capture_default_str();
+  train->add_flag("--no-shuffle", t.no_shuffle, "batches follow file order");
+  train->add_option("--num-labels", t.num_labels, "number of labels (default: from config.json, else 2)");
+  bool no_progress = false;
+  train->add_flag("--no-progress", no_progress, "no progress bar");
+
+  std::string model_dir, data;
+  int batch_size = 32, max_len = 128;
+  auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled TSV file");
+  eval->add_option("--model", model_dir)->required();
+  eval->add_option("--data", data)->required();
+  eval->add_option("--batch-size", batch_size)->capture_default_str();
+  eval->add_option("--max-seq-len", max_len)->capture_default_str();
+
+  auto* predict = app.add_subcommand("predict", "predict labels for a TSV file (label column optional)");
+  predict->add_option("--model", model_dir)->required();
+  predict->add_option("--data", data)->required();
+  predict->add_option("--batch-size", batch_size)->capture_default_str();
+  predict->add_option("--max-seq-len", max_len)->capture_default_str();
+
+  std::string spec = "none", config_path;
+  auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");
+  explain->add_option("--freeze", spec, "freeze SPEC")->capture_default_str();
+  explain->add_option("--model", model_dir, "model directory (default: the bert-base-uncased geometry)");
+  explain->add_option("--config", config_path, "a config.json instead of a model directory");
+
+  CompareOptions c;
+  auto* compare = app.add_subcommand("compare", "fine-tune under several freeze recipes and compare them");
+  compare->add_option("--model", c.model_dir)->capture_default_str();
+  compare->add_option("--train", c.train_file)->capture_default_str();
+  compare->add_option("--eval", c.eval_file)->capture_default_str();
+  compare->add_option("--output", c.output_dir)->capture_default_str();
+  compare->add_option("--epochs", c.epochs)->capture_default_str();
+  compare->add_option("--batch-size", c.batch_size)->capture_default_str();
+  compare->add_option("--max-seq-len", c.max_seq_len)->capture_default_str();
+  compare->add_option("--seed", c.seed)->capture_default_str();
+  compare->add_option("--lr-full", c.lr_full, "lr for policies that train encoder layers")->capture_default_str();
+  compare->add_option("--lr-frozen", c.lr_frozen, "lr for whole-body-frozen and BitFit")->capture_default_str();
+  compare->add_option("--policy", c.policies, "freeze SPECs to compare (repeatable; default: four recipes)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (train->parsed()) {
+      t.progress = !no_progress;
+      const auto m = cmd_train(t);
+      std::printf("%s\n", m.dump(2).c_str());
+    } else if (eval->parsed()) {
+      std::printf("%s\n", cmd_eval(model_dir, data, batch_size, max_len).dump(2).c_str());
+    } else if (predict->parsed()) {
+      cmd_predict(model_dir, data, batch_size, max_len, std::cout);
+    } else if (explain->parsed()) {
+      frost::BertConfig cfg = frost::BertConfig::bert_base();
+      if (!config_path.empty()) cfg = frost::BertConfig::from_file(config_path);
+      else if (!model_dir.empty()) cfg = ModelDir(model_dir).config;
+      std::printf("%s", cmd_explain(cfg, spec).c_str());
+    } else if (compare->parsed()) {
+      return cmd_compare(c);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "frost: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
