@@ -25,7 +25,6 @@ final weight and state tensor bit for bit; frozen parameters must equal the init
 
 import argparse
 import json
-import math
 import os
 import sys
 
@@ -223,6 +222,9 @@ MAX_NORM = {"none": 4.4, "embeddings_layers_0_2": 3.0, "body": 1.3, "bitfit": 2.
 MAX_NORM_OVERRIDE = {"sgd_embeddings_layers_0_2": 2.5, "sgd_bitfit": 1.5, "sgd_nesterov_none": 2.7,
                      "adamw_accum2_none": 4.0, "adamw_llrd_none": 4.2}
 CLIP_MARGIN = 0.02  # every recorded grad norm differs from max_norm by more than 2 %
+NOISE_FRACTION = 0.1      # fp64 replay: tensor is "noise_dominated" if max |update| in fp64 < 0.1 x in fp32
+NOISE_ABS = 1e-9          # ... or max |update| in fp64 < 1e-9
+OUTLIER_FRACTION = 1e-4   # fp64 replay: element is an "outlier" if |fp32 - fp64| > 1e-4 x max |update|
 POLICIES = ["none", "embeddings_layers_0_2", "body", "bitfit"]
 LINEAR = {"type": "linear_with_warmup", "num_warmup_steps": 2, "num_training_steps": NUM_STEPS}
 COSINE = {"type": "cosine_with_warmup", "num_warmup_steps": 1, "num_training_steps": NUM_STEPS, "num_cycles": 0.5}
@@ -263,15 +265,26 @@ def run_specs():
     return runs
 
 
-# Optimizer state tensors are stored for every parameter trainable at some point in the run,
-# EXCEPT the 2-D dense weights inside bert.encoder.layer.* (size budget, see README).
-ENCODER_MATRIX_SUFFIXES = ("attention.self.query.weight", "attention.self.key.weight",
-                           "attention.self.value.weight", "attention.output.dense.weight",
-                           "intermediate.dense.weight", "output.dense.weight")
+# Optimizer state tensors are stored (size budget, see README) for the parameters trainable at
+# some point in the run that are 1-D (every bias and LayerNorm tensor) or belong to bert.pooler /
+# classifier; i.e. NOT for the 2-D tensors of bert.embeddings and bert.encoder.
+STATE_RULE = "ndim == 1 or name starts with 'bert.pooler.' or 'classifier.'"
 
 
-def state_stored(name):
-    return not (name.startswith("bert.encoder.layer.") and name.endswith(ENCODER_MATRIX_SUFFIXES))
+def state_stored(name, shape):
+    return len(shape) == 1 or name.startswith(("bert.pooler.", "classifier."))
+
+
+def f32(x):
+    """A float32 value as the shortest decimal that reads back (as float32) to the same float32."""
+    v = np.float32(x)
+    out = float(repr(v))
+    assert np.float32(out) == v
+    return out
+
+
+def sig3(x):
+    return float(f"{x:.3g}")
 
 
 def state_keys(opt_type, amsgrad):
@@ -318,7 +331,7 @@ def train(spec, cfg, init, batches, dtype=torch.float32):
             phases.append({"first_step": step, "trainable": sorted(trainable)})
         assert len(opt.param_groups) == len(groups)
         model.train()
-        opt.zero_grad()  # torch 1.13 default set_to_none=False, like HF's model.zero_grad() then
+        opt.zero_grad()  # torch 1.13 default set_to_none=False (zeroes grads in place)
         micro = []
         logged = None
         idx = list(range((step - 1) * accum, step * accum))
@@ -345,11 +358,11 @@ def train(spec, cfg, init, batches, dtype=torch.float32):
         steps.append({
             "step": step,
             "batches": idx,
-            "micro_losses": [float(m) for m in micro],
-            "loss": float(logged),
+            "micro_losses": [f32(m) for m in micro],
+            "loss": f32(logged),
             "lr": [float(x) for x in lrs],
-            "grad_norm": float(norm),
-            "clip_coef": float(coef),
+            "grad_norm": f32(norm),
+            "clip_coef": f32(coef),
             "clipped": bool(float(norm) > max_norm),
         })
     # final weights / state
@@ -363,21 +376,22 @@ def train(spec, cfg, init, batches, dtype=torch.float32):
         if o["type"] == "AdamW":
             first = next(ph["first_step"] for ph in phases if n in ph["trainable"])
             assert float(st["step"]) == NUM_STEPS - first + 1, (n, float(st["step"]))
-        if state_stored(n):
+        if state_stored(n, tuple(params[n].shape)):
             for k in skeys:
                 state[f"state.{k}.{n}"] = st[k].detach().clone()
     for n, p in model.named_parameters():
         if n not in ever:
             assert p.grad is None and torch.equal(p.detach(), init[n].to(dtype)), n
     record = {
-        "phases": phases,
+        "phases": phases if spec.get("unfreeze") is not None else None,
         "trainable": sorted(ever),
         "param_groups": [{"names": g["names"], "weight_decay": g["weight_decay"], "initial_lr": g["lr"],
                           "added_before_step": g["added_before_step"]} for g in groups],
         "steps": steps,
         "state_keys": skeys,
-        "state_names": sorted(n for n in ever if state_stored(n)),
     }
+    state_names = sorted(n for n in ever if state_stored(n, tuple(params[n].shape)))
+    assert set(state) == {f"state.{k}.{n}" for k in skeys for n in state_names}
     return record, final, state, model
 
 
@@ -418,14 +432,31 @@ def generate(out_dir, tiny_dir):
         assert sum(clipped) >= 2 and not all(clipped), (name, clipped)
         assert clipped == [s["clipped"] for s in rec64["steps"]], name
         assert all(abs(s["grad_norm"] / spec["max_norm"] - 1) > CLIP_MARGIN for s in rec["steps"]), name
-        upd = {n: float((final[n] - init[n]).abs().max()) for n in final}
-        dev = {n: float((final[n].double() - final64[n]).abs().max()) for n in final}
+        upd_raw = {n: float((final[n] - init[n]).abs().max()) for n in final}
+        dev_raw = {n: float((final[n].double() - final64[n]).abs().max()) for n in final}
+        upd = {n: f32(v) for n, v in upd_raw.items()}
+        dev = {n: sig3(v) for n, v in dev_raw.items()}
+        # tensors whose true update is ~0: the float64 replay moves them by < 10 % of what
+        # float32 does or by < 1e-9, so the float32 update is rounding noise (attention key biases)
+        upd64 = {n: float((final64[n] - init[n].double()).abs().max()) for n in final}
+        noise = sorted(n for n in final if upd64[n] < NOISE_FRACTION * upd_raw[n] or upd64[n] < NOISE_ABS)
+        # single elements of the other tensors where float32 and float64 differ by > 1e-4 x update
+        outliers = []
+        for n in final:
+            if n in noise:
+                continue
+            d = (final[n].double() - final64[n]).abs().flatten()
+            for i in torch.nonzero(d > OUTLIER_FRACTION * upd_raw[n]).flatten().tolist():
+                outliers.append({"name": n, "index": i, "abs_diff_fp64": sig3(float(d[i])),
+                                 "abs_update": f32((final[n] - init[n]).flatten()[i].abs())})
         entry = dict(spec)
         entry.update(rec)
         entry["max_abs_update"] = upd
         entry["fp64"] = {
             "max_abs_final_diff": dev,
-            "grad_norm": [s["grad_norm"] for s in rec64["steps"]],
+            "noise_dominated": noise,
+            "outliers": outliers,
+            "grad_norm": [sig3(s["grad_norm"]) for s in rec64["steps"]],
             "clipped": [s["clipped"] for s in rec64["steps"]],
         }
         runs[name] = entry
@@ -438,10 +469,10 @@ def generate(out_dir, tiny_dir):
         if kb:
             key_bias[name] = {
                 "max_key_bias_update": max(u for n, u in kb.items() if "attention.self.key.bias" in n),
-                "median_other_encoder_bias_update": float(np.median([u for n, u in kb.items()
-                                                                     if "attention.self.key.bias" not in n])),
-                "max_key_bias_update_fp64": max(
-                    float((final64[n] - init[n].double()).abs().max()) for n in kb if "attention.self.key.bias" in n),
+                "median_other_encoder_bias_update": sig3(np.median([u for n, u in kb.items()
+                                                                    if "attention.self.key.bias" not in n])),
+                "max_key_bias_update_fp64": sig3(max(
+                    float((final64[n] - init[n].double()).abs().max()) for n in kb if "attention.self.key.bias" in n)),
             }
         print(f"{name:24s} norms " + " ".join(f"{s['grad_norm']:.4f}{'*' if s['clipped'] else ''}"
                                               for s in rec["steps"]))
@@ -459,7 +490,9 @@ def generate(out_dir, tiny_dir):
         "data": {"seed": DATA_SEED, "rng": "numpy.random.RandomState", "num_batches": NUM_BATCHES,
                  "batch_size": BATCH, "seq_len": SEQ, "ignore_prob": IGNORE_PROB},
         "num_steps": NUM_STEPS,
-        "state_excluded_suffixes_in_encoder_layers": list(ENCODER_MATRIX_SUFFIXES),
+        "state_stored_for": STATE_RULE,
+        "fp64_thresholds": {"noise_dominated_rel": NOISE_FRACTION, "noise_dominated_abs": NOISE_ABS,
+                            "outliers_rel": OUTLIER_FRACTION},
         "key_bias_observation": key_bias,
         "runs": runs,
     }
@@ -500,16 +533,17 @@ def self_check(out_dir, tiny_dir):
         spec = {k: entry[k] for k in SPEC_KEYS}
         assert json.loads(json.dumps(run_specs()[name])) == spec, name
         rec, final, state, model = train(spec, cfg, init, batches)
-        for key in ("phases", "trainable", "param_groups", "steps", "state_keys", "state_names"):
+        for key in ("phases", "trainable", "param_groups", "steps", "state_keys"):
             assert rec[key] == entry[key], (name, key)
         t = load_file(os.path.join(out_dir, f"{name}.safetensors"))
+        state_names = [n for n in entry["trainable"] if state_stored(n, tuple(init[n].shape))]
         expect = {"final." + n for n in entry["trainable"]} | {
-            f"state.{k}.{n}" for k in entry["state_keys"] for n in entry["state_names"]}
+            f"state.{k}.{n}" for k in entry["state_keys"] for n in state_names}
         assert set(t) == expect, (name, set(t) ^ expect)
         for n in entry["trainable"]:
             assert t["final." + n].dtype == np.float32
             assert np.array_equal(t["final." + n], to_np(final[n])), (name, n)
-            assert float(np.abs(t["final." + n] - init[n].numpy()).max()) == entry["max_abs_update"][n], (name, n)
+            assert np.abs(t["final." + n] - init[n].numpy()).max() == np.float32(entry["max_abs_update"][n]), (name, n)
         for k, v in state.items():
             assert np.array_equal(t[k], to_np(v)), (name, k)
         # frozen parameters never moved

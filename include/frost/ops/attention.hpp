@@ -72,6 +72,11 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
       row = row / scale_div + mask_add.row(b);
       const T mx = row.maxCoeff();
       row = (row.array() - mx).exp();
+      // Eigen's non-AVX-512 exp clamps its argument, giving a denormal instead of 0 for masked
+      // keys; PyTorch gives exactly 0. (A fully masked row keeps its uniform distribution.)
+      if (mx > std::numeric_limits<T>::lowest() / 2)
+        for (Eigen::Index j = 0; j < S; ++j)
+          if (mask_add(b, j) == std::numeric_limits<T>::lowest()) row(j) = T(0);
       row /= row.sum();
     }
     if (cache) cache->probs.block(bh * S, 0, S, S) = p;

@@ -16,10 +16,12 @@
 // which never reaches a frozen parameter (and whose frozen branch is not even instantiated).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
 #include "../core/tensor.hpp"
+#include "../detail/macros.hpp"
 #include "param_groups.hpp"
 #include "optimizer_state.hpp"
 
@@ -76,19 +78,27 @@ class AdamW {
       const T beta1 = static_cast<T>(opt_.beta1), beta2 = static_cast<T>(opt_.beta2);
       const T step_size = static_cast<T>(lr / bc1);
       const T bc2s = static_cast<T>(bc2_sqrt), eps = static_cast<T>(opt_.eps);
-      auto P = p.value.array();
-      auto G = p.grad.array();
-      auto M = s.buf[kExpAvg].array();
-      auto V = s.buf[kExpAvgSq].array();
-      if (wd != 0.0) P *= static_cast<T>(1.0 - lr * wd);
-      M = M * beta1 + G * (T(1) - beta1);
-      V = V * beta2 + G * G * (T(1) - beta2);
-      if (opt_.amsgrad) {
-        auto VM = s.buf[kMaxExpAvgSq].array();
-        VM = VM.max(V);
-        P -= step_size * (M / (VM.sqrt() / bc2s + eps));
-      } else {
-        P -= step_size * (M / (V.sqrt() / bc2s + eps));
+      const T decay = static_cast<T>(1.0 - lr * wd);
+      const bool decayed = wd != 0.0, ams = opt_.amsgrad;
+      T* P = p.value.data();
+      const T* G = p.grad.data();
+      T* M = s.buf[kExpAvg].data();
+      T* V = s.buf[kExpAvgSq].data();
+      T* VM = ams ? s.buf[kMaxExpAvgSq].data() : nullptr;
+      const Eigen::Index n = numel(p.value);
+      // Elementwise and memory-bound: split across threads (the 30522 x H embedding table is the
+      // largest tensor of a BERT step).
+      FROST_OMP(parallel for schedule(static) if(n > 32768))
+      for (Eigen::Index i = 0; i < n; ++i) {
+        if (decayed) P[i] *= decay;
+        M[i] = M[i] * beta1 + G[i] * (T(1) - beta1);
+        V[i] = V[i] * beta2 + G[i] * G[i] * (T(1) - beta2);
+        T v = V[i];
+        if (ams) {
+          VM[i] = std::max(VM[i], v);
+          v = VM[i];
+        }
+        P[i] -= step_size * (M[i] / (std::sqrt(v) / bc2s + eps));
       }
     });
   }
