@@ -155,7 +155,7 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
     FreezePlan<Policy::frozen, kDynamicDepth>::check_depth(p.model.config.num_hidden_layers);
   });
   const bool regression = p.model.config.problem_type == ProblemType::regression;
-  const text::WordPieceTokenizer tok(p.model.vocab(), {lower_case_of(p.model.raw_config, p.model.dir)});
+  const text::WordPieceTokenizer tok(p.model.vocab(), text::TokenizerOptions::lower_case(lower_case_of(p.model.raw_config, p.model.dir)));
   const TsvFile tf = read_tsv(o.train_file, true, p.model.config.num_labels);
   p.train = tokenize_file(tf, tok, o.max_seq_len, regression, o.train_file);
   if (!o.eval_file.empty()) {
@@ -253,7 +253,7 @@ inline nlohmann::json cmd_train(const TrainOptions& o) {
 /// `frost eval`: loss and accuracy (F1 for two labels) of a model directory on a labelled TSV.
 inline nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, int batch_size, int max_len) {
   ModelDir md(model_dir);
-  const text::WordPieceTokenizer tok(md.vocab(), {lower_case_of(md.raw_config, md.dir)});
+  const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
   const TsvFile f = read_tsv(data, true, md.config.num_labels);
   const Dataset d = tokenize_file(f, tok, max_len, md.config.problem_type == ProblemType::regression, data);
   BertForSequenceClassification<float, Freeze<Everything>> model(md.config);
@@ -271,7 +271,7 @@ inline nlohmann::json cmd_eval(const std::string& model_dir, const std::string& 
 inline void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len,
                         std::ostream& out) {
   ModelDir md(model_dir);
-  const text::WordPieceTokenizer tok(md.vocab(), {lower_case_of(md.raw_config, md.dir)});
+  const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
   const TsvFile f = read_tsv(data, false, md.config.num_labels);
   const bool regression = md.config.problem_type == ProblemType::regression;
   const Dataset d = tokenize_file(f, tok, max_len, regression, data);
