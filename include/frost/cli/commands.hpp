@@ -36,7 +36,8 @@ struct TrainOptions {
   std::string scheduler = "linear";
   long warmup_steps = 0;
   double max_grad_norm = 1.0;
-  int batch_size = 8, max_seq_len = 128, epochs = 3;
+  int batch_size = 8, epochs = 3;
+  int max_seq_len = 0;  ///< 0: 128, capped at the model's max_position_embeddings
   long max_steps = -1;
   std::uint64_t seed = 42;
   bool no_shuffle = false;
@@ -106,6 +107,16 @@ inline bool lower_case_of(const nlohmann::json& raw_config, const std::string& d
   return true;
 }
 
+/// --max-seq-len: 0 means 128 capped at the model's max_position_embeddings; an explicit value
+/// larger than the model allows is an error.
+inline int resolve_max_len(int requested, const BertConfig& cfg) {
+  if (requested == 0) return std::min(128, cfg.max_position_embeddings);
+  FROST_CHECK(requested <= cfg.max_position_embeddings,
+              "--max-seq-len " + std::to_string(requested) + " exceeds the model's max_position_embeddings " +
+                  std::to_string(cfg.max_position_embeddings));
+  return requested;
+}
+
 /// Tokenizes a TSV file into examples; errors name the file and line.
 inline Dataset tokenize_file(const TsvFile& f, const text::WordPieceTokenizer& tok, int max_len,
                              bool regression, const std::string& path) {
@@ -142,25 +153,23 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   FROST_CHECK(o.optimizer == "adamw" || o.optimizer == "sgd", "--optimizer must be adamw or sgd, got '" + o.optimizer + "'");
   (void)parse_schedule(o.scheduler);
   FROST_CHECK(o.batch_size > 0, "--batch-size must be positive");
-  FROST_CHECK(o.max_seq_len >= 2, "--max-seq-len must be at least 2 ([CLS] and [SEP])");
+  FROST_CHECK(o.max_seq_len == 0 || o.max_seq_len >= 2, "--max-seq-len must be at least 2 ([CLS] and [SEP])");
   FROST_CHECK(o.epochs > 0 || o.max_steps > 0, "--epochs must be positive (or give --max-steps)");
   FROST_CHECK(o.lr > 0, "--lr must be positive");
   FROST_CHECK(!fs::exists(o.output_dir) || fs::is_directory(o.output_dir),
               o.output_dir + ": --output exists and is not a directory");
   PreparedTraining p{o, ModelDir(o.model_dir, o.num_labels), parse_freeze_spec(o.freeze), {}, {}, false};
-  FROST_CHECK(o.max_seq_len <= p.model.config.max_position_embeddings,
-              "--max-seq-len " + std::to_string(o.max_seq_len) + " exceeds the model's max_position_embeddings " +
-                  std::to_string(p.model.config.max_position_embeddings));
+  p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model.config);
   with_policy(p.spec, [&]<class Policy>() {
     FreezePlan<Policy::frozen, kDynamicDepth>::check_depth(p.model.config.num_hidden_layers);
   });
   const bool regression = p.model.config.problem_type == ProblemType::regression;
   const text::WordPieceTokenizer tok(p.model.vocab(), text::TokenizerOptions::lower_case(lower_case_of(p.model.raw_config, p.model.dir)));
   const TsvFile tf = read_tsv(o.train_file, true, p.model.config.num_labels);
-  p.train = tokenize_file(tf, tok, o.max_seq_len, regression, o.train_file);
+  p.train = tokenize_file(tf, tok, p.opt.max_seq_len, regression, o.train_file);
   if (!o.eval_file.empty()) {
     const TsvFile ef = read_tsv(o.eval_file, true, p.model.config.num_labels);
-    p.eval = tokenize_file(ef, tok, o.max_seq_len, regression, o.eval_file);
+    p.eval = tokenize_file(ef, tok, p.opt.max_seq_len, regression, o.eval_file);
     p.has_eval = true;
   }
   return p;
@@ -255,7 +264,7 @@ inline nlohmann::json cmd_eval(const std::string& model_dir, const std::string& 
   ModelDir md(model_dir);
   const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
   const TsvFile f = read_tsv(data, true, md.config.num_labels);
-  const Dataset d = tokenize_file(f, tok, max_len, md.config.problem_type == ProblemType::regression, data);
+  const Dataset d = tokenize_file(f, tok, resolve_max_len(max_len, md.config), md.config.problem_type == ProblemType::regression, data);
   BertForSequenceClassification<float, Freeze<Everything>> model(md.config);
   const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(md.weights()));
   FROST_CHECK(rep.newly_initialized.empty(), md.weights() + ": no classifier weights (train the model first)");
@@ -274,10 +283,11 @@ inline void cmd_predict(const std::string& model_dir, const std::string& data, i
   const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
   const TsvFile f = read_tsv(data, false, md.config.num_labels);
   const bool regression = md.config.problem_type == ProblemType::regression;
-  const Dataset d = tokenize_file(f, tok, max_len, regression, data);
+  const Dataset d = tokenize_file(f, tok, resolve_max_len(max_len, md.config), regression, data);
   BertForSequenceClassification<float, Freeze<Everything>> model(md.config);
   const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(md.weights()));
   FROST_CHECK(rep.newly_initialized.empty(), md.weights() + ": no classifier weights (train the model first)");
+  out.precision(8);
   out << (regression ? "index\tprediction\n" : "index\tlabel");
   if (!regression)
     for (int c = 0; c < md.config.num_labels; ++c)

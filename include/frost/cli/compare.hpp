@@ -30,7 +30,7 @@ struct CompareOptions {
   std::string output_dir = "out/compare";
   int epochs = 3;
   int batch_size = 8;
-  int max_seq_len = 128;
+  int max_seq_len = 0;  ///< 0: 128 capped at the model's limit
   std::uint64_t seed = 42;
   double lr_full = 5e-5;     ///< learning rate when encoder layers train
   double lr_frozen = 1e-3;   ///< learning rate for whole-body-frozen and BitFit (few parameters)

@@ -127,31 +127,32 @@ inline FreezeSpec parse_freeze_spec(const std::string& spec) {
 #define FROST_CLI_POLICIES(X) FROST_CLI_POLICIES_A(X) FROST_CLI_POLICIES_B(X) FROST_CLI_POLICIES_C(X) FROST_CLI_POLICIES_D(X)
 
 namespace detail {
-template <int K, class F>
-decltype(auto) with_layers(int k, bool emb, F&& f) {
+template <class R, int K, class F>
+R with_layers(int k, bool emb, F&& f) {
   if constexpr (K > kMaxCliLayers) {
-    throw Error("unsupported layer count");
+    throw Error("layers:0-" + std::to_string(k) + " is not built into this binary; supported: " + supported_specs());
   } else {
     if (k == K) {
       if (emb) return f.template operator()<FreezeEmbeddingsAndLowerLayers<K>>();
       return f.template operator()<FreezeLowerLayers<K>>();
     }
-    return with_layers<K + 1>(k, emb, std::forward<F>(f));
+    return with_layers<R, K + 1>(k, emb, std::forward<F>(f));
   }
 }
 }  // namespace detail
 
 /// Calls `f.template operator()<Policy>()` with the compile-time policy for `spec`.
 template <class F>
-decltype(auto) with_policy(const FreezeSpec& spec, F&& f) {
+auto with_policy(const FreezeSpec& spec, F&& f) {
+  using R = decltype(f.template operator()<NoFreeze>());
   switch (spec.kind) {
     case FreezeSpec::Kind::none: return f.template operator()<NoFreeze>();
     case FreezeSpec::Kind::embeddings: return f.template operator()<Freeze<Embeddings>>();
     case FreezeSpec::Kind::pooler: return f.template operator()<Freeze<Pooler>>();
     case FreezeSpec::Kind::bert: return f.template operator()<FreezeBert>();
     case FreezeSpec::Kind::bitfit: return f.template operator()<BitFit>();
-    case FreezeSpec::Kind::layers: return detail::with_layers<1>(spec.layers, false, std::forward<F>(f));
-    default: return detail::with_layers<1>(spec.layers, true, std::forward<F>(f));
+    case FreezeSpec::Kind::layers: return detail::with_layers<R, 1>(spec.layers, false, std::forward<F>(f));
+    default: return detail::with_layers<R, 1>(spec.layers, true, std::forward<F>(f));
   }
 }
 

@@ -1,138 +1,59 @@
 // frost/text/wordpiece.hpp: WordPiece tokenization equal to Hugging Face `BertTokenizer` (the
-// Python one, transformers 4.46), uncased and cased. Unicode data comes from utf8proc (Debian's
-// libutf8proc-dev): categories, NFC/NFD and case mapping.
+// slow Python tokenizer, transformers 4.46.3) built from a vocab.txt, uncased and cased.
+// Link frost::text (frost + utf8proc); the Unicode pieces are in text/unicode.hpp.
 //
-// Pipeline, as BertTokenizer.tokenize() runs it:
-//   1. split the text at exact occurrences of the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]
-//      (they pass through as single tokens);
-//   2. lowercase (only with do_lower_case): per code point, Python's str.lower() (full mapping:
-//      U+0130 'İ' becomes "i" + U+0307, every other code point its simple lowercase);
-//   3. clean: drop U+0000, U+FFFD and control characters (category C*, except \t \n \r), map
-//      whitespace (space, \t, \n, \r, category Zs) to ' ';
-//   4. put spaces around CJK ideographs; NFC; split on whitespace (' ', U+2028, U+2029: what
-//      Python's str.split() still sees after step 3);
-//   5. per word: lowercase again and strip accents (NFD, drop category Mn) when do_lower_case (or
-//      when strip_accents is set explicitly), then split off every punctuation character (ASCII
-//      33-47, 58-64, 91-96, 123-126 or category P*);
-//   6. WordPiece: a word of more than 100 code points is [UNK]; otherwise greedy longest match
-//      first, continuations prefixed "##"; a word with an unmatched piece is [UNK].
-// Invalid UTF-8 is an error (frost::Error naming the byte offset): frost never guesses a
-// replacement, as Python would have refused to decode such input in the first place.
+//   frost::text::WordPieceTokenizer tok("vocab.txt");                  // do_lower_case = true
+//   auto tokens = tok.tokenize("Héllo, world!");                      // {"hello", ",", "world", "!"}
+//   auto enc = tok.encode("How old are you?", "I am six.", 128);      // [CLS] A [SEP] B [SEP]
+//
+// tokenize(text), step by step as BertTokenizer.tokenize() runs it:
+//   1. the special tokens [UNK] [SEP] [PAD] [CLS] [MASK] are cut out where they occur verbatim
+//      (case-sensitive: "[cls]" is ordinary text; no stripping of the spaces around them;
+//      "hello[SEP]world" -> hello [SEP] world) and pass through as single tokens;
+//   2. with do_lower_case, every other character is lowercased one by one with Python's
+//      str.lower() (full mapping: 'İ' U+0130 -> "i" + U+0307);
+//   3. per remaining chunk (BasicTokenizer): drop U+0000, U+FFFD and category C* except \t \n \r;
+//      ' ' \t \n \r and category Zs become ' '; spaces around CJK ideographs (the code point
+//      ranges of BasicTokenizer._is_chinese_char) when tokenize_chinese_chars; NFC; split at
+//      Python whitespace (str.split());
+//   4. per word: a word equal to a special token (possible when cleaning removed characters
+//      inside it, e.g. "[CLS\u200b]" cased) is kept whole; otherwise lowercase again (with
+//      do_lower_case) and strip accents (NFD, drop category Mn) when strip_accents is true, or
+//      unset and do_lower_case; then every punctuation character (ASCII 33-47, 58-64, 91-96,
+//      123-126, or category P*) becomes its own word;
+//   5. WordPiece: more than 100 code points -> [UNK]; otherwise greedy longest-match-first with
+//      "##" continuations, and a word with a piece that matches nothing -> one [UNK].
+//
+// Invalid UTF-8 in the text is a frost::Error naming the byte offset of the first bad sequence
+// ("WordPieceTokenizer: input text: invalid UTF-8 at byte offset 3 (0x80): unexpected
+// continuation byte"). frost neither replaces nor skips bad bytes: Hugging Face only ever sees
+// Python `str`, and bytes.decode("utf-8") refuses such input, so no reference output exists to
+// be faithful to, and silent replacement would hide corrupt data in a training set.
+//
+// Deliberate differences from Hugging Face (all on input HF accepts but frost reports):
+//   - the vocabulary must hold [UNK] [CLS] [SEP] [PAD] and no token twice (HF silently appends
+//     missing specials as new ids and lets a later duplicate win). [MASK] is optional; without
+//     it "[MASK]" in text still passes through as one token, with [UNK]'s id (HF: vocab size).
+//   - id_to_token() of an id outside the vocabulary throws (HF returns "[UNK]").
+//   - Unicode tables are utf8proc's (see text/unicode.hpp for the version caveat).
 #pragma once
 
-#include <utf8proc.h>
-
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "../detail/macros.hpp"
+#include "unicode.hpp"
 
 namespace frost::text {
-
-using CodePoints = std::vector<std::int32_t>;
-
-/// UTF-8 to code points; throws frost::Error with the byte offset of the first invalid sequence.
-inline CodePoints decode_utf8(std::string_view s) {
-  CodePoints out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    utf8proc_int32_t cp = 0;
-    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                    static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    FROST_CHECK(n > 0 && cp >= 0, "invalid UTF-8 at byte offset " + std::to_string(i));
-    out.push_back(cp);
-    i += static_cast<std::size_t>(n);
-  }
-  return out;
-}
-
-inline std::string encode_utf8(const CodePoints& cps) {
-  std::string out;
-  utf8proc_uint8_t buf[4];
-  for (auto cp : cps) {
-    const auto n = utf8proc_encode_char(cp, buf);
-    out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
-namespace detail {
-
-inline utf8proc_category_t category(std::int32_t cp) { return utf8proc_category(cp); }
-
-inline bool is_whitespace(std::int32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || category(cp) == UTF8PROC_CATEGORY_ZS;
-}
-inline bool is_control(std::int32_t cp) {
-  if (cp == '\t' || cp == '\n' || cp == '\r') return false;
-  switch (category(cp)) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CN:
-    case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CS: return true;
-    default: return false;
-  }
-}
-inline bool is_punctuation(std::int32_t cp) {
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
-    return true;
-  const auto c = category(cp);
-  return c == UTF8PROC_CATEGORY_PC || c == UTF8PROC_CATEGORY_PD || c == UTF8PROC_CATEGORY_PS ||
-         c == UTF8PROC_CATEGORY_PE || c == UTF8PROC_CATEGORY_PI || c == UTF8PROC_CATEGORY_PF ||
-         c == UTF8PROC_CATEGORY_PO;
-}
-inline bool is_cjk(std::int32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
-         (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
-}
-/// Separators Python's str.split() uses that survive cleaning.
-inline bool is_split_space(std::int32_t cp) { return cp == ' ' || cp == 0x2028 || cp == 0x2029; }
-
-/// Python's str.lower() for one code point (full mapping).
-inline void append_lower(std::int32_t cp, CodePoints& out) {
-  if (cp == 0x130) {  // LATIN CAPITAL LETTER I WITH DOT ABOVE: "i" + COMBINING DOT ABOVE
-    out.push_back('i');
-    out.push_back(0x307);
-    return;
-  }
-  out.push_back(utf8proc_tolower(cp));
-}
-
-inline CodePoints normalize(const CodePoints& in, bool compose) {
-  if (in.empty()) return {};
-  const auto opts = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | (compose ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE));
-  std::vector<utf8proc_int32_t> buf(in.begin(), in.end());
-  // utf8proc_decompose_custom needs room for the decomposition; grow until it fits.
-  std::vector<utf8proc_int32_t> out(in.size() * 4 + 16);
-  utf8proc_ssize_t n = 0;
-  for (;;) {
-    n = 0;
-    for (std::size_t i = 0; i < buf.size(); ++i) {
-      const auto r = utf8proc_decompose_char(buf[i], out.data() + n,
-                                             static_cast<utf8proc_ssize_t>(out.size()) - n, opts, nullptr);
-      FROST_CHECK(r >= 0, std::string("Unicode normalisation failed: ") + utf8proc_errmsg(r));
-      n += r;
-      if (n > static_cast<utf8proc_ssize_t>(out.size())) break;
-    }
-    if (n <= static_cast<utf8proc_ssize_t>(out.size())) break;
-    out.resize(static_cast<std::size_t>(n) * 2);
-  }
-  const auto m = utf8proc_reencode(out.data(), n, opts);  // canonical ordering (+ composition)
-  FROST_CHECK(m >= 0, std::string("Unicode normalisation failed: ") + utf8proc_errmsg(m));
-  // utf8proc_reencode leaves UTF-8 bytes in the buffer; decode them back.
-  const std::string_view bytes(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(m));
-  return decode_utf8(bytes);
-}
-
-}  // namespace detail
 
 struct TokenizerOptions {
   bool do_lower_case = true;
@@ -148,107 +69,175 @@ struct TokenizerOptions {
     strip_accents = strip;
     return *this;
   }
+  TokenizerOptions& with_tokenize_chinese_chars(bool on) {
+    tokenize_chinese_chars = on;
+    return *this;
+  }
 };
 
+/// One model input: ids, segment ids (0 for [CLS] A [SEP], 1 for B [SEP]) and the attention mask
+/// (1 for real tokens, 0 for padding).
 struct Encoding {
   std::vector<int> input_ids, token_type_ids, attention_mask;
+  [[nodiscard]] std::size_t size() const { return input_ids.size(); }
 };
+
+/// How WordPieceTokenizer::pad sizes a batch: to its longest encoding, or to a fixed length.
+enum class Padding { longest, max_length };
+
+namespace detail {
+
+/// BasicTokenizer._is_chinese_char: the CJK Unified Ideographs blocks HF lists (not kana, not
+/// Hangul, not CJK punctuation).
+inline bool is_chinese_char(CodePoint cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+         (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+}
+/// _is_whitespace: ' ', \t, \n, \r or category Zs.
+inline bool is_bert_whitespace(CodePoint cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || unicode::category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+/// _is_control: category C* except \t, \n, \r.
+inline bool is_bert_control(CodePoint cp) {
+  if (cp == '\t' || cp == '\n' || cp == '\r') return false;
+  return unicode::is_other(cp);
+}
+/// _is_punctuation: the four ASCII symbol/punctuation ranges, or category P*.
+inline bool is_bert_punctuation(CodePoint cp) {
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
+    return true;
+  return unicode::is_punctuation_category(cp);
+}
+
+/// Splits at Python whitespace (str.split() with no argument): no empty words.
+inline std::vector<CodePoints> python_split(const CodePoints& text) {
+  std::vector<CodePoints> words;
+  CodePoints cur;
+  for (CodePoint cp : text) {
+    if (unicode::is_python_space(cp)) {
+      if (!cur.empty()) words.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(cp);
+    }
+  }
+  if (!cur.empty()) words.push_back(std::move(cur));
+  return words;
+}
+
+}  // namespace detail
 
 class WordPieceTokenizer {
  public:
-  static constexpr int kMaxInputCharsPerWord = 100;
+  static constexpr int kMaxInputCharsPerWord = 100;  ///< WordpieceTokenizer.max_input_chars_per_word
+  /// BertTokenizer.all_special_tokens (the order HF lists them in).
+  static constexpr std::string_view kSpecialTokens[] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"};
 
+  /// Reads a vocab.txt: one token per line, id = line index (0-based). Lines end at "\n", "\r\n"
+  /// or "\r" (Python's universal newlines, as HF's load_vocab reads the file); everything else on
+  /// the line, spaces included, is the token. Throws frost::Error naming the file (and line) on a
+  /// missing/unreadable file, invalid UTF-8, an empty vocabulary, a duplicate token, or a missing
+  /// [UNK], [CLS], [SEP] or [PAD].
   explicit WordPieceTokenizer(const std::string& vocab_path, TokenizerOptions opt = {}) : opt_(opt) {
     std::ifstream in(vocab_path, std::ios::binary);
-    FROST_CHECK(in.good(), vocab_path + ": cannot open vocabulary file");
-    std::string line;
-    while (std::getline(in, line)) {
-      // HF strips the newline only (token.rstrip("\n")): spaces and \r belong to the token.
-      const int id = static_cast<int>(tokens_.size());
-      FROST_CHECK(vocab_.emplace(line, id).second,
-                  vocab_path + ":" + std::to_string(id + 1) + ": duplicate token '" + line + "'");
-      tokens_.push_back(line);
+    FROST_CHECK(in.is_open(), vocab_path + ": cannot open vocabulary file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    FROST_CHECK(!in.bad(), vocab_path + ": cannot read vocabulary file");
+    const std::string data = std::move(ss).str();
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+      std::size_t eol = data.find_first_of("\r\n", pos);
+      if (eol == std::string::npos) eol = data.size();
+      add_token(vocab_path, data.substr(pos, eol - pos));
+      pos = eol;
+      if (pos < data.size()) pos += (data[pos] == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') ? 2 : 1;
     }
-    FROST_CHECK(!tokens_.empty(), vocab_path + ": empty vocabulary");
+    FROST_CHECK(!tokens_.empty(), vocab_path + ": empty vocabulary (expected one token per line)");
     for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]"})
-      FROST_CHECK(vocab_.count(t), vocab_path + ": vocabulary has no " + t + " token");
+      FROST_CHECK(vocab_.count(t) != 0, vocab_path + ": vocabulary has no " + t + " token (" +
+                                            std::to_string(tokens_.size()) + " tokens read)");
     unk_ = vocab_.at("[UNK]");
     cls_ = vocab_.at("[CLS]");
     sep_ = vocab_.at("[SEP]");
     pad_ = vocab_.at("[PAD]");
-    for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) specials_.push_back(t);
+    for (auto s : kSpecialTokens) specials_.push_back(decode_utf8(s));
   }
 
+  [[nodiscard]] const TokenizerOptions& options() const { return opt_; }
   [[nodiscard]] std::size_t vocab_size() const { return tokens_.size(); }
   [[nodiscard]] int pad_id() const { return pad_; }
   [[nodiscard]] int cls_id() const { return cls_; }
   [[nodiscard]] int sep_id() const { return sep_; }
   [[nodiscard]] int unk_id() const { return unk_; }
+
+  /// The id of a vocabulary token, if it is one.
+  [[nodiscard]] std::optional<int> token_to_id(std::string_view token) const {
+    const auto it = vocab_.find(std::string(token));
+    if (it == vocab_.end()) return std::nullopt;
+    return it->second;
+  }
   [[nodiscard]] const std::string& id_to_token(int id) const {
-    FROST_CHECK(id >= 0 && static_cast<std::size_t>(id) < tokens_.size(), "token id " + std::to_string(id) + " out of range");
+    FROST_CHECK(id >= 0 && static_cast<std::size_t>(id) < tokens_.size(),
+                "WordPieceTokenizer: token id " + std::to_string(id) + " out of range [0, " +
+                    std::to_string(tokens_.size()) + ")");
     return tokens_[static_cast<std::size_t>(id)];
   }
 
-  /// The WordPiece tokens of `text` (no [CLS]/[SEP] added).
+  /// The WordPiece tokens of `text` (no [CLS]/[SEP] added); see the header comment.
   [[nodiscard]] std::vector<std::string> tokenize(std::string_view text) const {
+    const CodePoints cps = decode_utf8(text, "WordPieceTokenizer: input text");
     std::vector<std::string> out;
-    // 1. Special tokens pass through; split the rest around them.
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-      std::size_t best = std::string_view::npos, best_len = 0;
-      for (const auto& s : specials_) {
-        const auto f = text.find(s, pos);
-        if (f != std::string_view::npos && (f < best || (f == best && s.size() > best_len))) best = f, best_len = s.size();
+    std::size_t start = 0;  // start of the current non-special chunk
+    std::size_t i = 0;
+    while (i < cps.size()) {
+      const std::size_t n = special_at(cps, i);
+      if (n == 0) {
+        ++i;
+        continue;
       }
-      const std::size_t end = best == std::string_view::npos ? text.size() : best;
-      tokenize_chunk(text.substr(pos, end - pos), pos, out);
-      if (best == std::string_view::npos) break;
-      out.emplace_back(text.substr(best, best_len));
-      pos = best + best_len;
+      tokenize_chunk(cps, start, i, out);
+      out.push_back(encode_utf8(cps.data() + i, cps.data() + i + n));
+      i += n;
+      start = i;
     }
+    tokenize_chunk(cps, start, cps.size(), out);
     return out;
   }
 
+  /// Vocabulary ids; a token outside the vocabulary maps to [UNK]'s id (as HF).
   [[nodiscard]] std::vector<int> convert_tokens_to_ids(const std::vector<std::string>& tokens) const {
     std::vector<int> ids;
     ids.reserve(tokens.size());
     for (const auto& t : tokens) {
-      auto it = vocab_.find(t);
+      const auto it = vocab_.find(t);
       ids.push_back(it == vocab_.end() ? unk_ : it->second);
     }
     return ids;
   }
+  [[nodiscard]] std::vector<std::string> convert_ids_to_tokens(const std::vector<int>& ids) const {
+    std::vector<std::string> out;
+    out.reserve(ids.size());
+    for (int id : ids) out.push_back(id_to_token(id));
+    return out;
+  }
 
-  /// `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]`, token types 0 / 1, truncated to max_length with
-  /// HF's "longest_first" rule (remove from the longer sequence first, then alternately, the first
-  /// sequence taking the smaller half). max_length <= 0: no truncation.
+  /// `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]` with token types 0 (through the first [SEP]) and
+  /// 1, attention mask all 1, no padding. With truncation and max_length > 0, tokens are removed
+  /// from the ends of A and B until the whole fits max_length, as HF's "longest_first"
+  /// (truncate_sequences, 4.46.3): first |len A - len B| (capped) from the longer one, the rest
+  /// split in half, the *second* sequence taking the odd one; so a tie removes from B first. A
+  /// single sequence that cannot shrink enough (max_length < 2) is left whole (HF logs an error and
+  /// does the same). max_length <= 0 or truncation == false: no truncation.
+  /// (HF's default without max_length is no truncation; frost's default is BERT's 512.)
   [[nodiscard]] Encoding encode(std::string_view a, std::optional<std::string_view> b = std::nullopt,
-                                int max_length = 512) const {
+                                int max_length = 512, bool truncation = true) const {
     std::vector<int> ia = convert_tokens_to_ids(tokenize(a)), ib;
     if (b) ib = convert_tokens_to_ids(tokenize(*b));
-    const long special = b ? 3 : 2;
-    const long total = static_cast<long>(ia.size() + ib.size()) + special;
-    if (max_length > 0 && total > max_length) {
-      const long remove = total - max_length;
-      if (!b) {
-        // HF logs an error and leaves the sequence alone when it cannot remove enough.
-        if (static_cast<long>(ia.size()) > remove) ia.resize(ia.size() - static_cast<std::size_t>(remove));
-      } else {
-        const long la = static_cast<long>(ia.size()), lb = static_cast<long>(ib.size());
-        const long first = std::min(std::labs(lb - la), remove), second = remove - first;
-        long from_a = 0, from_b = 0;
-        if (la > lb) {
-          from_a = first + second / 2;
-          from_b = second - second / 2;
-        } else {
-          from_a = second / 2;
-          from_b = first + second - second / 2;
-        }
-        ia.resize(static_cast<std::size_t>(std::max(0L, la - from_a)));
-        ib.resize(static_cast<std::size_t>(std::max(0L, lb - from_b)));
-      }
-    }
+    if (truncation && max_length > 0) truncate_longest_first(ia, b ? &ib : nullptr, max_length);
     Encoding e;
+    e.input_ids.reserve(ia.size() + ib.size() + 3);
     e.input_ids.push_back(cls_);
     e.input_ids.insert(e.input_ids.end(), ia.begin(), ia.end());
     e.input_ids.push_back(sep_);
@@ -262,60 +251,138 @@ class WordPieceTokenizer {
     return e;
   }
 
-  /// Pads encodings to a common length (the longest, or `length` if larger) with [PAD].
-  void pad(std::vector<Encoding>& batch, std::size_t length = 0) const {
-    for (const auto& e : batch) length = std::max(length, e.input_ids.size());
+  /// Pads every encoding on the right with [PAD] (token type 0, attention 0), as HF's
+  /// padding=True ("longest") or padding="max_length". Padding::max_length with an encoding
+  /// already longer than max_length throws (HF would return a ragged batch that cannot become a
+  /// tensor); truncate with encode(..., max_length) first.
+  void pad(std::vector<Encoding>& batch, Padding padding, int max_length = 0) const {
+    std::size_t length = 0;
+    if (padding == Padding::max_length) {
+      FROST_CHECK(max_length > 0, "WordPieceTokenizer::pad: Padding::max_length needs max_length > 0, got " +
+                                      std::to_string(max_length));
+      length = static_cast<std::size_t>(max_length);
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        FROST_CHECK(batch[i].size() <= length, "WordPieceTokenizer::pad: encoding " + std::to_string(i) + " has " +
+                                                   std::to_string(batch[i].size()) + " tokens, more than max_length " +
+                                                   std::to_string(max_length) + " (encode with truncation first)");
+    } else {
+      for (const auto& e : batch) length = std::max(length, e.size());
+    }
     for (auto& e : batch) {
       e.input_ids.resize(length, pad_);
       e.token_type_ids.resize(length, 0);
       e.attention_mask.resize(length, 0);
     }
   }
+  /// Pads to the longest encoding, or to `min_length` when that is larger (never truncates).
+  void pad(std::vector<Encoding>& batch, std::size_t min_length = 0) const {
+    for (const auto& e : batch) min_length = std::max(min_length, e.size());
+    for (auto& e : batch) {
+      e.input_ids.resize(min_length, pad_);
+      e.token_type_ids.resize(min_length, 0);
+      e.attention_mask.resize(min_length, 0);
+    }
+  }
 
-  /// Tokens joined with spaces, "##" continuations glued (HF's convert_tokens_to_string).
-  [[nodiscard]] std::string decode(const std::vector<int>& ids) const {
-    std::string out;
+  /// HF's decode(ids, skip_special_tokens, clean_up_tokenization_spaces=True): tokens joined with
+  /// spaces, " ##" removed, stripped, then the English clean-up (" ." -> "." etc.). For debugging:
+  /// it does not undo lowercasing, accent stripping or [UNK].
+  [[nodiscard]] std::string decode(const std::vector<int>& ids, bool skip_special_tokens = false,
+                                   bool clean_up_tokenization_spaces = true) const {
+    std::string joined;
+    bool first = true;
     for (int id : ids) {
       const std::string& t = id_to_token(id);
-      if (t.rfind("##", 0) == 0) out += t.substr(2);
-      else out += (out.empty() ? "" : " ") + t;
+      if (skip_special_tokens && is_special_token(t)) continue;
+      if (!first) joined += ' ';
+      joined += t;
+      first = false;
+    }
+    std::string out = replace_all(joined, " ##", "");
+    out = python_strip(out);
+    if (clean_up_tokenization_spaces) {
+      static constexpr std::pair<std::string_view, std::string_view> kCleanUp[] = {
+          {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
+          {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      for (const auto& [from, to] : kCleanUp) out = replace_all(out, from, to);
     }
     return out;
   }
 
- private:
-  void tokenize_chunk(std::string_view chunk, std::size_t offset, std::vector<std::string>& out) const {
-    CodePoints cps;
-    try {
-      cps = decode_utf8(chunk);
-    } catch (const Error&) {
-      // Re-locate the offset relative to the whole text.
-      std::size_t i = 0;
-      while (i < chunk.size()) {
-        utf8proc_int32_t cp = 0;
-        const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(chunk.data() + i),
-                                        static_cast<utf8proc_ssize_t>(chunk.size() - i), &cp);
-        if (n <= 0 || cp < 0) break;
-        i += static_cast<std::size_t>(n);
-      }
-      throw Error("invalid UTF-8 at byte offset " + std::to_string(offset + i));
+  /// HF's truncate_sequences(ids, pair_ids, total - max_length, "longest_first"), truncation side
+  /// right; `b` null for a single sequence. The 2 or 3 special tokens count towards max_length.
+  static void truncate_longest_first(std::vector<int>& a, std::vector<int>* b, int max_length) {
+    const long special = b ? 3 : 2;
+    const long la = static_cast<long>(a.size()), lb = b ? static_cast<long>(b->size()) : 0;
+    const long remove = la + lb + special - max_length;
+    if (remove <= 0) return;
+    if (!b) {
+      if (la > remove) a.resize(static_cast<std::size_t>(la - remove));
+      return;
     }
-    // 2. Lowercase per code point (HF lowercases everything but special tokens up front).
-    CodePoints text;
-    text.reserve(cps.size() + 8);
-    if (opt_.do_lower_case) {
-      for (auto cp : cps) detail::append_lower(cp, text);
+    const long first = std::min(la > lb ? la - lb : lb - la, remove);
+    const long second = remove - first;
+    long from_a = 0, from_b = 0;
+    if (la > lb) {
+      from_a = first + second / 2;
+      from_b = second - second / 2;
     } else {
-      text = std::move(cps);
+      from_a = second / 2;
+      from_b = first + second - second / 2;
     }
-    // 3. Clean, 4. CJK spacing.
+    a.resize(static_cast<std::size_t>(std::max(0L, la - from_a)));
+    b->resize(static_cast<std::size_t>(std::max(0L, lb - from_b)));
+  }
+
+ private:
+  void add_token(const std::string& path, std::string token) {
+    const int id = static_cast<int>(tokens_.size());
+    const std::string where = path + ":" + std::to_string(id + 1);
+    (void)decode_utf8(token, where);  // HF reads the file as UTF-8 and would fail too
+    const auto [it, inserted] = vocab_.emplace(token, id);
+    FROST_CHECK(inserted, where + ": duplicate token '" + token + "' (first at line " + std::to_string(it->second + 1) + ")");
+    tokens_.push_back(std::move(token));
+  }
+
+  [[nodiscard]] static bool is_special_token(std::string_view t) {
+    return std::find(std::begin(kSpecialTokens), std::end(kSpecialTokens), t) != std::end(kSpecialTokens);
+  }
+
+  /// Length of the special token starting at cps[i], or 0.
+  [[nodiscard]] std::size_t special_at(const CodePoints& cps, std::size_t i) const {
+    if (cps[i] != '[') return 0;
+    for (const auto& s : specials_)
+      if (i + s.size() <= cps.size() && std::equal(s.begin(), s.end(), cps.begin() + static_cast<std::ptrdiff_t>(i)))
+        return s.size();
+    return 0;
+  }
+  [[nodiscard]] bool is_special(const CodePoints& word) const {
+    return std::find(specials_.begin(), specials_.end(), word) != specials_.end();
+  }
+
+  void lower(const CodePoints& in, CodePoints& out) const {
+    out.clear();
+    out.reserve(in.size() + 4);
+    for (CodePoint cp : in) unicode::append_lower(cp, out);
+  }
+
+  /// PreTrainedTokenizer lowercasing + BertTokenizer._tokenize on cps[begin, end).
+  void tokenize_chunk(const CodePoints& cps, std::size_t begin, std::size_t end, std::vector<std::string>& out) const {
+    if (begin >= end) return;
+    CodePoints text(cps.begin() + static_cast<std::ptrdiff_t>(begin), cps.begin() + static_cast<std::ptrdiff_t>(end));
+    if (opt_.do_lower_case) {
+      CodePoints lowered;
+      lower(text, lowered);
+      text = std::move(lowered);
+    }
+    // _clean_text and _tokenize_chinese_chars
     CodePoints clean;
     clean.reserve(text.size());
-    for (auto cp : text) {
-      if (cp == 0 || cp == 0xFFFD || detail::is_control(cp)) continue;
-      if (detail::is_whitespace(cp)) {
+    for (CodePoint cp : text) {
+      if (cp == 0 || cp == 0xFFFD || detail::is_bert_control(cp)) continue;
+      if (detail::is_bert_whitespace(cp)) {
         clean.push_back(' ');
-      } else if (opt_.tokenize_chinese_chars && detail::is_cjk(cp)) {
+      } else if (opt_.tokenize_chinese_chars && detail::is_chinese_char(cp)) {
         clean.push_back(' ');
         clean.push_back(cp);
         clean.push_back(' ');
@@ -323,27 +390,28 @@ class WordPieceTokenizer {
         clean.push_back(cp);
       }
     }
-    const CodePoints nfc = detail::normalize(clean, true);
     const bool strip = opt_.strip_accents.value_or(opt_.do_lower_case);
     std::vector<CodePoints> pieces;
-    auto flush_word = [&](CodePoints& word) {
-      if (word.empty()) return;
-      CodePoints w;
+    CodePoints word;
+    for (auto& w : detail::python_split(unicode::nfc(clean))) {
+      if (is_special(w)) {
+        pieces.push_back(std::move(w));
+        continue;
+      }
       if (opt_.do_lower_case) {
-        for (auto cp : word) detail::append_lower(cp, w);
-      } else {
-        w = word;
+        lower(w, word);
+        w = std::move(word);
       }
       if (strip) {
         CodePoints kept;
-        for (auto cp : detail::normalize(w, false))
-          if (detail::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
+        for (CodePoint cp : unicode::nfd(w))
+          if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
         w = std::move(kept);
       }
-      // 5. Split off punctuation.
+      // _run_split_on_punc
       CodePoints cur;
-      for (auto cp : w) {
-        if (detail::is_punctuation(cp)) {
+      for (CodePoint cp : w) {
+        if (detail::is_bert_punctuation(cp)) {
           if (!cur.empty()) pieces.push_back(std::move(cur));
           cur.clear();
           pieces.push_back({cp});
@@ -352,52 +420,77 @@ class WordPieceTokenizer {
         }
       }
       if (!cur.empty()) pieces.push_back(std::move(cur));
-      word.clear();
-    };
-    CodePoints word;
-    for (auto cp : nfc) {
-      if (detail::is_split_space(cp)) flush_word(word);
-      else word.push_back(cp);
     }
-    flush_word(word);
-    // 6. WordPiece (pieces contain no separators: splitting again is a no-op).
-    for (const auto& p : pieces) wordpiece(p, out);
+    // whitespace_tokenize(" ".join(split_tokens)), then WordPiece per word.
+    for (const auto& p : pieces)
+      for (const auto& w : detail::python_split(p)) wordpiece(w, out);
   }
 
   void wordpiece(const CodePoints& word, std::vector<std::string>& out) const {
-    if (static_cast<int>(word.size()) > kMaxInputCharsPerWord) {
+    if (static_cast<long>(word.size()) > kMaxInputCharsPerWord) {
       out.emplace_back("[UNK]");
       return;
     }
-    std::vector<std::string> subs;
+    // UTF-8 of the word and the byte offset of each code point, so candidates are byte ranges.
+    std::string utf8;
+    std::vector<std::size_t> off;
+    off.reserve(word.size() + 1);
+    for (CodePoint cp : word) {
+      off.push_back(utf8.size());
+      append_utf8(cp, utf8);
+    }
+    off.push_back(utf8.size());
+    const std::size_t first_out = out.size();
+    std::string candidate;
     std::size_t start = 0;
     while (start < word.size()) {
       std::size_t end = word.size();
-      std::string found;
-      while (start < end) {
-        std::string sub = encode_utf8(CodePoints(word.begin() + static_cast<std::ptrdiff_t>(start),
-                                                 word.begin() + static_cast<std::ptrdiff_t>(end)));
-        if (start > 0) sub = "##" + sub;
-        if (vocab_.count(sub)) {
-          found = std::move(sub);
+      bool found = false;
+      for (; start < end; --end) {
+        candidate.assign(start > 0 ? "##" : "");
+        candidate.append(utf8, off[start], off[end] - off[start]);
+        if (vocab_.count(candidate) != 0) {
+          found = true;
           break;
         }
-        --end;
       }
-      if (found.empty()) {
+      if (!found) {
+        out.resize(first_out);
         out.emplace_back("[UNK]");
         return;
       }
-      subs.push_back(std::move(found));
+      out.push_back(candidate);
       start = end;
     }
-    out.insert(out.end(), subs.begin(), subs.end());
+  }
+
+  static std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t pos = 0;
+    for (;;) {
+      const std::size_t f = s.find(from, pos);
+      if (f == std::string::npos) break;
+      out.append(s, pos, f - pos);
+      out.append(to);
+      pos = f + from.size();
+    }
+    out.append(s, pos, std::string::npos);
+    return out;
+  }
+  /// Python's str.strip() (Unicode whitespace). The text is vocabulary tokens: valid UTF-8.
+  static std::string python_strip(const std::string& s) {
+    const CodePoints cps = decode_utf8(s);
+    std::size_t b = 0, e = cps.size();
+    while (b < e && unicode::is_python_space(cps[b])) ++b;
+    while (e > b && unicode::is_python_space(cps[e - 1])) --e;
+    return encode_utf8(cps.data() + b, cps.data() + e);
   }
 
   TokenizerOptions opt_;
   std::unordered_map<std::string, int> vocab_;
   std::vector<std::string> tokens_;
-  std::vector<std::string> specials_;
+  std::vector<CodePoints> specials_;
   int unk_ = 0, cls_ = 0, sep_ = 0, pad_ = 0;
 };
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The `frost` command-line contract: a tiny model directory (the parity fixture's weights, a
+# 50-token vocabulary) is trained, evaluated, explained and used for prediction; every kind of
+# bad input exits non-zero with a one-line reason and leaves no output behind.
+# Usage: test_cli.sh FROST_BINARY FIXTURES_DIR
+set -u
+FROST=$1
+FIX=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# A model directory in Hugging Face layout.
+M=$T/model
+mkdir -p "$M"
+cp "$FIX/config_single.json" "$M/config.json"
+cp "$FIX/case_single.safetensors" "$M/model.safetensors"
+{
+  printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n'
+  for w in good bad great awful fine poor nice terrible food movie service room staff price the a was is very not and it this; do echo "$w"; done
+  for i in $(seq 1 25); do echo "w$i"; done
+} > "$M/vocab.txt"
+printf 'sentence\tlabel\n' > "$T/train.tsv"
+for i in $(seq 1 6); do
+  printf 'the food was very good\t2\nthe service was awful\t0\nit is fine\t1\nnot nice and not good\t0\n' >> "$T/train.tsv"
+done
+printf 'sentence1\tsentence2\tlabel\nthe room\twas great\t2\nthe staff\twas poor\t0\n' > "$T/pairs.tsv"
+
+expect_error() {  # name, expected message fragment, command...
+  local name=$1 frag=$2
+  shift 2
+  local out
+  out=$("$@" 2>&1 >/dev/null)
+  local rc=$?
+  if [ $rc -ne 0 ] && printf '%s' "$out" | grep -qF -- "$frag" && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ]; then
+    ok
+  else
+    bad "$name: rc=$rc, stderr: $out"
+  fi
+}
+
+# Training works and writes the model, the log and the metrics.
+if "$FROST" train --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/out" --num-labels 3 \
+    --lr 1e-3 --epochs 2 --batch-size 4 --freeze embeddings,layers:0-1 --no-progress >"$T/train.json" 2>"$T/train.err"; then
+  ok
+else
+  bad "train failed: $(cat "$T/train.err")"
+fi
+for f in config.json model.safetensors vocab.txt train_log.jsonl metrics.json; do
+  [ -s "$T/out/$f" ] && ok || bad "missing output $f"
+done
+[ "$(grep -c '"step"' "$T/out/train_log.jsonl")" -eq 12 ] && ok || bad "train_log.jsonl should have 12 steps"
+grep -q '"id2label"' "$T/out/config.json" && grep -q '"problem_type": "single_label_classification"' "$T/out/config.json" && ok || bad "config.json lacks labels/problem_type"
+ls "$T" | grep -q partial && bad "staging directory left behind" || ok
+# Pairs, SGD, max-steps, no-shuffle.
+"$FROST" train --model "$M" --train "$T/pairs.tsv" --output "$T/out2" --num-labels 3 --optimizer sgd --momentum 0.9 \
+  --nesterov --max-steps 3 --no-shuffle --no-progress >/dev/null 2>&1 && ok || bad "pair/sgd training failed"
+[ "$(grep -c '"step"' "$T/out2/train_log.jsonl")" -eq 3 ] && ok || bad "--max-steps 3 should give 3 steps"
+# eval / predict / explain on the trained model.
+"$FROST" eval --model "$T/out" --data "$T/train.tsv" | grep -q '"eval_accuracy"' && ok || bad "eval"
+[ "$("$FROST" predict --model "$T/out" --data "$T/train.tsv" | wc -l)" -eq 25 ] && ok || bad "predict should print a header + 24 rows"
+"$FROST" explain --model "$M" --freeze layers:0-2 | grep -q "backward stops at: embeddings" && ok || bad "explain"
+for spec in none embeddings pooler bert bitfit layers:0-1 layers:0-12 embeddings,layers:0-12 "embeddings, layers:0-3"; do
+  "$FROST" explain --freeze "$spec" >/dev/null 2>&1 && ok || bad "explain --freeze $spec"
+done
+
+# Bad input: one line, non-zero, nothing written.
+expect_error "missing model" "model directory not found" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
+expect_error "missing train file" "cannot open data file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3
+printf 'sentence\tlabel\ngood\t1\nthis line has no label\n' > "$T/malformed.tsv"
+expect_error "malformed line" "malformed.tsv:3: expected 2 tab-separated columns" "$FROST" train --model "$M" --train "$T/malformed.tsv" --output "$T/e1" --num-labels 3
+printf 'sentence\tlabel\ngood\t1\nbad\t7\n' > "$T/range.tsv"
+expect_error "label range" "range.tsv:3: label 7 is out of range [0, 3)" "$FROST" train --model "$M" --train "$T/range.tsv" --output "$T/e1" --num-labels 3
+printf 'text\tlabel\ngood\t1\n' > "$T/header.tsv"
+expect_error "bad header" "header.tsv:1: header must be" "$FROST" train --model "$M" --train "$T/header.tsv" --output "$T/e1" --num-labels 3
+expect_error "unknown selector" "unknown selector 'encoder'; supported: none, embeddings" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze encoder --num-labels 3
+expect_error "policy deeper than model" "only 3 layers" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze layers:0-8 --num-labels 3
+expect_error "num-labels mismatch with checkpoint" "classifier.weight' has shape [3,32] but config.json implies [5,32]" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --num-labels 5
+printf 'sentence\tlabel\nbad utf8 \xff here\t1\n' > "$T/utf8.tsv"
+expect_error "invalid utf-8" "utf8.tsv:2: invalid UTF-8 at byte offset 9" "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
+expect_error "bad optimizer" "--optimizer must be adamw or sgd" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --optimizer adam --num-labels 3
+expect_error "bad scheduler" "unknown scheduler 'step'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --scheduler step --num-labels 3
+[ -e "$T/e1" ] && bad "a failed run left $T/e1 behind" || ok
+ls "$T" | grep -q partial && bad "a failed run left a staging directory" || ok
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
