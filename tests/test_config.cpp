@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <frost/config.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,7 +22,9 @@ using frost::BertConfig;
 using frost::ProblemType;
 using nlohmann::json;
 
-std::string fixture(const std::string& name) { return std::string(FROST_FIXTURES_DIR) + "/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(FROST_FIXTURES_DIR) + "/" + name;
+}
 
 json load_fixture_json(const std::string& name) {
   std::ifstream in(fixture(name));
@@ -32,9 +34,9 @@ json load_fixture_json(const std::string& name) {
 
 /// The smallest valid HF-style config: only the required geometry fields.
 json minimal() {
-  return json{{"vocab_size", 50},          {"hidden_size", 32},
-              {"num_hidden_layers", 3},    {"num_attention_heads", 4},
-              {"intermediate_size", 64},   {"max_position_embeddings", 16}};
+  return json{{"vocab_size", 50},        {"hidden_size", 32},
+              {"num_hidden_layers", 3},  {"num_attention_heads", 4},
+              {"intermediate_size", 64}, {"max_position_embeddings", 16}};
 }
 
 /// Runs `f`, expects a frost::Error, returns its message ("" and a test failure otherwise).
@@ -57,10 +59,10 @@ std::string json_error(const json& j, const std::string& where = "my/config.json
 }
 
 /// `haystack` is evaluated once (it may be a call that opens a file).
-#define EXPECT_HAS(haystack, needle)                                                         \
-  do {                                                                                       \
-    const std::string haystack_ = (haystack);                                                \
-    EXPECT_NE(haystack_.find(needle), std::string::npos) << "message: " << haystack_;        \
+#define EXPECT_HAS(haystack, needle)                                                  \
+  do {                                                                                \
+    const std::string haystack_ = (haystack);                                         \
+    EXPECT_NE(haystack_.find(needle), std::string::npos) << "message: " << haystack_; \
   } while (0)
 
 /// A temporary directory, removed with its contents at scope exit.
@@ -319,7 +321,8 @@ TEST(ConfigErrors, HiddenSizeNotDivisibleByHeads) {
 }
 
 TEST(ConfigErrors, DropoutOutOfRange) {
-  for (const char* field : {"hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout"}) {
+  for (const char* field :
+       {"hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout"}) {
     for (double p : {1.0, -0.1, 1.5}) {
       json j = minimal();
       j[field] = p;
@@ -422,11 +425,11 @@ TEST(ConfigErrors, ValidateDirectlyUsesWhere) {
   EXPECT_NO_THROW(BertConfig::minilm_l6(3).validate());
 }
 
-// ---- known header bugs (see the report): enable once config.hpp is fixed ---------------------
+// ---- regressions: bugs these tests found in config.hpp (now fixed) -------------------------
 
 // get_int() uses v.get<int>() on any JSON integer: 4294967346 silently becomes 50, and
 // 18446744073709551615 is reported as "got -1".
-TEST(ConfigErrors, DISABLED_IntegerOutOfIntRangeRejected) {
+TEST(ConfigErrors, IntegerOutOfIntRangeRejected) {
   json j = minimal();
   j["vocab_size"] = 4294967346LL;
   std::string msg = json_error(j);
@@ -438,7 +441,7 @@ TEST(ConfigErrors, DISABLED_IntegerOutOfIntRangeRejected) {
 }
 
 // `in >> j` stops after the first JSON value: trailing garbage in config.json is ignored.
-TEST(ConfigErrors, DISABLED_TrailingGarbageRejected) {
+TEST(ConfigErrors, TrailingGarbageRejected) {
   TempDir dir;
   const std::string path = dir.write("config.json", minimal().dump() + " trailing");
   const std::string msg = error_of([&] { (void)BertConfig::from_file(path); });
@@ -447,7 +450,7 @@ TEST(ConfigErrors, DISABLED_TrailingGarbageRejected) {
 }
 
 // A directory opens as an ifstream; reading it throws std::ios_base::failure out of from_file.
-TEST(ConfigErrors, DISABLED_DirectoryPathIsFrostError) {
+TEST(ConfigErrors, DirectoryPathIsFrostError) {
   TempDir dir;
   const std::string msg = error_of([&] { (void)BertConfig::from_file(dir.path.string()); });
   EXPECT_HAS(msg, dir.path.string());
@@ -455,7 +458,7 @@ TEST(ConfigErrors, DISABLED_DirectoryPathIsFrostError) {
 
 // HF gives id2label precedence (PretrainedConfig warns and ignores a conflicting num_labels);
 // frost lets num_labels win silently. A conflict should at least be an error.
-TEST(ConfigErrors, DISABLED_NumLabelsConflictingWithId2Label) {
+TEST(ConfigErrors, NumLabelsConflictingWithId2Label) {
   json j = minimal();
   j["id2label"] = {{"0", "a"}, {"1", "b"}};
   j["num_labels"] = 5;

@@ -27,7 +27,7 @@ if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
   echo "== AddressSanitizer + UBSan build"
   start=$(date +%s)
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-        -DFROST_SANITIZE=ON -DFROST_BUILD_EXAMPLES=OFF >/dev/null
+        -DFROST_SANITIZE=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF >/dev/null
   cmake --build build-asan -j"$JOBS"
   echo "sanitizer build: $(( $(date +%s) - start )) s"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <ios>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -112,6 +115,12 @@ struct BertConfig {
       const auto& v = j.at(field);
       FROST_CHECK(v.is_number_integer(),
                   where + ": field '" + field + "' must be an integer, got " + v.dump());
+      const bool fits = v.is_number_unsigned()
+                            ? v.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<int>::max()}
+                            : v.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                                  v.get<std::int64_t>() <= std::numeric_limits<int>::max();
+      FROST_CHECK(fits, where + ": field '" + field + "' is out of range for a 32-bit int, got " +
+                            v.dump());
       out = v.get<int>();
     };
     auto get_num = [&](const char* field, double& out) {
@@ -151,9 +160,14 @@ struct BertConfig {
     if (auto pe = get_str("position_embedding_type"))
       FROST_CHECK(*pe == "absolute", where + ": position_embedding_type '" + *pe +
                                          "' is not supported (only 'absolute')");
-    if (j.contains("id2label") && j.at("id2label").is_object())
-      c.num_labels = static_cast<int>(j.at("id2label").size());
-    get_int("num_labels", c.num_labels, false);
+    const bool has_id2label = j.contains("id2label") && j.at("id2label").is_object();
+    if (has_id2label) c.num_labels = static_cast<int>(j.at("id2label").size());
+    int num_labels = c.num_labels;
+    get_int("num_labels", num_labels, false);
+    FROST_CHECK(!has_id2label || num_labels == c.num_labels,
+                where + ": num_labels (" + std::to_string(num_labels) + ") disagrees with id2label (" +
+                    std::to_string(c.num_labels) + " entries)");
+    c.num_labels = num_labels;
     if (auto pt = get_str("problem_type")) {
       if (*pt == "single_label_classification") c.problem_type = ProblemType::single_label_classification;
       else if (*pt == "multi_label_classification") c.problem_type = ProblemType::multi_label_classification;
@@ -168,13 +182,17 @@ struct BertConfig {
   }
 
   static BertConfig from_file(const std::string& path) {
+    std::error_code ec;
+    FROST_CHECK(!std::filesystem::is_directory(path, ec), path + ": cannot open config file (a directory)");
     std::ifstream in(path);
     FROST_CHECK(in.good(), path + ": cannot open config file");
     nlohmann::json j;
     try {
-      in >> j;
+      j = nlohmann::json::parse(in);  // whole stream: trailing garbage is an error
     } catch (const nlohmann::json::exception& e) {
       throw Error(path + ": not valid JSON (" + e.what() + ")");
+    } catch (const std::ios_base::failure& e) {
+      throw Error(path + ": read error (" + e.what() + ")");
     }
     return from_json(j, path);
   }

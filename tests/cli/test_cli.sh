@@ -80,7 +80,8 @@ expect_error "unknown selector" "unknown selector 'encoder'; supported: none, em
 expect_error "policy deeper than model" "only 3 layers" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze layers:0-8 --num-labels 3
 expect_error "num-labels mismatch with checkpoint" "classifier.weight' has shape [3,32] but config.json implies [5,32]" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --num-labels 5
 printf 'sentence\tlabel\nbad utf8 \xff here\t1\n' > "$T/utf8.tsv"
-expect_error "invalid utf-8" "utf8.tsv:2: invalid UTF-8 at byte offset 9" "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
+expect_error "invalid utf-8 (where)" "utf8.tsv:2: " "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
+expect_error "invalid utf-8 (what)" "invalid UTF-8 at byte offset 9" "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
 expect_error "bad optimizer" "--optimizer must be adamw or sgd" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --optimizer adam --num-labels 3
 expect_error "bad scheduler" "unknown scheduler 'step'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --scheduler step --num-labels 3
 [ -e "$T/e1" ] && bad "a failed run left $T/e1 behind" || ok

@@ -5,7 +5,7 @@
 //   layers:A-B (encoder layers A..B-1, Python's layer[A:B])
 // The binary instantiates one model type per supported policy, so it supports a fixed set:
 //   none, embeddings, pooler, bert, bitfit, layers:0-K, and embeddings,layers:0-K for K = 1..kMaxCliLayers
-// (layers:0-0 is none). Anything else is an error that lists this set.
+// (layers:0-0 is none; kMaxCliLayers = 12). Anything else is an error that lists this set.
 #pragma once
 
 #include <algorithm>
@@ -19,7 +19,7 @@
 
 namespace frost::cli {
 
-inline constexpr int kMaxCliLayers = 24;
+inline constexpr int kMaxCliLayers = 12;  ///< bert-base depth; raise it (and the lists below) for deeper models
 
 /// The canonical form of a supported SPEC.
 struct FreezeSpec {
@@ -118,13 +118,7 @@ inline FreezeSpec parse_freeze_spec(const std::string& spec) {
   FROST_CLI_LAYER_POLICIES(X, 5) FROST_CLI_LAYER_POLICIES(X, 6) FROST_CLI_LAYER_POLICIES(X, 7)    \
   FROST_CLI_LAYER_POLICIES(X, 8) FROST_CLI_LAYER_POLICIES(X, 9) FROST_CLI_LAYER_POLICIES(X, 10)   \
   FROST_CLI_LAYER_POLICIES(X, 11) FROST_CLI_LAYER_POLICIES(X, 12)
-#define FROST_CLI_POLICIES_C(X)                                                                   \
-  FROST_CLI_LAYER_POLICIES(X, 13) FROST_CLI_LAYER_POLICIES(X, 14) FROST_CLI_LAYER_POLICIES(X, 15) \
-  FROST_CLI_LAYER_POLICIES(X, 16) FROST_CLI_LAYER_POLICIES(X, 17) FROST_CLI_LAYER_POLICIES(X, 18)
-#define FROST_CLI_POLICIES_D(X)                                                                   \
-  FROST_CLI_LAYER_POLICIES(X, 19) FROST_CLI_LAYER_POLICIES(X, 20) FROST_CLI_LAYER_POLICIES(X, 21) \
-  FROST_CLI_LAYER_POLICIES(X, 22) FROST_CLI_LAYER_POLICIES(X, 23) FROST_CLI_LAYER_POLICIES(X, 24)
-#define FROST_CLI_POLICIES(X) FROST_CLI_POLICIES_A(X) FROST_CLI_POLICIES_B(X) FROST_CLI_POLICIES_C(X) FROST_CLI_POLICIES_D(X)
+#define FROST_CLI_POLICIES(X) FROST_CLI_POLICIES_A(X) FROST_CLI_POLICIES_B(X)
 
 namespace detail {
 template <class R, int K, class F>

@@ -36,3 +36,9 @@ class Error : public std::runtime_error {
 #else
 #define FROST_OMP(directive)
 #endif
+
+namespace frost {
+/// Elementwise loops smaller than this run on one thread: a parallel region costs more than it
+/// saves on tiny tensors, and idle spinning threads fight other processes for the cores.
+inline constexpr long kParallelMinWork = 1 << 15;
+}  // namespace frost

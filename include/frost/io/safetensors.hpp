@@ -14,7 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -100,6 +102,9 @@ class SafeTensorsFile {
   static constexpr std::uint64_t kMaxHeader = 100'000'000;
 
   explicit SafeTensorsFile(const std::string& path) : path_(path) {
+    std::error_code ec;
+    FROST_CHECK(std::filesystem::is_regular_file(path, ec),
+                path + ": cannot open safetensors file (missing or not a regular file)");
     std::ifstream in(path, std::ios::binary);
     FROST_CHECK(in.good(), path + ": cannot open safetensors file");
     in.seekg(0, std::ios::end);
@@ -109,6 +114,7 @@ class SafeTensorsFile {
                                " bytes, too short for the 8-byte safetensors header length");
     unsigned char len_bytes[8];
     in.read(reinterpret_cast<char*>(len_bytes), 8);
+    FROST_CHECK(in.good(), path + ": read error in the 8-byte header length");
     std::uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
     FROST_CHECK(n <= kMaxHeader, path + ": header length " + std::to_string(n) +
@@ -142,7 +148,9 @@ class SafeTensorsFile {
     const auto n = static_cast<std::size_t>(t.numel());
     std::vector<float> out(n);
     switch (t.dtype) {
-      case DType::F32: std::memcpy(out.data(), p, n * 4); break;
+      case DType::F32:
+        if (n != 0) std::memcpy(out.data(), p, n * 4);
+        break;
       case DType::F64:
         for (std::size_t i = 0; i < n; ++i) {
           double d;
@@ -169,6 +177,10 @@ class SafeTensorsFile {
     const TensorInfo& t = info(name);
     const unsigned char* p = data_.data() + t.begin;
     const auto n = static_cast<std::size_t>(t.numel());
+    FROST_CHECK(t.dtype == DType::I64 || t.dtype == DType::I32 || t.dtype == DType::I8 ||
+                    t.dtype == DType::U8 || t.dtype == DType::BOOL,
+                path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
+                    ", expected an integer dtype");
     std::vector<std::int64_t> out(n);
     for (std::size_t i = 0; i < n; ++i) {
       switch (t.dtype) {
@@ -192,6 +204,10 @@ class SafeTensorsFile {
 
  private:
   void parse_header(const std::string& header) {
+    // nlohmann's lexer stops at '\0' and would silently ignore the rest of the header
+    const auto nul = header.find('\0');
+    FROST_CHECK(nul == std::string::npos,
+                path_ + ": header contains a NUL byte at offset " + std::to_string(nul));
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(header);
@@ -199,7 +215,7 @@ class SafeTensorsFile {
       throw Error(path_ + ": header is not valid JSON (" + e.what() + ")");
     }
     FROST_CHECK(j.is_object(), path_ + ": header must be a JSON object");
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, std::string>> ranges;
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& name = it.key();
       const auto& v = it.value();
@@ -230,6 +246,8 @@ class SafeTensorsFile {
         numel *= dim;
         t.shape.push_back(static_cast<std::int64_t>(dim));
       }
+      FROST_CHECK(numel <= std::numeric_limits<std::uint64_t>::max() / dtype_size(t.dtype),
+                  where + ": shape is too large");
       const auto& off = v["data_offsets"];
       FROST_CHECK(off.is_array() && off.size() == 2 && off[0].is_number_unsigned() &&
                       off[1].is_number_unsigned(),
@@ -244,15 +262,19 @@ class SafeTensorsFile {
                   where + ": data_offsets span " + std::to_string(t.end - t.begin) +
                       " bytes but shape x dtype needs " +
                       std::to_string(numel * dtype_size(t.dtype)));
-      ranges.emplace_back(t.begin, t.end);
+      ranges.emplace_back(t.begin, t.end, name);
       tensors_.emplace(name, std::move(t));
     }
     std::sort(ranges.begin(), ranges.end());
     std::uint64_t pos = 0;
-    for (const auto& [b, e] : ranges) {
-      FROST_CHECK(b >= pos, path_ + ": tensors overlap in the data buffer at byte " + std::to_string(b));
-      FROST_CHECK(b == pos, path_ + ": gap in the data buffer at byte " + std::to_string(pos));
+    const std::string* prev = nullptr;
+    for (const auto& [b, e, name] : ranges) {
+      FROST_CHECK(b >= pos, path_ + ": tensors '" + *prev + "' and '" + name +
+                                "' overlap in the data buffer at byte " + std::to_string(b));
+      FROST_CHECK(b == pos, path_ + ": gap in the data buffer at bytes [" + std::to_string(pos) +
+                                ", " + std::to_string(b) + ") before tensor '" + name + "'");
       pos = e;
+      prev = &name;
     }
     FROST_CHECK(pos == data_.size(), path_ + ": " + std::to_string(data_.size() - pos) +
                                          " trailing bytes after the last tensor");

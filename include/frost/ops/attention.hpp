@@ -59,7 +59,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
     if (dropout) cache->drop_mask.resize(sh.batch * sh.heads * S, S);
   }
   fc.add(Phase::forward, 2 * gemm_flops(sh.batch * sh.heads * S, S, d));  // QK^T and P V
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
   for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
     const Eigen::Index b = bh / sh.heads, h = bh % sh.heads;
     const auto Q = q.block(b * S, h * d, S, d);
@@ -103,7 +103,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
   fc.add(Phase::backward_input, 4 * gemm_flops(sh.batch * sh.heads * S, S, d));
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
   for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
     const Eigen::Index b = bh / sh.heads, h = bh % sh.heads;
     const auto Q = q.block(b * S, h * d, S, d);

@@ -18,7 +18,7 @@ void dropout_forward(Tensor<T>& x, double p, RandomStream rng, Tensor<T>* mask) 
   if (mask) mask->resize(x.rows(), x.cols());
   T* xs = x.data();
   T* ms = mask ? mask->data() : nullptr;
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
   for (Eigen::Index i = 0; i < n; ++i) {
     const T m = rng.uniform(static_cast<std::uint64_t>(i)) < p ? T(0) : scale;
     xs[i] *= m;

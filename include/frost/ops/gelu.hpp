@@ -28,7 +28,7 @@ void gelu_forward(const Tensor<T>& x, Tensor<T>& y) {
   const Eigen::Index n = numel(x);
   const T* xs = x.data();
   T* ys = y.data();
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
   for (Eigen::Index i = 0; i < n; ++i) ys[i] = gelu(xs[i]);
 }
 
@@ -39,7 +39,7 @@ void gelu_backward_input(const Tensor<T>& dy, const Tensor<T>& x, Tensor<T>& dx)
   const T* xs = x.data();
   const T* dys = dy.data();
   T* dxs = dx.data();
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
   for (Eigen::Index i = 0; i < n; ++i) dxs[i] = dys[i] * gelu_grad(xs[i]);
 }
 

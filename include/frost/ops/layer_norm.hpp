@@ -30,7 +30,7 @@ void layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamma, const Tensor
     cache->xhat.resize(n, h);
     cache->rstd.resize(n, 1);
   }
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
   for (Eigen::Index r = 0; r < n; ++r) {
     const auto row = x.row(r);
     const T mean = row.sum() / static_cast<T>(h);
@@ -51,7 +51,7 @@ void layer_norm_backward_input(const Tensor<T>& dy, const Tensor<T>& gamma,
                                const LayerNormCache<T>& cache, Tensor<T>& dx) {
   const Eigen::Index n = dy.rows(), h = dy.cols();
   dx.resize(n, h);
-  FROST_OMP(parallel for schedule(static))
+  FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
   for (Eigen::Index r = 0; r < n; ++r) {
     const auto g = dy.row(r).cwiseProduct(gamma.row(0));
     const auto xh = cache.xhat.row(r);

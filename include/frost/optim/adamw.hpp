@@ -88,7 +88,7 @@ class AdamW {
       const Eigen::Index n = numel(p.value);
       // Elementwise and memory-bound: split across threads (the 30522 x H embedding table is the
       // largest tensor of a BERT step).
-      FROST_OMP(parallel for schedule(static) if(n > 32768))
+      FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
       for (Eigen::Index i = 0; i < n; ++i) {
         if (decayed) P[i] *= decay;
         M[i] = M[i] * beta1 + G[i] * (T(1) - beta1);

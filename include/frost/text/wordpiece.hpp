@@ -19,8 +19,9 @@
 //   4. per word: a word equal to a special token (possible when cleaning removed characters
 //      inside it, e.g. "[CLS\u200b]" cased) is kept whole; otherwise lowercase again (with
 //      do_lower_case) and strip accents (NFD, drop category Mn) when strip_accents is true, or
-//      unset and do_lower_case; then every punctuation character (ASCII 33-47, 58-64, 91-96,
-//      123-126, or category P*) becomes its own word;
+//      unset and do_lower_case; a word that now equals a special token is kept whole (cased with
+//      strip_accents: "[MAS\u0301K]"); otherwise every punctuation character (ASCII 33-47,
+//      58-64, 91-96, 123-126, or category P*) becomes its own word;
 //   5. WordPiece: more than 100 code points -> [UNK]; otherwise greedy longest-match-first with
 //      "##" continuations, and a word with a piece that matches nothing -> one [UNK].
 //
@@ -408,7 +409,12 @@ class WordPieceTokenizer {
           if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
         w = std::move(kept);
       }
-      // _run_split_on_punc
+      // _run_split_on_punc, which checks never_split again: accent stripping can make a special
+      // token ("[MAS\u0301K]" cased with strip_accents).
+      if (is_special(w)) {
+        pieces.push_back(std::move(w));
+        continue;
+      }
       CodePoints cur;
       for (CodePoint cp : w) {
         if (detail::is_bert_punctuation(cp)) {
