@@ -17,6 +17,20 @@ namespace frost_test {
 
 inline std::string fixture_dir() { return FROST_FIXTURES_DIR; }
 
+/// The `input.input_ids`, `input.token_type_ids`, `input.attention_mask` tensors ([B, S], I64) of a
+/// fixture file as a Batch.
+inline frost::Batch load_batch(const frost::io::SafeTensorsFile& file) {
+  frost::Batch batch;
+  const auto& shape = file.info("input.input_ids").shape;
+  batch.batch_size = static_cast<int>(shape.at(0));
+  batch.seq_len = static_cast<int>(shape.at(1));
+  auto to_int = [](const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); };
+  batch.input_ids = to_int(file.ints("input.input_ids"));
+  batch.token_type_ids = to_int(file.ints("input.token_type_ids"));
+  batch.attention_mask = to_int(file.ints("input.attention_mask"));
+  return batch;
+}
+
 struct Case {
   std::string name;
   frost::BertConfig cfg;
@@ -28,13 +42,7 @@ struct Case {
       : name(n),
         cfg(frost::BertConfig::from_file(fixture_dir() + "/config_" + n + ".json")),
         file(fixture_dir() + "/case_" + n + ".safetensors") {
-    const auto& shape = file.info("input.input_ids").shape;
-    batch.batch_size = static_cast<int>(shape.at(0));
-    batch.seq_len = static_cast<int>(shape.at(1));
-    auto to_int = [](const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); };
-    batch.input_ids = to_int(file.ints("input.input_ids"));
-    batch.token_type_ids = to_int(file.ints("input.token_type_ids"));
-    batch.attention_mask = to_int(file.ints("input.attention_mask"));
+    batch = load_batch(file);
     if (file.info("input.labels").dtype == frost::io::DType::I64) {
       labels.classes = file.ints("input.labels");
     } else {

@@ -47,16 +47,7 @@ std::string listed_sha256(const std::string& file) {
 
 struct Reference {
   io::SafeTensorsFile file{ref_dir() + "/reference.safetensors"};
-  Batch batch;
-  Reference() {
-    const auto& shape = file.info("input.input_ids").shape;
-    batch.batch_size = static_cast<int>(shape.at(0));
-    batch.seq_len = static_cast<int>(shape.at(1));
-    auto to_int = [](const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); };
-    batch.input_ids = to_int(file.ints("input.input_ids"));
-    batch.token_type_ids = to_int(file.ints("input.token_type_ids"));
-    batch.attention_mask = to_int(file.ints("input.attention_mask"));
-  }
+  Batch batch = frost_test::load_batch(file);
 };
 
 class MiniLM : public ::testing::Test {
