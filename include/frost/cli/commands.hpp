@@ -52,6 +52,22 @@ inline long long peak_rss_bytes() {
   return static_cast<long long>(ru.ru_maxrss) * 1024;
 }
 
+/// Whether the model directory's vocabulary is uncased (tokenizer_config.json's do_lower_case;
+/// BERT's default, true, when absent).
+inline bool lower_case_of(const std::string& dir) {
+  // tokenizer_config.json, when present, says whether the vocabulary is cased.
+  std::ifstream in(dir + "/tokenizer_config.json");
+  if (in.good()) {
+    try {
+      nlohmann::json j;
+      in >> j;
+      if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean()) return j["do_lower_case"].get<bool>();
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  return true;
+}
+
 /// A model directory: config.json (+ raw JSON to round-trip), model.safetensors, vocab.txt.
 struct ModelDir {
   std::string dir;
@@ -90,22 +106,11 @@ struct ModelDir {
   }
   [[nodiscard]] std::string vocab() const { return dir + "/vocab.txt"; }
   [[nodiscard]] std::string weights() const { return dir + "/model.safetensors"; }
+  [[nodiscard]] text::WordPieceTokenizer tokenizer() const {
+    return text::WordPieceTokenizer(vocab(), text::TokenizerOptions::lower_case(lower_case_of(dir)));
+  }
 };
 
-inline bool lower_case_of(const nlohmann::json& raw_config, const std::string& dir) {
-  // tokenizer_config.json, when present, says whether the vocabulary is cased.
-  std::ifstream in(dir + "/tokenizer_config.json");
-  if (in.good()) {
-    try {
-      nlohmann::json j;
-      in >> j;
-      if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean()) return j["do_lower_case"].get<bool>();
-    } catch (const nlohmann::json::exception&) {
-    }
-  }
-  (void)raw_config;
-  return true;
-}
 
 /// --max-seq-len: 0 means 128 capped at the model's max_position_embeddings; an explicit value
 /// larger than the model allows is an error.
@@ -164,7 +169,7 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
     FreezePlan<Policy::frozen, kDynamicDepth>::check_depth(p.model.config.num_hidden_layers);
   });
   const bool regression = p.model.config.problem_type == ProblemType::regression;
-  const text::WordPieceTokenizer tok(p.model.vocab(), text::TokenizerOptions::lower_case(lower_case_of(p.model.raw_config, p.model.dir)));
+  const text::WordPieceTokenizer tok = p.model.tokenizer();
   const TsvFile tf = read_tsv(o.train_file, true, p.model.config.num_labels);
   p.train = tokenize_file(tf, tok, p.opt.max_seq_len, regression, o.train_file);
   if (!o.eval_file.empty()) {
@@ -259,15 +264,29 @@ inline nlohmann::json cmd_train(const TrainOptions& o) {
   return with_policy(p.spec, [&]<class Policy>() { return run_training<Policy>(p); });
 }
 
+/// A fine-tuned model directory loaded for inference (every parameter frozen: nothing is
+/// recorded), with a TSV file tokenized for it.
+struct TrainedModel {
+  ModelDir dir;
+  Dataset data;
+  BertForSequenceClassification<float, Freeze<Everything>> model;
+
+  TrainedModel(const std::string& model_dir, const std::string& data_file, bool label_required, int max_len)
+      : dir(model_dir), model(dir.config) {
+    const TsvFile f = read_tsv(data_file, label_required, dir.config.num_labels);
+    data = tokenize_file(f, dir.tokenizer(), resolve_max_len(max_len, dir.config),
+                         dir.config.problem_type == ProblemType::regression, data_file);
+    const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
+    FROST_CHECK(rep.newly_initialized.empty(), dir.weights() + ": no classifier weights (train the model first)");
+  }
+};
+
 /// `frost eval`: loss and accuracy (F1 for two labels) of a model directory on a labelled TSV.
 inline nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, int batch_size, int max_len) {
-  ModelDir md(model_dir);
-  const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
-  const TsvFile f = read_tsv(data, true, md.config.num_labels);
-  const Dataset d = tokenize_file(f, tok, resolve_max_len(max_len, md.config), md.config.problem_type == ProblemType::regression, data);
-  BertForSequenceClassification<float, Freeze<Everything>> model(md.config);
-  const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(md.weights()));
-  FROST_CHECK(rep.newly_initialized.empty(), md.weights() + ": no classifier weights (train the model first)");
+  TrainedModel t(model_dir, data, true, max_len);
+  const ModelDir& md = t.dir;
+  const Dataset& d = t.data;
+  auto& model = t.model;
   const EvalResult e = evaluate(model, d, batch_size);
   nlohmann::json j = {{"examples", e.examples}, {"eval_loss", e.loss}};
   if (md.config.problem_type != ProblemType::regression) j["eval_accuracy"] = e.accuracy;
@@ -279,14 +298,11 @@ inline nlohmann::json cmd_eval(const std::string& model_dir, const std::string& 
 /// regression value.
 inline void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len,
                         std::ostream& out) {
-  ModelDir md(model_dir);
-  const text::WordPieceTokenizer tok(md.vocab(), text::TokenizerOptions::lower_case(lower_case_of(md.raw_config, md.dir)));
-  const TsvFile f = read_tsv(data, false, md.config.num_labels);
+  TrainedModel t(model_dir, data, false, max_len);
+  const ModelDir& md = t.dir;
+  const Dataset& d = t.data;
+  auto& model = t.model;
   const bool regression = md.config.problem_type == ProblemType::regression;
-  const Dataset d = tokenize_file(f, tok, resolve_max_len(max_len, md.config), regression, data);
-  BertForSequenceClassification<float, Freeze<Everything>> model(md.config);
-  const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(md.weights()));
-  FROST_CHECK(rep.newly_initialized.empty(), md.weights() + ": no classifier weights (train the model first)");
   out.precision(8);
   out << (regression ? "index\tprediction\n" : "index\tlabel");
   if (!regression)

@@ -42,6 +42,13 @@ inline std::vector<std::int64_t> epoch_order(std::size_t n, std::uint64_t seed, 
   return order;
 }
 
+/// Whether examples carry class indices (single-label classification) rather than target values
+/// (multi-label or regression), per HF's problem_type rule.
+inline bool uses_class_labels(const BertConfig& cfg, const Dataset& data) {
+  return cfg.num_labels > 1 && cfg.problem_type != ProblemType::multi_label_classification &&
+         (data.empty() || data.front().targets.empty());
+}
+
 /// Pads examples[idx] to the longest of them (pad_token_id, attention mask 0, token type 0).
 inline void make_batch(const Dataset& data, const std::int64_t* idx, std::size_t count,
                        int pad_token_id, bool single_label, Batch& batch, Labels& labels) {

@@ -20,9 +20,7 @@ template <class Model>
 EvalResult evaluate(Model& model, const Dataset& data, int batch_size) {
   using T = typename Model::scalar_type;
   const BertConfig& cfg = model.config();
-  const bool single = cfg.problem_type == ProblemType::single_label_classification ||
-                      (cfg.problem_type == ProblemType::infer && cfg.num_labels > 1 &&
-                       !data.empty() && data.front().targets.empty());
+  const bool single = uses_class_labels(cfg, data);
   EvalResult r;
   std::int64_t correct = 0, tp = 0, fp = 0, fn = 0, counted = 0;
   std::vector<std::int64_t> order(data.size());

@@ -88,8 +88,7 @@ class Trainer {
   TrainResult train(const Dataset& train, const Dataset* eval = nullptr) {
     FROST_CHECK(!train.empty(), "Trainer::train: the training set is empty");
     const BertConfig& cfg = model_.config();
-    const bool single = cfg.num_labels > 1 && cfg.problem_type != ProblemType::multi_label_classification &&
-                        train.front().targets.empty();
+    const bool single = uses_class_labels(cfg, train);
     const long total = total_steps(train.size());
     const LrSchedule schedule{args_.lr_scheduler, args_.warmup_steps, total};
     const long bs = args_.per_device_train_batch_size;
