@@ -1,30 +1,70 @@
 #!/usr/bin/env bash
-# frost vs PyTorch (Debian python3-torch 1.13 + transformers), same shapes, same 2 threads, one run:
-# median ms per training step for each freeze policy, bert-base and MiniLM geometry.
-# Prints a table and writes out/bench/compare_pytorch.json. Needs tools/setup-hf-python.sh.
+# frost vs PyTorch on the same CPU, same shapes, same threads, in one run (the performance issue's
+# measurement). Every (framework, geometry, policy) runs in its own process so that its peak RSS is
+# its own; each reports medians of repeated steps. Writes into out/bench/:
+#   runs.jsonl          one JSON object per process run (raw data)
+#   compare_pytorch.md  the tables (also printed)
+#   compare_pytorch.json
+#   fma_peak.json       the measured FP32 FMA peak (benchmarks/fma_peak.cpp), the "% of peak" base
+#   freezing.png        step time vs frozen layers, measured vs FLOP theory, PyTorch alongside
+#
+#   frost-blas   frost with the BLAS GEMM backend (Debian OpenBLAS, OpenMP variant)
+#   frost-eigen  frost with the default Eigen GEMM backend
+#   torch-pypi   PyTorch from PyPI (the best build installable here: MKL + oneDNN), in a venv
+#   torch-debian Debian's python3-torch (1.13, OpenBLAS), where installed
+# usage: bash benchmarks/compare_pytorch.sh        (about 15 minutes on 2 cores, builds included)
+#        STEPS_BASE=4 STEPS_MINI=8 TORCH_VENV=/path/to/venv bash benchmarks/compare_pytorch.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p out/bench
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_BENCHMARKS=ON -DFROST_BUILD_TESTS=OFF \
-      -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF >/dev/null
-cmake --build build-bench --target bench_frost -j"$(nproc)" >/dev/null
+OUT=out/bench
+mkdir -p "$OUT"
+STEPS_BASE=${STEPS_BASE:-4}
+STEPS_MINI=${STEPS_MINI:-8}
 export OMP_NUM_THREADS=2
-./build-bench/benchmarks/bench_frost --benchmark_filter=Step --benchmark_format=json > out/bench/frost.json
-/usr/bin/python3 benchmarks/pytorch_step.py bert_base:none:3 bert_base:emb_layers8:3 bert_base:bitfit:3 bert_base:body:3 \
-  minilm:none:5 minilm:emb_layers4:5 minilm:bitfit:5 minilm:body:5 > out/bench/pytorch.json
-/usr/bin/python3 - <<'PY'
-import json
-f = {b["name"].split("/")[0].replace("BM_Step_", ""): b["real_time"] for b in json.load(open("out/bench/frost.json"))["benchmarks"]}
-t = json.load(open("out/bench/pytorch.json"))
-rows = []
-print(f"{'geometry/policy':28} {'frost ms':>9} {'torch ms':>9} {'speedup':>8}  frost/torch freezing speedup")
-for key in ["bert_base_none", "bert_base_emb_layers8", "bert_base_bitfit", "bert_base_body",
-            "minilm_none", "minilm_emb_layers4", "minilm_bitfit", "minilm_body"]:
-    g = key.split("_")[0] + ("_base" if key.startswith("bert") else "")
-    base = g + "_none"
-    r = {"case": key, "frost_ms": f[key], "torch_ms": t[key]["ms"], "speedup": t[key]["ms"] / f[key],
-         "frost_freeze_speedup": f[base] / f[key], "torch_freeze_speedup": t[base]["ms"] / t[key]["ms"]}
-    rows.append(r)
-    print(f"{key:28} {r['frost_ms']:9.0f} {r['torch_ms']:9.0f} {r['speedup']:7.2f}x  {r['frost_freeze_speedup']:.2f}x / {r['torch_freeze_speedup']:.2f}x")
-json.dump(rows, open("out/bench/compare_pytorch.json", "w"), indent=2)
-PY
+bash tools/setup-debian.sh >/dev/null
+
+for be in eigen blas; do
+  extra=""
+  [ "$be" = blas ] && extra="-DFROST_BLAS=ON"
+  cmake -S . -B "build-bench-$be" -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
+        -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON $extra >/dev/null
+  echo "compare: building frost ($be GEMM backend)" >&2
+  cmake --build "build-bench-$be" --target frost_cli bench_frost fma_peak -j"$(nproc)" >/dev/null
+done
+OMP_NUM_THREADS=2 ./build-bench-eigen/benchmarks/fma_peak > "$OUT/fma_peak.json"
+echo "compare: FMA peak $(cat "$OUT/fma_peak.json")" >&2
+TORCH_PYPI=$(bash tools/setup-bench-python.sh "${TORCH_VENV:-build-bench/venv-torch}")
+TORCH_DEBIAN=""
+if bash tools/setup-hf-python.sh >/dev/null 2>&1; then TORCH_DEBIAN=/usr/bin/python3; fi
+
+RUNS="$OUT/runs.jsonl"
+: > "$RUNS"
+run() {  # framework geometry policy steps forwards
+  local fw=$1 geom=$2 pol=$3 steps=$4 fwds=$5 line
+  case $fw in
+    frost-eigen) line=$(./build-bench-eigen/tools/cli/frost bench --geometry "$geom" --freeze "$pol" --steps "$steps" --forwards "$fwds") ;;
+    # OpenBLAS: the benchmark picks the CPU's own kernels (it may unset OPENBLAS_CORETYPE/L2_SIZE for
+    # its own command only; the core it ran is in gemm_description).
+    frost-blas) line=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./build-bench-blas/tools/cli/frost bench \
+                         --geometry "$geom" --freeze "$pol" --steps "$steps" --forwards "$fwds") ;;
+    torch-pypi) line=$("$TORCH_PYPI" benchmarks/pytorch_step.py "$geom" "$pol" "$steps" "$fwds") ;;
+    torch-debian) line=$("$TORCH_DEBIAN" benchmarks/pytorch_step.py "$geom" "$pol" "$steps" "$fwds") ;;
+  esac
+  echo "{\"framework\": \"$fw\", \"result\": $line}" >> "$RUNS"
+  printf 'compare: %-12s %-9s %-22s %8.0f ms/step\n' "$fw" "$geom" "$pol" \
+    "$(echo "$line" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["step_ms_median"])')" >&2
+}
+
+TABLE_BASE=("none" "embeddings,layers:0-8" "bert" "bitfit")
+SWEEP_BASE=("embeddings,layers:0-2" "embeddings,layers:0-4" "embeddings,layers:0-6" "embeddings,layers:0-10" "embeddings,layers:0-12")
+TABLE_MINI=("none" "embeddings,layers:0-4" "bert" "bitfit")
+FRAMEWORKS=(frost-blas frost-eigen torch-pypi)
+[ -n "$TORCH_DEBIAN" ] && FRAMEWORKS+=(torch-debian)
+for fw in "${FRAMEWORKS[@]}"; do
+  for p in "${TABLE_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
+  for p in "${TABLE_MINI[@]}"; do run "$fw" minilm "$p" "$STEPS_MINI" 5; done
+done
+for fw in frost-blas torch-pypi; do
+  for p in "${SWEEP_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
+done
+/usr/bin/python3 benchmarks/report.py "$RUNS" "$OUT"

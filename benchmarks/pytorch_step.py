@@ -1,57 +1,78 @@
 #!/usr/bin/env python3
-"""Times Hugging Face BertForSequenceClassification training steps (forward + backward + AdamW)
-per freeze policy, the PyTorch side of benchmarks/compare_pytorch.sh. Same shapes as
-bench_frost: batch 8 x seq 128, fp32, random init, dropout from the config (0.1), 2 threads.
-Prints JSON: {name: {"ms": median ms per step, "peak_rss_mib": ...}}."""
+"""The PyTorch side of benchmarks/compare_pytorch.sh: one freeze policy per process (so that peak
+RSS is that policy's), Hugging Face BertForSequenceClassification with eager attention, the same
+shapes as `frost bench` (batch 8 x seq 128 of deterministic ids, fp32, random init, dropout 0.1
+from the config, AdamW), 2 threads. Freezing is `requires_grad = False`, as in the seed recipes.
+
+usage: pytorch_step.py GEOMETRY POLICY STEPS FORWARDS
+  GEOMETRY  bert-base | minilm
+  POLICY    none | bert | bitfit | embeddings | embeddings,layers:0-K
+Prints one JSON object: median ms of a training step and of an inference forward, peak RSS."""
 import json, resource, statistics, sys, time
 
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
-torch.set_num_threads(2)
-GEOM = {"bert_base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072),
+GEOM = {"bert-base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072),
         "minilm": dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)}
 
 
-def freeze(model, policy, layers):
+def freeze(model, policy):
     if policy == "none":
         return
-    if policy == "body":
+    if policy == "bert":  # seed recipe 1: for p in model.bert.parameters(): p.requires_grad = False
         for p in model.bert.parameters():
-            p.requires_grad = False
-    elif policy.startswith("emb_layers"):
-        model.bert.embeddings.requires_grad_(False)
-        for p in model.bert.encoder.layer[: int(policy[len("emb_layers"):])].parameters():
             p.requires_grad = False
     elif policy == "bitfit":
         for n, p in model.bert.named_parameters():
             p.requires_grad = n.endswith("bias")
+    elif policy.startswith("embeddings"):  # seed recipe 2 (+ embeddings)
+        model.bert.embeddings.requires_grad_(False)
+        if "," in policy:
+            k = int(policy.split("-")[-1])
+            for p in model.bert.encoder.layer[:k].parameters():
+                p.requires_grad = False
+    else:
+        raise SystemExit(f"unknown policy {policy}")
 
 
-def run(geom, policy, reps):
+def main():
+    geom, policy, steps, forwards = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    torch.set_num_threads(2)
     torch.manual_seed(0)
     cfg = BertConfig(**GEOM[geom], num_labels=2, attn_implementation="eager")
     model = BertForSequenceClassification(cfg).train()
-    freeze(model, policy, cfg.num_hidden_layers)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
-    ids = torch.randint(1000, cfg.vocab_size, (8, 128))
+    freeze(model, policy)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=1e-5)
+    n = 8 * 128
+    ids = torch.tensor([1000 + (i * 7919) % (cfg.vocab_size - 1000) for i in range(n)]).reshape(8, 128)
     labels = torch.ones(8, dtype=torch.long)
-    times = []
-    for r in range(reps + 1):
+    step_ms = []
+    for r in range(steps + 1):  # r == 0 warms up
         t0 = time.perf_counter()
         opt.zero_grad()
         model(input_ids=ids, labels=labels).loss.backward()
         opt.step()
         if r:
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+            step_ms.append((time.perf_counter() - t0) * 1000)
+    model.eval()
+    fwd_ms = []
+    with torch.inference_mode():
+        for r in range(forwards + 1):
+            t0 = time.perf_counter()
+            model(input_ids=ids)
+            if r:
+                fwd_ms.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({
+        "geometry": geom, "policy": policy, "torch": torch.__version__,
+        "blas": "MKL" if torch.backends.mkl.is_available() else "other",
+        "threads": torch.get_num_threads(),
+        "step_ms": step_ms, "step_ms_median": statistics.median(step_ms),
+        "forward_ms": fwd_ms, "forward_ms_median": statistics.median(fwd_ms),
+        "trainable_params": sum(p.numel() for p in trainable),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:]  # entries geom:policy:reps
-    out = {}
-    for w in which:
-        geom, policy, reps = w.split(":")
-        out[f"{geom}_{policy}"] = {"ms": run(geom, policy, int(reps))}
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(out))
+    main()

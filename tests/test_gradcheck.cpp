@@ -199,27 +199,31 @@ TEST(GradCheck, DropoutBackwardWithFixedMask) {
   const Mat R = random_mat(7, 9, gen);
   auto L = [&] {
     Mat y = x;
-    ops::dropout_forward(y, p, rng, static_cast<Mat*>(nullptr));
+    ops::dropout_forward(y, p, rng, static_cast<ops::DropoutMask*>(nullptr));
     return dot(y, R);
   };
-  Mat y = x, mask;
-  ops::dropout_forward(y, p, rng, &mask);
-  // The mask is 0 or 1/(1-p), the forward is x * mask, and the same stream gives the same mask.
+  Mat y = x;
+  ops::DropoutMask kept;
+  ops::dropout_forward(y, p, rng, &kept);
+  // The mask records kept positions (0/1), the forward is x * kept / (1-p), and the same stream
+  // gives the same mask.
+  Mat mask(x.rows(), x.cols());
   Eigen::Index dropped = 0;
-  for (Eigen::Index i = 0; i < numel(mask); ++i) {
-    const double m = mask.data()[i];
-    EXPECT_TRUE(m == 0.0 || m == 1.0 / (1.0 - p)) << m;
-    dropped += (m == 0.0);
+  for (Eigen::Index i = 0; i < kept.size(); ++i) {
+    EXPECT_TRUE(kept.data()[i] == 0 || kept.data()[i] == 1) << int(kept.data()[i]);
+    mask.data()[i] = kept.data()[i] ? 1.0 / (1.0 - p) : 0.0;
+    dropped += (kept.data()[i] == 0);
   }
   EXPECT_GT(dropped, 0);
-  EXPECT_LT(dropped, numel(mask));
+  EXPECT_LT(dropped, kept.size());
   EXPECT_EQ(y, Mat(x.cwiseProduct(mask)));
-  Mat y2 = x, mask2;
-  ops::dropout_forward(y2, p, rng, &mask2);
-  EXPECT_EQ(mask, mask2);
+  Mat y2 = x;
+  ops::DropoutMask kept2;
+  ops::dropout_forward(y2, p, rng, &kept2);
+  EXPECT_EQ(kept, kept2);
   // Backward is the Jacobian of the masked forward: dx = dy * mask.
   Mat dx = R;
-  ops::dropout_backward_input(dx, mask);
+  ops::dropout_backward_input(dx, kept, p);
   EXPECT_EQ(dx, Mat(R.cwiseProduct(mask)));
   expect_grad("dropout.backward_input", dx, numeric_grad(x, L));
 }
@@ -258,9 +262,9 @@ void check_attention(double p_drop, const std::string& tag) {
   EXPECT_EQ(ctx, ctx_nocache);  // caching does not change the forward (same dropout mask)
   if (p_drop > 0.0) {
     ASSERT_EQ(cache.drop_mask.rows(), cache.probs.rows());
-    const Eigen::Index dropped = (cache.drop_mask.array() == 0.0).count();
+    const Eigen::Index dropped = (cache.drop_mask.array() == 0).count();
     EXPECT_GT(dropped, 0);
-    EXPECT_LT(dropped, numel(cache.drop_mask));
+    EXPECT_LT(dropped, cache.drop_mask.size());
   }
   // Masked keys get probability 0. "Numerically zero" (< 1e-300) rather than == 0: Eigen 3.4's
   // SSE2/AVX exp clamps its argument and returns a denormal (~5.6e-309) for exp(lowest - max),
@@ -272,7 +276,7 @@ void check_attention(double p_drop, const std::string& tag) {
       for (Eigen::Index j = 3; j < S; ++j)
         EXPECT_LT(std::abs(cache.probs((a.sh.heads + h) * S + i, j)), kZero);
   Mat dq, dk, dv;
-  ops::attention_backward_input(a.R, a.q, a.k, a.v, cache, a.sh, p_drop > 0.0, dq, dk, dv, fc);
+  ops::attention_backward_input(a.R, a.q, a.k, a.v, cache, a.sh, p_drop, dq, dk, dv, fc);
   expect_grad("attention" + tag + ".dq", dq, numeric_grad(a.q, L));
   expect_grad("attention" + tag + ".dk", dk, numeric_grad(a.k, L));
   expect_grad("attention" + tag + ".dv", dv, numeric_grad(a.v, L));

@@ -46,21 +46,26 @@ static_assert(std::is_empty_v<FrozenBelowStop::Saved>);
 static_assert(sizeof(FrozenBelowStop) < sizeof(EncoderLayer<float, ComponentSpec{kLayerAll, true}>));
 // A frozen layer above a trainable one keeps what its input gradient needs (attention internals,
 // LayerNorm statistics, the GELU input, dropout masks) but not the GEMM inputs that only weight
-// gradients read (layer input x, attention context, h1, GELU output).
+// gradients read (layer input x, attention context, h1; the GELU output is never kept).
 using FrozenPassThrough = EncoderLayer<float, ComponentSpec{0, true}>::Saved;
 static_assert(std::is_empty_v<decltype(FrozenPassThrough::x)>);
 static_assert(std::is_empty_v<decltype(FrozenPassThrough::ctx)>);
 static_assert(std::is_empty_v<decltype(FrozenPassThrough::h1)>);
-static_assert(std::is_empty_v<decltype(FrozenPassThrough::g)>);
 static_assert(!std::is_empty_v<decltype(FrozenPassThrough::qkv)>);
 static_assert(!std::is_empty_v<decltype(FrozenPassThrough::ln1)>);
 static_assert(!std::is_empty_v<decltype(FrozenPassThrough::i)>);
-// A fully trainable layer saves the GEMM inputs as well.
+// A fully trainable layer saves the GEMM inputs as well (GELU's from which g is recomputed).
 using Trainable = EncoderLayer<float, ComponentSpec{kLayerAll, true}>::Saved;
-static_assert(!std::is_empty_v<decltype(Trainable::x)> && !std::is_empty_v<decltype(Trainable::g)>);
+static_assert(!std::is_empty_v<decltype(Trainable::x)> && !std::is_empty_v<decltype(Trainable::h1)> &&
+              !std::is_empty_v<decltype(Trainable::ctx)> && !std::is_empty_v<decltype(Trainable::i)>);
+// Only Wout training (nothing below it): the GELU input is kept for the recomputation, although no
+// input gradient flows through the GELU.
+using OnlyOut = EncoderLayer<float, ComponentSpec{bit(slot::out_w), false}>;
+static_assert(!OnlyOut::traits::need_dg && !std::is_empty_v<decltype(OnlyOut::Saved::i)>);
 // BitFit layer: biases train, so no weight-gradient GEMM input is kept.
 using BitFitLayer = EncoderLayer<float, ComponentSpec{Biases::mask().layers[0], true}>::Saved;
-static_assert(std::is_empty_v<decltype(BitFitLayer::x)> && std::is_empty_v<decltype(BitFitLayer::g)>);
+static_assert(std::is_empty_v<decltype(BitFitLayer::x)> && std::is_empty_v<decltype(BitFitLayer::ctx)> &&
+              std::is_empty_v<decltype(BitFitLayer::h1)>);
 
 // Seed Example 1 and Example 3 generate the very same model type.
 static_assert(std::is_same_v<BertForSequenceClassification<float, FreezeBert, 12>,

@@ -4,11 +4,15 @@
 #      MiniLM tests skip with a message if PyPI cannot be reached)
 #   2. Release build of the library tests, the CLI and the examples; ctest
 #   3. AddressSanitizer + UBSan build of the tests; ctest
-#   4. cmake --install, then a separate consumer project using find_package(frost CONFIG)
-#   5. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
+#   4. GEMM backends: the backend tests + PyTorch parity suite built with FROST_BLAS=ON (OpenBLAS)
+#      and, where the CUDA toolkit is installed, with FROST_CUDA=ON (compiles and links here; the
+#      tests skip without a GPU and check GPU-vs-CPU and PyTorch parity where one is present)
+#   5. cmake --install, then a separate consumer project using find_package(frost CONFIG)
+#   6. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
 #      reproduce frost's predictions (needs PyTorch: Debian python3-torch + pip transformers;
 #      skipped with a message where they cannot be installed)
-# Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 3, FROST_SKIP_HF=1 step 5)
+# Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 3, FROST_SKIP_BACKENDS=1 step 4,
+#                                   FROST_SKIP_HF=1 step 6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -32,6 +36,28 @@ if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
   echo "sanitizer build: $(( $(date +%s) - start )) s"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$JOBS" -E '^(compile_fail\.|cli\.)'
+fi
+
+if [ "${FROST_SKIP_BACKENDS:-0}" != "1" ]; then
+  BACKEND_TESTS=(test_gemm_backend test_parity)
+  echo "== GEMM backend: BLAS (OpenBLAS, OpenMP variant)"
+  start=$(date +%s)
+  cmake -S . -B build-blas -DCMAKE_BUILD_TYPE=Release -DFROST_BLAS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF >/dev/null
+  cmake --build build-blas -j"$JOBS" --target "${BACKEND_TESTS[@]}"
+  echo "blas backend build: $(( $(date +%s) - start )) s"
+  ctest --test-dir build-blas --output-on-failure -j"$JOBS" -R '^(Gemm|Parity)'
+  NVCC=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
+  if [ -n "$NVCC" ]; then
+    echo "== GEMM backend: CUDA (cuBLAS), toolkit $("$NVCC" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
+    start=$(date +%s)
+    cmake -S . -B build-cuda -DCMAKE_BUILD_TYPE=Release -DFROST_CUDA=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF \
+          -DCUDAToolkit_ROOT="$(dirname "$(dirname "$NVCC")")" >/dev/null
+    cmake --build build-cuda -j"$JOBS" --target "${BACKEND_TESTS[@]}"
+    echo "cuda backend build: $(( $(date +%s) - start )) s"
+    ctest --test-dir build-cuda --output-on-failure -j"$JOBS" -R '^(Gemm|Parity)'
+  else
+    echo "run-tests: no CUDA toolkit (nvcc) here; the FROST_CUDA=ON build is skipped"
+  fi
 fi
 
 echo "== install + find_package(frost CONFIG) from a separate project"

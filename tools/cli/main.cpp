@@ -5,6 +5,7 @@
 //   frost predict  per-example predictions
 //   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
 //   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
+//   frost bench    time training steps of one policy on a synthetic batch (JSON; benchmarks/)
 // Bad input exits with status 2 and a one-line reason on stderr.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -80,6 +81,15 @@ int main(int argc, char** argv) {
   compare->add_option("--lr-frozen", c.lr_frozen, "lr for whole-body-frozen and BitFit")->capture_default_str();
   compare->add_option("--policy", c.policies, "freeze SPECs to compare (repeatable; default: four recipes)");
 
+  BenchOptions bo;
+  auto* bench = app.add_subcommand("bench", "time training steps of one freeze policy on a synthetic batch (JSON)");
+  bench->add_option("--geometry", bo.geometry, "bert-base, minilm, or a config.json path")->capture_default_str();
+  bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
+  bench->add_option("--batch-size", bo.batch_size)->capture_default_str();
+  bench->add_option("--seq-len", bo.seq_len)->capture_default_str();
+  bench->add_option("--steps", bo.steps, "timed training steps after one warm-up step")->capture_default_str();
+  bench->add_option("--forwards", bo.forwards, "timed inference forwards after one warm-up")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,6 +111,8 @@ int main(int argc, char** argv) {
       std::printf("%s", cmd_explain(cfg, spec).c_str());
     } else if (compare->parsed()) {
       return cmd_compare(c);
+    } else if (bench->parsed()) {
+      std::printf("%s\n", cmd_bench(bo).dump().c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "frost: error: %s\n", e.what());

@@ -1,40 +1,82 @@
 // frost/core/gemm.hpp: the GEMM entry points every op uses, and the only place FLOPs are counted.
 //
-// Backend: Eigen (noalias products on row-major maps). The three shapes BERT needs:
-//   gemm_nt: C[m,n] (+)= A[m,k] * B[n,k]^T    (Linear forward: x W^T; attention QK^T)
-//   gemm_nn: C[m,n] (+)= A[m,k] * B[k,n]      (Linear backward-input: dy W; attention PV)
+// The three shapes BERT needs, on row-major tensors:
+//   gemm_nt: C[m,n] (+)= A[m,k] * B[n,k]^T    (Linear forward: x W^T)
+//   gemm_nn: C[m,n] (+)= A[m,k] * B[k,n]      (Linear backward-input: dy W)
 //   gemm_tn: C[m,n] (+)= A[k,m]^T * B[k,n]    (Linear backward-weight: dy^T x)
+// C must already have its shape. Each is a template of the backend (a tag from core/backend/),
+// defaulting to gemm::DefaultBackend, which the build picks:
+//   (default)        EigenGemm   Eigen 3 products
+//   FROST_USE_BLAS   BlasGemm    CBLAS (OpenBLAS, OpenMP variant)        CMake: -DFROST_BLAS=ON
+//   FROST_USE_CUDA   CudaGemm    cuBLAS offload                           CMake: -DFROST_CUDA=ON
+// A scalar type the backend does not compute natively falls back to EigenGemm.
+// (Attention's per-head 128x64 products stay on Eigen inside the per-(batch, head) parallel
+// loop: they are small, and offloading them one by one would cost more than it saves.)
 #pragma once
 
+#include "../detail/macros.hpp"
+#include "backend/gemm_eigen.hpp"
 #include "flops.hpp"
 #include "tensor.hpp"
+#if defined(FROST_USE_BLAS)
+#include "backend/gemm_blas.hpp"
+#endif
+#if defined(FROST_USE_CUDA)
+#include "backend/gemm_cuda.hpp"
+#endif
 
 namespace frost {
 
+namespace gemm {
+#if defined(FROST_USE_CUDA) && defined(FROST_USE_BLAS)
+#error "frost: define at most one of FROST_USE_BLAS and FROST_USE_CUDA"
+#elif defined(FROST_USE_CUDA)
+using DefaultBackend = CudaGemm;
+#elif defined(FROST_USE_BLAS)
+using DefaultBackend = BlasGemm;
+#else
+using DefaultBackend = EigenGemm;
+#endif
+
+/// C = op(A) op(B) (+ C) on whole row-major tensors, via Backend (or EigenGemm for a scalar type
+/// the backend does not compute).
+template <class Backend, class T>
+void run(Trans ta, Trans tb, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& c, bool accumulate) {
+  const Index m = c.rows(), n = c.cols(), k = ta == Trans::yes ? a.rows() : a.cols();
+  FROST_CHECK((ta == Trans::yes ? a.cols() : a.rows()) == m && (tb == Trans::yes ? b.rows() : b.cols()) == n &&
+                  (tb == Trans::yes ? b.cols() : b.rows()) == k,
+              "gemm: operand shapes do not match the product");
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (!accumulate) c.setZero();
+    return;
+  }
+  using B = std::conditional_t<gemm_traits<Backend, T>::native, Backend, EigenGemm>;
+  B::gemm(ta, tb, m, n, k, a.data(), a.cols(), b.data(), b.cols(), accumulate ? T(1) : T(0), c.data(), c.cols());
+}
+}  // namespace gemm
+
 enum class Accumulate : bool { no = false, yes = true };
 
-template <class Dst, class A, class B>
-inline void gemm_nt(Dst&& c, const A& a, const B& b, FlopCounter& fc, Phase phase,
+template <class Backend = gemm::DefaultBackend, class T>
+inline void gemm_nt(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, FlopCounter& fc, Phase phase,
                     Accumulate acc = Accumulate::no) {
   fc.add(phase, gemm_flops(a.rows(), b.rows(), a.cols()));
-  if (acc == Accumulate::yes) c.noalias() += a * b.transpose();
-  else c.noalias() = a * b.transpose();
+  gemm::run<Backend>(gemm::Trans::no, gemm::Trans::yes, a, b, c, acc == Accumulate::yes);
 }
 
-template <class Dst, class A, class B>
-inline void gemm_nn(Dst&& c, const A& a, const B& b, FlopCounter& fc, Phase phase,
+template <class Backend = gemm::DefaultBackend, class T>
+inline void gemm_nn(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, FlopCounter& fc, Phase phase,
                     Accumulate acc = Accumulate::no) {
   fc.add(phase, gemm_flops(a.rows(), b.cols(), a.cols()));
-  if (acc == Accumulate::yes) c.noalias() += a * b;
-  else c.noalias() = a * b;
+  gemm::run<Backend>(gemm::Trans::no, gemm::Trans::no, a, b, c, acc == Accumulate::yes);
 }
 
-template <class Dst, class A, class B>
-inline void gemm_tn(Dst&& c, const A& a, const B& b, FlopCounter& fc, Phase phase,
+template <class Backend = gemm::DefaultBackend, class T>
+inline void gemm_tn(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, FlopCounter& fc, Phase phase,
                     Accumulate acc = Accumulate::no) {
   fc.add(phase, gemm_flops(a.cols(), b.cols(), a.rows()));
-  if (acc == Accumulate::yes) c.noalias() += a.transpose() * b;
-  else c.noalias() = a.transpose() * b;
+  gemm::run<Backend>(gemm::Trans::yes, gemm::Trans::no, a, b, c, acc == Accumulate::yes);
 }
 
 }  // namespace frost

@@ -32,6 +32,7 @@ class Error : public std::runtime_error {
 // when OpenMP is off.
 #define FROST_STRINGIFY_(x) #x
 #if defined(_OPENMP)
+#include <omp.h>
 #define FROST_OMP(directive) _Pragma(FROST_STRINGIFY_(omp directive))
 #else
 #define FROST_OMP(directive)

@@ -68,13 +68,13 @@ class EmbeddingLayer {
                             cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
     dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
     if (dropped_)
-      ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<Tensor<T>>(drop_mask_, st));
+      ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
   }
 
   /// dy [N, H] is consumed (dropout is undone in place).
   void backward(Tensor<T>& dy, Workspace<T>& ws) {
     if constexpr (S.in_backward()) {
-      if (dropped_) ops::dropout_backward_input(dy, drop_mask_);
+      if (dropped_) ops::dropout_backward_input(dy, drop_mask_, p_drop_);
       if constexpr (S.trains(slot::emb_ln_b)) ops::layer_norm_backward_beta(dy, ln_b.grad);
       if constexpr (S.trains(slot::emb_ln_w)) ops::layer_norm_backward_gamma(dy, ln_cache_, ln_w.grad);
       if constexpr (need_de) {
@@ -102,7 +102,7 @@ class EmbeddingLayer {
   [[no_unique_address]] Maybe<need_de, std::vector<int>, 1> ids_;
   [[no_unique_address]] Maybe<need_de, std::vector<int>, 2> types_;
   [[no_unique_address]] Maybe<need_ln_cache, ops::LayerNormCache<T>, 3> ln_cache_;
-  [[no_unique_address]] Maybe<S.in_backward(), Tensor<T>, 4> drop_mask_;
+  [[no_unique_address]] Maybe<S.in_backward(), ops::DropoutMask, 4> drop_mask_;
 };
 
 }  // namespace frost

@@ -97,7 +97,7 @@ class ClassifierHead {
     pd = pooled;
     dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
     if (dropped_)
-      ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<Tensor<T>>(mask_, st));
+      ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<ops::DropoutMask>(mask_, st));
     ops::linear_forward(pd, w.value, b.value, logits, *st.flops);
   }
 
@@ -107,7 +107,7 @@ class ClassifierHead {
     if constexpr (S.input_grad) {
       if (dpooled) {
         ops::linear_backward_input(dlogits, w.value, *dpooled, *st.flops);
-        if (dropped_) ops::dropout_backward_input(*dpooled, mask_);
+        if (dropped_) ops::dropout_backward_input(*dpooled, mask_, p_drop_);
       }
     }
     (void)dlogits, (void)dpooled, (void)st;
@@ -117,7 +117,7 @@ class ClassifierHead {
   double p_drop_ = 0.0;
   bool dropped_ = false;
   [[no_unique_address]] Maybe<S.trains(slot::dense_w), Tensor<T>, 1> pd_;
-  [[no_unique_address]] Maybe<S.input_grad, Tensor<T>, 2> mask_;
+  [[no_unique_address]] Maybe<S.input_grad, ops::DropoutMask, 2> mask_;
 };
 
 }  // namespace frost

@@ -9,7 +9,7 @@
 //     Pd     = dropout(P)                        mask cached when p > 0
 //     ctx    = Pd V                              [S, d] -> ctx [B*S, H]
 //   backward_input (the op has no weights, so this is all of its backward):
-//     dV = Pd^T dctx;  dPd = dctx V^T;  dP = dPd * dropmask
+//     dV = Pd^T dctx;  dPd = dctx V^T;  dP = dPd * dropmask   (mask: 1 byte per kept position)
 //     dS = P * (dP - rowsum(dP * P)) / sqrt(d);  dQ = dS K;  dK = dS^T Q
 //   FLOPs (counted here): forward 4*B*S*S*H, backward_input 8*B*S*S*H.
 #pragma once
@@ -20,6 +20,8 @@
 #include "../core/flops.hpp"
 #include "../core/random.hpp"
 #include "../core/tensor.hpp"
+#include "dropout.hpp"
+#include "softmax.hpp"
 #include "../detail/macros.hpp"
 
 namespace frost::ops {
@@ -27,7 +29,7 @@ namespace frost::ops {
 template <class T>
 struct AttentionCache {
   Tensor<T> probs;      // [B*heads*S, S] softmax output P
-  Tensor<T> drop_mask;  // [B*heads*S, S] when attention dropout is active
+  DropoutMask drop_mask;  // [B*heads*S, S] kept positions, when attention dropout is active
 };
 
 struct AttentionShape {
@@ -67,25 +69,14 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
     const auto V = v.block(b * S, h * d, S, d);
     Tensor<T> p(S, S);
     p.noalias() = Q * K.transpose();
-    for (Eigen::Index i = 0; i < S; ++i) {
-      auto row = p.row(i);
-      row = row / scale_div + mask_add.row(b);
-      const T mx = row.maxCoeff();
-      row = (row.array() - mx).exp();
-      // Eigen's non-AVX-512 exp clamps its argument, giving a denormal instead of 0 for masked
-      // keys; PyTorch gives exactly 0. (A fully masked row keeps its uniform distribution.)
-      if (mx > std::numeric_limits<T>::lowest() / 2)
-        for (Eigen::Index j = 0; j < S; ++j)
-          if (mask_add(b, j) == std::numeric_limits<T>::lowest()) row(j) = T(0);
-      row /= row.sum();
-    }
+    masked_softmax_rows(p, scale_div, mask_add, b);
     if (cache) cache->probs.block(bh * S, 0, S, S) = p;
     if (dropout) {
       const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
       for (Eigen::Index i = 0; i < S * S; ++i) {
-        const T m = r.uniform(static_cast<std::uint64_t>(i)) < p_drop ? T(0) : keep_scale;
-        p.data()[i] *= m;
-        if (cache) cache->drop_mask.data()[bh * S * S + i] = m;
+        const bool keep = !(r.uniform(static_cast<std::uint64_t>(i)) < p_drop);
+        p.data()[i] *= keep ? keep_scale : T(0);
+        if (cache) cache->drop_mask.data()[bh * S * S + i] = keep ? 1 : 0;
       }
     }
     ctx.block(b * S, h * d, S, d).noalias() = p * V;
@@ -95,10 +86,12 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
 template <class T>
 void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const Tensor<T>& k,
                               const Tensor<T>& v, const AttentionCache<T>& cache,
-                              AttentionShape sh, bool dropout, Tensor<T>& dq, Tensor<T>& dk,
+                              AttentionShape sh, double p_drop, Tensor<T>& dq, Tensor<T>& dk,
                               Tensor<T>& dv, FlopCounter& fc) {
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
+  const bool dropout = p_drop > 0.0;
+  const T keep_scale = dropout_scale<T>(p_drop);
   dq.resize(sh.batch * S, H);
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
@@ -114,9 +107,14 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
     Tensor<T> dp(S, S);
     dp.noalias() = dC * V.transpose();  // dPd
     if (dropout) {
-      const auto M = cache.drop_mask.block(bh * S, 0, S, S);
-      dv.block(b * S, h * d, S, d).noalias() = (P.cwiseProduct(M)).transpose() * dC;
-      dp.array() *= M.array();
+      const std::uint8_t* M = cache.drop_mask.data() + bh * S * S;
+      Tensor<T> pd(S, S);  // Pd = P * mask / (1 - p)
+      for (Eigen::Index i = 0; i < S * S; ++i) {
+        const T m = M[i] ? keep_scale : T(0);
+        pd.data()[i] = P.data()[i % S + (i / S) * P.outerStride()] * m;
+        dp.data()[i] *= m;
+      }
+      dv.block(b * S, h * d, S, d).noalias() = pd.transpose() * dC;
     } else {
       dv.block(b * S, h * d, S, d).noalias() = P.transpose() * dC;
     }

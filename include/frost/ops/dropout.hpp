@@ -1,9 +1,12 @@
 // frost/ops/dropout.hpp: inverted dropout (torch.nn.Dropout in train mode).
 //
 //   x [N, F] in place; keep with probability 1 - p, scale kept values by 1 / (1 - p).
-//   The mask (0 or 1/(1-p) per element) is kept for backward: dx = dy * mask.
+//   The kept positions are recorded for backward as one byte per element (1 = kept; a float mask
+//   would take four): dx = kept ? dy / (1 - p) : 0.
 //   p == 0 or eval mode: identity, no mask stored.
 #pragma once
+
+#include <cstdint>
 
 #include "../core/random.hpp"
 #include "../core/tensor.hpp"
@@ -11,24 +14,37 @@
 
 namespace frost::ops {
 
+/// Kept positions of one dropout application, 1 byte per element.
+using DropoutMask = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 template <class T>
-void dropout_forward(Tensor<T>& x, double p, RandomStream rng, Tensor<T>* mask) {
-  const T scale = static_cast<T>(1.0 / (1.0 - p));
+T dropout_scale(double p) {
+  return static_cast<T>(1.0 / (1.0 - p));
+}
+
+template <class T>
+void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask) {
+  const T scale = dropout_scale<T>(p);
   const Eigen::Index n = numel(x);
   if (mask) mask->resize(x.rows(), x.cols());
   T* xs = x.data();
-  T* ms = mask ? mask->data() : nullptr;
+  std::uint8_t* ms = mask ? mask->data() : nullptr;
   FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
   for (Eigen::Index i = 0; i < n; ++i) {
-    const T m = rng.uniform(static_cast<std::uint64_t>(i)) < p ? T(0) : scale;
-    xs[i] *= m;
-    if (ms) ms[i] = m;
+    const bool keep = !(rng.uniform(static_cast<std::uint64_t>(i)) < p);
+    xs[i] *= keep ? scale : T(0);
+    if (ms) ms[i] = keep ? 1 : 0;
   }
 }
 
 template <class T>
-void dropout_backward_input(Tensor<T>& dy_inplace, const Tensor<T>& mask) {
-  dy_inplace.array() *= mask.array();
+void dropout_backward_input(Tensor<T>& dy_inplace, const DropoutMask& mask, double p) {
+  const T scale = dropout_scale<T>(p);
+  const Eigen::Index n = numel(dy_inplace);
+  T* d = dy_inplace.data();
+  const std::uint8_t* ms = mask.data();
+  FROST_OMP(parallel for simd schedule(static) if(n >= kParallelMinWork))
+  for (Eigen::Index i = 0; i < n; ++i) d[i] *= ms[i] ? scale : T(0);
 }
 
 }  // namespace frost::ops

@@ -1,8 +1,18 @@
 // frost/ops/gelu.hpp: exact GELU, 0.5 x (1 + erf(x / sqrt 2)) (HF "gelu", torch default).
 //
 //   x [N, F] -> y [N, F];  backward_input: dx = dy * (Phi(x) + x * phi(x)) ; needs x
+//   bias_gelu_forward: i += b; g = gelu(i) in one pass (the bias of the intermediate Linear fused
+//   into the activation: one read and two writes of [N, F] instead of two reads and three).
+//
+// Vectorised: erf and exp run as Eigen packet functions (AVX-512: 16 lanes) over contiguous
+// chunks, one chunk per OpenMP thread. Eigen's float erf is a rational approximation with an
+// absolute error below 4e-7 (std::erf: 5e-8), i.e. < 2e-7 |x| in GELU, well inside the 1e-5 parity
+// tolerance; double uses the scalar std::erf (the gradient checks run in double).
 #pragma once
 
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <algorithm>
 #include <cmath>
 
 #include "../core/tensor.hpp"
@@ -10,37 +20,81 @@
 
 namespace frost::ops {
 
+namespace detail {
+template <class T>
+inline constexpr T kInvSqrt2 = T(0.70710678118654752440);
+template <class T>
+inline constexpr T kInvSqrt2Pi = T(0.39894228040143267794);
+
+/// Calls f(begin, length) over [0, n) in contiguous chunks, one per thread, each a multiple of
+/// 64 elements (whole cache lines and packets).
+template <class F>
+void for_chunks(Eigen::Index n, F&& f) {
+#if defined(_OPENMP)
+  if (n >= kParallelMinWork) {
+    FROST_OMP(parallel)
+    {
+      const Eigen::Index nt = omp_get_num_threads(), t = omp_get_thread_num();
+      const Eigen::Index per = ((n + nt - 1) / nt + 63) / 64 * 64;
+      const Eigen::Index b = std::min(n, t * per), e = std::min(n, b + per);
+      if (e > b) f(b, e - b);
+    }
+    return;
+  }
+#endif
+  f(Eigen::Index(0), n);
+}
+}  // namespace detail
+
 template <class T>
 T gelu(T x) {
-  return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
+  return T(0.5) * x * (T(1) + std::erf(x * detail::kInvSqrt2<T>));
 }
 
 template <class T>
 T gelu_grad(T x) {
-  const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
-  const T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);
+  const T cdf = T(0.5) * (T(1) + std::erf(x * detail::kInvSqrt2<T>));
+  const T pdf = std::exp(T(-0.5) * x * x) * detail::kInvSqrt2Pi<T>;
   return cdf + x * pdf;
 }
 
+/// y = gelu(x), row by row (the same packet arithmetic as bias_gelu_forward, so a recomputed
+/// activation is bit-identical to the forward's).
 template <class T>
 void gelu_forward(const Tensor<T>& x, Tensor<T>& y) {
-  y.resize(x.rows(), x.cols());
-  const Eigen::Index n = numel(x);
-  const T* xs = x.data();
-  T* ys = y.data();
-  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
-  for (Eigen::Index i = 0; i < n; ++i) ys[i] = gelu(xs[i]);
+  const Eigen::Index n = x.rows(), f = x.cols();
+  y.resize(n, f);
+  FROST_OMP(parallel for schedule(static) if(n * f >= kParallelMinWork))
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const auto xs = x.row(r).array();
+    y.row(r).array() = T(0.5) * xs * (T(1) + (xs * detail::kInvSqrt2<T>).erf());
+  }
+}
+
+/// i [N, F] += b [1, F]; g = gelu(i). i keeps the pre-activation (GELU backward reads it).
+template <class T>
+void bias_gelu_forward(Tensor<T>& i, const Tensor<T>& b, Tensor<T>& g) {
+  const Eigen::Index n = i.rows(), f = i.cols();
+  g.resize(n, f);
+  FROST_OMP(parallel for schedule(static) if(n * f >= kParallelMinWork))
+  for (Eigen::Index r = 0; r < n; ++r) {
+    auto xs = i.row(r).array();
+    xs += b.row(0).array();
+    g.row(r).array() = T(0.5) * xs * (T(1) + (xs * detail::kInvSqrt2<T>).erf());
+  }
 }
 
 template <class T>
 void gelu_backward_input(const Tensor<T>& dy, const Tensor<T>& x, Tensor<T>& dx) {
   dx.resize(x.rows(), x.cols());
-  const Eigen::Index n = numel(x);
-  const T* xs = x.data();
-  const T* dys = dy.data();
-  T* dxs = dx.data();
-  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
-  for (Eigen::Index i = 0; i < n; ++i) dxs[i] = dys[i] * gelu_grad(xs[i]);
+  detail::for_chunks(numel(x), [&](Eigen::Index b, Eigen::Index len) {
+    using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+    const auto xs = Eigen::Map<const A>(x.data() + b, len);
+    const auto dys = Eigen::Map<const A>(dy.data() + b, len);
+    Eigen::Map<A>(dx.data() + b, len) =
+        dys * (T(0.5) * (T(1) + (xs * detail::kInvSqrt2<T>).erf()) +
+               xs * (T(-0.5) * xs.square()).exp() * detail::kInvSqrt2Pi<T>);
+  });
 }
 
 }  // namespace frost::ops

@@ -80,25 +80,37 @@ class AdamW {
       const T bc2s = static_cast<T>(bc2_sqrt), eps = static_cast<T>(opt_.eps);
       const T decay = static_cast<T>(1.0 - lr * wd);
       const bool decayed = wd != 0.0, ams = opt_.amsgrad;
-      T* P = p.value.data();
-      const T* G = p.grad.data();
-      T* M = s.buf[kExpAvg].data();
-      T* V = s.buf[kExpAvgSq].data();
-      T* VM = ams ? s.buf[kMaxExpAvgSq].data() : nullptr;
       const Eigen::Index n = numel(p.value);
       // Elementwise and memory-bound: split across threads (the 30522 x H embedding table is the
-      // largest tensor of a BERT step).
-      FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
-      for (Eigen::Index i = 0; i < n; ++i) {
-        if (decayed) P[i] *= decay;
-        M[i] = M[i] * beta1 + G[i] * (T(1) - beta1);
-        V[i] = V[i] * beta2 + G[i] * G[i] * (T(1) - beta2);
-        T v = V[i];
-        if (ams) {
-          VM[i] = std::max(VM[i], v);
-          v = VM[i];
+      // largest tensor of a BERT step); one branch-free, vectorisable loop per (decay, amsgrad).
+      auto update = [&]<bool Decayed, bool Ams>() {
+        T* __restrict P = p.value.data();
+        const T* __restrict G = p.grad.data();
+        T* __restrict M = s.buf[kExpAvg].data();
+        T* __restrict V = s.buf[kExpAvgSq].data();
+        T* __restrict VM = Ams ? s.buf[kMaxExpAvgSq].data() : nullptr;
+        FROST_OMP(parallel for simd schedule(static) if(n >= kParallelMinWork))
+        for (Eigen::Index i = 0; i < n; ++i) {
+          T pi = P[i];
+          if constexpr (Decayed) pi *= decay;
+          const T g = G[i];
+          const T m = M[i] * beta1 + g * (T(1) - beta1);
+          T v = V[i] * beta2 + g * g * (T(1) - beta2);
+          M[i] = m;
+          V[i] = v;
+          if constexpr (Ams) {
+            v = std::max(VM[i], v);
+            VM[i] = v;
+          }
+          P[i] = pi - step_size * (m / (std::sqrt(v) / bc2s + eps));
         }
-        P[i] -= step_size * (M[i] / (std::sqrt(v) / bc2s + eps));
+      };
+      if (decayed) {
+        if (ams) update.template operator()<true, true>();
+        else update.template operator()<true, false>();
+      } else {
+        if (ams) update.template operator()<false, true>();
+        else update.template operator()<false, false>();
       }
     });
   }

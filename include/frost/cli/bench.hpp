@@ -1,0 +1,138 @@
+// frost/cli/bench.hpp: `frost bench`, one process timing training steps of one freeze policy on a
+// synthetic batch (the frost side of benchmarks/compare_pytorch.sh).
+//
+// One process per policy, so that peak RSS belongs to that policy alone. Prints one JSON object:
+// median ms of a full training step (forward + backward + AdamW) and of an inference forward,
+// the matmul FLOPs of each (frost's counters), the GEMM backend, threads, parameter and memory
+// figures. Random weights (the timing does not depend on their values); batch B x S of
+// deterministic token ids with every position attended, as in the PyTorch script.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "../frost.hpp"
+#include "commands.hpp"
+#include "freeze_spec.hpp"
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace frost::cli {
+
+struct BenchOptions {
+  std::string geometry = "bert-base";  ///< bert-base | minilm | path to a config.json
+  std::string freeze = "none";
+  int batch_size = 8, seq_len = 128;
+  int steps = 3;           ///< timed training steps (after one warm-up step)
+  int forwards = 3;        ///< timed inference forwards (after the steps)
+};
+
+inline BertConfig bench_config(const std::string& geometry) {
+  if (geometry == "bert-base") return BertConfig::bert_base();
+  if (geometry == "minilm") return BertConfig::minilm_l6();
+  return BertConfig::from_file(geometry);
+}
+
+inline double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+}
+
+template <class Policy>
+nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg) {
+  using Model = BertForSequenceClassification<float, Policy>;
+  using clock = std::chrono::steady_clock;
+  const auto ms_since = [](clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+  };
+  Model model(cfg);
+  model.init_weights(1);
+  AdamW<float> opt(model, {.lr = 1e-5});
+  Batch b;
+  b.batch_size = o.batch_size;
+  b.seq_len = o.seq_len;
+  b.input_ids.resize(static_cast<std::size_t>(o.batch_size) * static_cast<std::size_t>(o.seq_len));
+  const int span = std::max(1, cfg.vocab_size - 1000);
+  for (std::size_t i = 0; i < b.input_ids.size(); ++i)
+    b.input_ids[i] = std::min(cfg.vocab_size - 1, 1000 + static_cast<int>(i * 7919 % static_cast<std::size_t>(span)));
+  Labels y;
+  if (cfg.problem_type == ProblemType::regression || cfg.num_labels == 1) y.targets.assign(static_cast<std::size_t>(o.batch_size), 0.5);
+  else y.classes.assign(static_cast<std::size_t>(o.batch_size), 1);
+
+  std::vector<double> step_ms, fwd_ms;
+  std::uint64_t step_flops = 0, fwd_flops = 0;
+  for (int s = 0; s <= o.steps; ++s) {  // step 0 warms up (first-touch allocations)
+    const auto t0 = clock::now();
+    model.zero_grad();
+    model.flops.reset();
+    model.forward_backward(b, y);
+    opt.step(model);
+    if (s > 0) step_ms.push_back(ms_since(t0));
+    step_flops = model.flops.total();
+  }
+  for (int s = 0; s <= o.forwards; ++s) {
+    const auto t0 = clock::now();
+    model.flops.reset();
+    (void)model.forward(b, Mode::eval);
+    if (s > 0) fwd_ms.push_back(ms_since(t0));
+    fwd_flops = model.flops.total();
+  }
+  const PlanReport plan = plan_report<Model>(cfg);
+  nlohmann::json j;
+  j["geometry"] = o.geometry;
+  j["policy"] = parse_freeze_spec(o.freeze).str();
+  j["batch_size"] = o.batch_size;
+  j["seq_len"] = o.seq_len;
+#if defined(_OPENMP)
+  j["threads"] = omp_get_max_threads();
+#else
+  j["threads"] = 1;
+#endif
+  j["gemm_backend"] = gemm::DefaultBackend::name;
+#if defined(FROST_USE_BLAS) || defined(FROST_USE_CUDA)
+  j["gemm_description"] = gemm::DefaultBackend::description();
+#else
+  j["gemm_description"] = "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
+                          "." + std::to_string(EIGEN_MINOR_VERSION);
+#endif
+  j["step_ms"] = step_ms;
+  j["step_ms_median"] = median_of(step_ms);
+  j["forward_ms"] = fwd_ms;
+  j["forward_ms_median"] = median_of(fwd_ms);
+  j["step_flops"] = step_flops;
+  j["forward_flops"] = fwd_flops;
+  j["trainable_params"] = plan.trainable_params;
+  j["total_params"] = plan.total_params();
+  j["weights_bytes"] = plan.total_params() * static_cast<std::int64_t>(sizeof(float));
+  j["grad_adamw_bytes"] = plan.gradient_bytes() + plan.adamw_state_bytes();
+  j["layers"] = cfg.num_hidden_layers;
+  j["frozen_layers"] = [&] {
+    int n = 0;
+    for (int l = 0; l < cfg.num_hidden_layers; ++l) n += Model::plan::layer_trainable(l) == 0 ? 1 : 0;
+    return n;
+  }();
+  j["peak_rss_bytes"] = peak_rss_bytes();
+  return j;
+}
+
+inline nlohmann::json cmd_bench(const BenchOptions& o) {
+  FROST_CHECK(o.batch_size > 0 && o.seq_len >= 2, "--batch-size must be positive and --seq-len at least 2");
+  FROST_CHECK(o.steps > 0 && o.forwards > 0, "--steps and --forwards must be positive");
+  const BertConfig cfg = bench_config(o.geometry);
+  FROST_CHECK(o.seq_len <= cfg.max_position_embeddings,
+              "--seq-len " + std::to_string(o.seq_len) + " exceeds max_position_embeddings " +
+                  std::to_string(cfg.max_position_embeddings));
+  const FreezeSpec spec = parse_freeze_spec(o.freeze);
+  return with_policy(spec, [&]<class Policy>() {
+    FreezePlan<Policy::frozen, kDynamicDepth>::check_depth(cfg.num_hidden_layers);
+    return run_bench<Policy>(o, cfg);
+  });
+}
+
+}  // namespace frost::cli

@@ -1,0 +1,64 @@
+// frost/core/backend/gemm_blas.hpp: GEMMs through a CBLAS (FROST_USE_BLAS; CMake: FROST_BLAS=ON).
+//
+// cblas_sgemm / cblas_dgemm with CblasRowMajor. Built against Debian's OpenBLAS *OpenMP* variant
+// (libopenblas-openmp-dev), so BLAS threads and frost's OpenMP loops share one libgomp pool:
+// no second pool spinning against the first on the same cores (the "thread fight" trap), and a
+// GEMM called inside a parallel region runs on one thread.
+#pragma once
+
+#include <cblas.h>
+
+#include <string>
+
+#include "gemm_traits.hpp"
+
+namespace frost::gemm {
+
+struct BlasGemm {
+  static constexpr const char* name = "blas";
+  static bool available() { return true; }
+
+  /// Which BLAS and kernel this process runs (OpenBLAS: e.g. "OpenBLAS 0.3.21 Cooperlake").
+  static std::string description() {
+#if defined(OPENBLAS_VERSION)
+    std::string v = OPENBLAS_VERSION;
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    return v + ", core " + openblas_get_corename() + ", " +
+           std::to_string(openblas_get_num_threads()) + " threads";
+#else
+    return "CBLAS";
+#endif
+  }
+
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const float* A, Index lda,
+                   const float* B, Index ldb, float beta, float* C, Index ldc) {
+    cblas_sgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0f, A,
+                blas_int(lda), B, blas_int(ldb), beta, C, blas_int(ldc));
+  }
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const double* A, Index lda,
+                   const double* B, Index ldb, double beta, double* C, Index ldc) {
+    cblas_dgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0, A,
+                blas_int(lda), B, blas_int(ldb), beta, C, blas_int(ldc));
+  }
+
+ private:
+  static CBLAS_TRANSPOSE op(Trans t) { return t == Trans::yes ? CblasTrans : CblasNoTrans; }
+#if defined(OPENBLAS_VERSION)
+  using blas_int_t = blasint;
+#else
+  using blas_int_t = int;
+#endif
+  static blas_int_t blas_int(Index i) { return static_cast<blas_int_t>(i); }
+};
+
+template <>
+struct gemm_traits<BlasGemm, float> {
+  static constexpr bool native = true;
+};
+template <>
+struct gemm_traits<BlasGemm, double> {
+  static constexpr bool native = true;
+};
+
+}  // namespace frost::gemm
