@@ -2,7 +2,7 @@
 // eager attention, fp32; tests/fixtures/minilm, see its README.md): the checkpoint loads (no "bert."
 // prefix, pooler present, classifier absent and initialised), frost's tokenizer reproduces the
 // reference ids of 24 examples (pairs included), and the encoder reproduces last_hidden_state and
-// pooler_output within 1e-4 absolute. Needs the model from tools/fetch-minilm.sh (or a directory
+// pooler_output within 1e-4 absolute (2e-4 at padded positions). Needs the model from tools/fetch-minilm.sh (or a directory
 // with .complete in FROST_MINILM_DIR); skipped with a message when it is absent.
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +19,10 @@ using namespace frost;
 
 // fp32 vs fp32 over 6 layers; the reference values reach |6|.
 constexpr double kTol = 1e-4;
+// Padded query positions (masked as keys, but computed as queries) are the noisiest outputs:
+// transformers' own fp32 result there is 3.5e-5 away from its fp64 replay, and frost's GEMM
+// blockings land at 4.5e-5 .. 8e-5 depending on backend and threads. Real tokens keep kTol.
+constexpr double kTolPadded = 2e-4;
 
 std::string model_dir() {
   if (const char* e = std::getenv("FROST_MINILM_DIR"); e != nullptr && *e != '\0') return e;
@@ -145,7 +149,7 @@ void check_outputs(const char* label) {
   std::printf("all-MiniLM-L6-v2 (%s) max abs error: last_hidden_state %.3g (tokens) / %.3g (padding), "
               "pooler_output %.3g\n", label, err_tok, err_pad, err_pool);
   EXPECT_LE(err_tok, kTol);
-  EXPECT_LE(err_pad, kTol);  // HF's padded positions too: masked keys, but every query row is computed
+  EXPECT_LE(err_pad, kTolPadded);  // HF's padded positions too: masked keys, but every query row is computed
   EXPECT_LE(err_pool, kTol);
 }
 

@@ -66,6 +66,14 @@ ls "$T" | grep -q partial && bad "staging directory left behind" || ok
 for spec in none embeddings pooler bert bitfit layers:0-1 layers:0-12 embeddings,layers:0-12 "embeddings, layers:0-3"; do
   "$FROST" explain --freeze "$spec" >/dev/null 2>&1 && ok || bad "explain --freeze $spec"
 done
+# bench: one policy timed on a synthetic batch, JSON on stdout.
+B=$("$FROST" bench --geometry "$M/config.json" --freeze embeddings,layers:0-1 --batch-size 2 --seq-len 8 --steps 2 --forwards 2)
+printf '%s' "$B" | grep -q '"frozen_layers":1' && ok || bad "bench: frozen_layers"
+printf '%s' "$B" | grep -q '"step_ms":\[[0-9.e+-]*,[0-9.e+-]*\]' && ok || bad "bench: two timed steps"
+printf '%s' "$B" | grep -q '"gemm_backend":"' && ok || bad "bench: gemm_backend"
+expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.json"
+expect_error "bench seq" "exceeds max_position_embeddings" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
+expect_error "bench depth" "has only" "$FROST" bench --geometry "$M/config.json" --freeze layers:0-9
 
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "model directory not found" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"

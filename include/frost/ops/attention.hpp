@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "../core/flops.hpp"
+#include "../core/gemm.hpp"
 #include "../core/random.hpp"
 #include "../core/tensor.hpp"
 #include "dropout.hpp"
@@ -46,40 +47,67 @@ Tensor<T> additive_mask(const int* attention_mask, Eigen::Index batch, Eigen::In
   return m;
 }
 
+namespace detail {
+/// The per-head products run inside the per-(batch, head) parallel loop on one thread each:
+/// through CBLAS in a BLAS build (OpenBLAS runs single-threaded inside a parallel region), else
+/// through Eigen. (A GPU backend would pay a transfer per 128 x 64 product, so CUDA builds use the
+/// CPU here.)
+#if defined(FROST_USE_BLAS)
+using HeadGemm = gemm::BlasGemm;
+#else
+using HeadGemm = gemm::EigenGemm;
+#endif
+
+/// C[m,n] = op(A) op(B) on row-major buffers with leading dimensions (a head is a column block of
+/// the [B*S, H] activations: leading dimension H).
+template <class T>
+void head_gemm(gemm::Trans ta, gemm::Trans tb, Eigen::Index m, Eigen::Index n, Eigen::Index k, const T* a,
+               Eigen::Index lda, const T* b, Eigen::Index ldb, T* c, Eigen::Index ldc) {
+  using G = std::conditional_t<gemm::gemm_traits<HeadGemm, T>::native, HeadGemm, gemm::EigenGemm>;
+  G::gemm(ta, tb, m, n, k, a, lda, b, ldb, T(0), c, ldc);
+}
+}  // namespace detail
+
 template <class T>
 void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v,
                        const Tensor<T>& mask_add, AttentionShape sh, double p_drop,
                        RandomStream rng, Tensor<T>& ctx, AttentionCache<T>* cache,
                        FlopCounter& fc) {
+  using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
   const bool dropout = p_drop > 0.0;
-  const T keep_scale = static_cast<T>(1.0 / (1.0 - p_drop));
+  const T keep_scale = dropout_scale<T>(p_drop);
   ctx.resize(sh.batch * S, H);
   if (cache) {
     cache->probs.resize(sh.batch * sh.heads * S, S);
     if (dropout) cache->drop_mask.resize(sh.batch * sh.heads * S, S);
   }
   fc.add(Phase::forward, 2 * gemm_flops(sh.batch * sh.heads * S, S, d));  // QK^T and P V
-  FROST_OMP(parallel for schedule(static) if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
-  for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
-    const Eigen::Index b = bh / sh.heads, h = bh % sh.heads;
-    const auto Q = q.block(b * S, h * d, S, d);
-    const auto K = k.block(b * S, h * d, S, d);
-    const auto V = v.block(b * S, h * d, S, d);
-    Tensor<T> p(S, S);
-    p.noalias() = Q * K.transpose();
-    masked_softmax_rows(p, scale_div, mask_add, b);
-    if (cache) cache->probs.block(bh * S, 0, S, S) = p;
-    if (dropout) {
-      const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
-      for (Eigen::Index i = 0; i < S * S; ++i) {
-        const bool keep = !(r.uniform(static_cast<std::uint64_t>(i)) < p_drop);
-        p.data()[i] *= keep ? keep_scale : T(0);
-        if (cache) cache->drop_mask.data()[bh * S * S + i] = keep ? 1 : 0;
+  FROST_OMP(parallel if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
+  {
+    Tensor<T> scratch(S, S), dropped(dropout ? S : 0, dropout ? S : 0);  // per thread
+    FROST_OMP(for schedule(static))
+    for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
+      const Eigen::Index b = bh / sh.heads, h = bh % sh.heads, off = b * S * H + h * d;
+      // Scores, then probabilities, in place: straight into the cache when backward needs them.
+      T* P = cache ? cache->probs.data() + bh * S * S : scratch.data();
+      detail::head_gemm(Trans::no, Trans::yes, S, S, d, q.data() + off, H, k.data() + off, H, P, S);
+      Eigen::Map<Tensor<T>> pm(P, S, S);
+      masked_softmax_rows(pm, scale_div, mask_add, b);
+      const T* PV = P;
+      if (dropout) {
+        const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
+        std::uint8_t* kept = cache ? cache->drop_mask.data() + bh * S * S : nullptr;
+        for (Eigen::Index i = 0; i < S * S; ++i) {
+          const bool keep = !(r.uniform(static_cast<std::uint64_t>(i)) < p_drop);
+          dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
+          if (kept) kept[i] = keep ? 1 : 0;
+        }
+        PV = dropped.data();
       }
+      detail::head_gemm(Trans::no, Trans::no, S, d, S, PV, S, v.data() + off, H, ctx.data() + off, H);
     }
-    ctx.block(b * S, h * d, S, d).noalias() = p * V;
   }
 }
 
@@ -88,6 +116,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
                               const Tensor<T>& v, const AttentionCache<T>& cache,
                               AttentionShape sh, double p_drop, Tensor<T>& dq, Tensor<T>& dk,
                               Tensor<T>& dv, FlopCounter& fc) {
+  using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
   const bool dropout = p_drop > 0.0;
@@ -96,34 +125,34 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
   fc.add(Phase::backward_input, 4 * gemm_flops(sh.batch * sh.heads * S, S, d));
-  FROST_OMP(parallel for schedule(static) if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
-  for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
-    const Eigen::Index b = bh / sh.heads, h = bh % sh.heads;
-    const auto Q = q.block(b * S, h * d, S, d);
-    const auto K = k.block(b * S, h * d, S, d);
-    const auto V = v.block(b * S, h * d, S, d);
-    const auto dC = dctx.block(b * S, h * d, S, d);
-    const auto P = cache.probs.block(bh * S, 0, S, S);
-    Tensor<T> dp(S, S);
-    dp.noalias() = dC * V.transpose();  // dPd
-    if (dropout) {
-      const std::uint8_t* M = cache.drop_mask.data() + bh * S * S;
-      Tensor<T> pd(S, S);  // Pd = P * mask / (1 - p)
-      for (Eigen::Index i = 0; i < S * S; ++i) {
-        const T m = M[i] ? keep_scale : T(0);
-        pd.data()[i] = P.data()[i % S + (i / S) * P.outerStride()] * m;
-        dp.data()[i] *= m;
+  FROST_OMP(parallel if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
+  {
+    Tensor<T> dp(S, S), pd(dropout ? S : 0, dropout ? S : 0);  // per thread
+    FROST_OMP(for schedule(static))
+    for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
+      const Eigen::Index b = bh / sh.heads, h = bh % sh.heads, off = b * S * H + h * d;
+      const T* P = cache.probs.data() + bh * S * S;
+      const T* dC = dctx.data() + off;
+      detail::head_gemm(Trans::no, Trans::yes, S, S, d, dC, H, v.data() + off, H, dp.data(), S);  // dPd
+      const T* Pd = P;
+      if (dropout) {
+        const std::uint8_t* kept = cache.drop_mask.data() + bh * S * S;
+        for (Eigen::Index i = 0; i < S * S; ++i) {
+          const T m = kept[i] ? keep_scale : T(0);
+          pd.data()[i] = P[i] * m;  // Pd = P * mask / (1 - p)
+          dp.data()[i] *= m;        // dP = dPd * mask / (1 - p)
+        }
+        Pd = pd.data();
       }
-      dv.block(b * S, h * d, S, d).noalias() = pd.transpose() * dC;
-    } else {
-      dv.block(b * S, h * d, S, d).noalias() = P.transpose() * dC;
+      detail::head_gemm(Trans::yes, Trans::no, S, d, S, Pd, S, dC, H, dv.data() + off, H);  // dV = Pd^T dC
+      const Eigen::Map<const Tensor<T>> pm(P, S, S);
+      for (Eigen::Index i = 0; i < S; ++i) {
+        const T dot = dp.row(i).cwiseProduct(pm.row(i)).sum();
+        dp.row(i) = pm.row(i).cwiseProduct((dp.row(i).array() - dot).matrix()) / scale_div;
+      }
+      detail::head_gemm(Trans::no, Trans::no, S, d, S, dp.data(), S, k.data() + off, H, dq.data() + off, H);
+      detail::head_gemm(Trans::yes, Trans::no, S, d, S, dp.data(), S, q.data() + off, H, dk.data() + off, H);
     }
-    for (Eigen::Index i = 0; i < S; ++i) {
-      const T dot = dp.row(i).cwiseProduct(P.row(i)).sum();
-      dp.row(i) = P.row(i).cwiseProduct((dp.row(i).array() - dot).matrix()) / scale_div;
-    }
-    dq.block(b * S, h * d, S, d).noalias() = dp * K;
-    dk.block(b * S, h * d, S, d).noalias() = dp.transpose() * Q;
   }
 }
 

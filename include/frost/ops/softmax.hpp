@@ -11,8 +11,9 @@
 
 namespace frost::ops {
 
-template <class T>
-void masked_softmax_rows(Tensor<T>& scores, T divisor, const Tensor<T>& mask_add, Eigen::Index b) {
+/// `scores`: a row-major [rows, S] Tensor or Map.
+template <class Scores, class T>
+void masked_softmax_rows(Scores& scores, T divisor, const Tensor<T>& mask_add, Eigen::Index b) {
   const Eigen::Index S = scores.cols();
   const T lowest = std::numeric_limits<T>::lowest();
   const auto m = mask_add.row(b);
