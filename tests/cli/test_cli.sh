@@ -73,7 +73,7 @@ printf '%s' "$B" | grep -q '"step_ms":\[[0-9.e+-]*,[0-9.e+-]*\]' && ok || bad "b
 printf '%s' "$B" | grep -q '"gemm_backend":"' && ok || bad "bench: gemm_backend"
 expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.json"
 expect_error "bench seq" "exceeds max_position_embeddings" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
-expect_error "bench depth" "has only" "$FROST" bench --geometry "$M/config.json" --freeze layers:0-9
+expect_error "bench depth" "has only" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
 
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "model directory not found" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
