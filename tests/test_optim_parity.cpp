@@ -88,11 +88,14 @@ struct Stats {
 Stats g_stats;
 
 // Per-tensor check of the final weights against PyTorch's fp32 run. The bound is
-//   1e-5 x (largest update of the tensor) + 5 x (how far PyTorch's own fp32 run is from its fp64
+//   1e-5 x (largest update of the tensor) + 6 x (how far PyTorch's own fp32 run is from its fp64
 //   replay for that tensor),
 // i.e. frost must be about as close to PyTorch as PyTorch is to exact arithmetic (PyTorch's fp32 drift
 // reaches 8e-5 of the update under AdamW, whose m / sqrt(v) amplifies rounding in small
-// gradients, so a flat 1e-5 would demand bit-identical summation order).
+// gradients, so a flat 1e-5 would demand bit-identical summation order). The factor was 5 until
+// GELU moved to Eigen's vectorised float erf (absolute error 2.5e-7 against std::erf's 6e-8, for a
+// 10-17x faster GELU): in the sanitizer build (no FMA) the word-embedding table of the
+// accumulation run then lands at 5.2x PyTorch's drift.
 // Excluded from the bound, but still checked to move by the same order as PyTorch:
 //  * tensors PyTorch's replay marks noise-dominated: attention key biases, whose true gradient is
 //    0 (softmax is shift-invariant) so their fp32 update is normalised rounding noise (the
@@ -125,11 +128,14 @@ void check_final(const std::string& run_name, Model& model, const io::SafeTensor
       }
     }
     if (is_noise(run, name)) {
-      EXPECT_LE(err, 2.5 * upd + 1e-8) << name << " (noise-dominated)";
+      // AdamW normalises the gradient, so a tensor driven by rounding noise moves by about the
+      // same amount in any implementation but in an arbitrary direction: two such trajectories
+      // can differ by up to twice the movement, plus the spread across elements.
+      EXPECT_LE(err, 4 * upd + 1e-8) << name << " (noise-dominated)";
       return;
     }
     const double drift = run.at("fp64").at("max_abs_final_diff").at(name);
-    EXPECT_LE(err, 1e-5 * upd + 5 * drift) << name << " err " << err << " update " << upd << " torch drift " << drift;
+    EXPECT_LE(err, 1e-5 * upd + 6 * drift) << name << " err " << err << " update " << upd << " torch drift " << drift;
     const double rel = err / std::max(upd, 1e-12);
     if (rel > g_stats.worst) g_stats = {rel, run_name + ": " + name};
   });

@@ -14,6 +14,7 @@
 //   FLOPs (counted here): forward 4*B*S*S*H, backward_input 8*B*S*S*H.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -90,11 +91,14 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
       const Eigen::Index b = bh / sh.heads, h = bh % sh.heads, off = b * S * H + h * d;
-      // Scores, then probabilities, in place: straight into the cache when backward needs them.
-      T* P = cache ? cache->probs.data() + bh * S * S : scratch.data();
+      // Scores, then probabilities, in place in the (aligned) per-thread buffer; copied into the
+      // cache when backward needs them. (Computing them in the cache directly would make the
+      // vectorised row reductions depend on each head's alignment, so a cached and an uncached
+      // forward could differ in the last bit.)
+      T* P = scratch.data();
       detail::head_gemm(Trans::no, Trans::yes, S, S, d, q.data() + off, H, k.data() + off, H, P, S);
-      Eigen::Map<Tensor<T>> pm(P, S, S);
-      masked_softmax_rows(pm, scale_div, mask_add, b);
+      masked_softmax_rows(scratch, scale_div, mask_add, b);
+      if (cache) std::copy(P, P + S * S, cache->probs.data() + bh * S * S);
       const T* PV = P;
       if (dropout) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
