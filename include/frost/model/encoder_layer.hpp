@@ -146,33 +146,19 @@ class EncoderLayer {
     ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
                            qkv ? &qkv->attn : nullptr, fc);
     // Attention output: dense, dropout, residual, LayerNorm.
-    // (Without dropout the dense bias is fused into the LayerNorm pass; with it, the bias is added
-    // first because dropout applies to dense + bias.)
-    Tensor<T>& a = ws.a;
     hidden_dropped_ = drop && p_hidden_ > 0.0;
     Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
-    if (hidden_dropped_) {
-      ops::linear_forward(ctx, attn_out_w.value, attn_out_b.value, a, fc);
-      ops::dropout_forward(a, p_hidden_, st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st));
-    } else {
-      ops::linear_forward_nobias(ctx, attn_out_w.value, a, fc);
-    }
-    ops::bias_residual_layer_norm_forward(a, hidden_dropped_ ? nullptr : &attn_out_b.value, x, attn_ln_w.value,
-                                          attn_ln_b.value, eps_, h1, cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st));
+    dense_dropout_add_norm(ctx, attn_out_w, attn_out_b, x, attn_ln_w, attn_ln_b, ws.a, st.rng.fork(site + 2),
+                           cache_ptr<ops::DropoutMask>(saved_.drop1, st),
+                           cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
     // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
     Tensor<T>& i = cached_or(saved_.i, ws.i, st);
     ops::linear_forward_nobias(h1, inter_w.value, i, fc);
     Tensor<T>& g = ws.g;
     ops::bias_gelu_forward(i, inter_b.value, g);
-    Tensor<T>& o = ws.o;
-    if (hidden_dropped_) {
-      ops::linear_forward(g, out_w.value, out_b.value, o, fc);
-      ops::dropout_forward(o, p_hidden_, st.rng.fork(site + 3), cache_ptr<ops::DropoutMask>(saved_.drop2, st));
-    } else {
-      ops::linear_forward_nobias(g, out_w.value, o, fc);
-    }
-    ops::bias_residual_layer_norm_forward(o, hidden_dropped_ ? nullptr : &out_b.value, h1, out_ln_w.value,
-                                          out_ln_b.value, eps_, y, cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st));
+    dense_dropout_add_norm(g, out_w, out_b, h1, out_ln_w, out_ln_b, ws.o, st.rng.fork(site + 3),
+                           cache_ptr<ops::DropoutMask>(saved_.drop2, st),
+                           cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
   }
 
   /// dy [N, H] -> dx [N, H] (dx == nullptr: stop here; only weight gradients are accumulated).
@@ -248,10 +234,29 @@ class EncoderLayer {
   }
 
   [[nodiscard]] const Saved& saved() const { return saved_; }
+
   /// Releases recorded activations (after backward, or when switching to inference).
   void clear_saved() { saved_ = Saved{}; }
 
  private:
+  /// out = LN(dropout(in W^T + b) + residual): the output block of both sublayers. Without
+  /// dropout the bias is fused into the LayerNorm pass; with it, the bias goes into the GEMM first,
+  /// because dropout applies to dense + bias (as in HF). `tmp` holds the dense output.
+  template <class W, class B, class G, class Beta>
+  void dense_dropout_add_norm(const Tensor<T>& in, const W& w, const B& b, const Tensor<T>& residual,
+                              const G& ln_w, const Beta& ln_b, Tensor<T>& tmp, RandomStream rng,
+                              ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache, Tensor<T>& out,
+                              FlopCounter& fc) {
+    if (hidden_dropped_) {
+      ops::linear_forward(in, w.value, b.value, tmp, fc);
+      ops::dropout_forward(tmp, p_hidden_, rng, mask);
+    } else {
+      ops::linear_forward_nobias(in, w.value, tmp, fc);
+    }
+    ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b.value, residual, ln_w.value,
+                                          ln_b.value, eps_, out, ln_cache);
+  }
+
   int index_ = 0;
   Eigen::Index heads_ = 1;
   T eps_ = T(1e-12);
