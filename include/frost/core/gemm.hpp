@@ -10,8 +10,8 @@
 //   FROST_USE_BLAS   BlasGemm    CBLAS (OpenBLAS, OpenMP variant)        CMake: -DFROST_BLAS=ON
 //   FROST_USE_CUDA   CudaGemm    cuBLAS offload                           CMake: -DFROST_CUDA=ON
 // A scalar type the backend does not compute natively falls back to EigenGemm.
-// (Attention's per-head 128x64 products stay on Eigen inside the per-(batch, head) parallel
-// loop: they are small, and offloading them one by one would cost more than it saves.)
+// (Attention's per-head 128x64 products call a backend directly, on one thread each inside the
+// per-(batch, head) loop: ops/attention.hpp's HeadGemm, never the GPU.)
 #pragma once
 
 #include "../detail/macros.hpp"

@@ -148,7 +148,8 @@ class EncoderLayer {
     // Attention output: dense, dropout, residual, LayerNorm.
     hidden_dropped_ = drop && p_hidden_ > 0.0;
     Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
-    dense_dropout_add_norm(ctx, attn_out_w, attn_out_b, x, attn_ln_w, attn_ln_b, ws.a, st.rng.fork(site + 2),
+    dense_dropout_add_norm(ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value, attn_ln_b.value, ws.a,
+                           st.rng.fork(site + 2),
                            cache_ptr<ops::DropoutMask>(saved_.drop1, st),
                            cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
     // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
@@ -156,7 +157,8 @@ class EncoderLayer {
     ops::linear_forward_nobias(h1, inter_w.value, i, fc);
     Tensor<T>& g = ws.g;
     ops::bias_gelu_forward(i, inter_b.value, g);
-    dense_dropout_add_norm(g, out_w, out_b, h1, out_ln_w, out_ln_b, ws.o, st.rng.fork(site + 3),
+    dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
+                           st.rng.fork(site + 3),
                            cache_ptr<ops::DropoutMask>(saved_.drop2, st),
                            cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
   }
@@ -242,19 +244,18 @@ class EncoderLayer {
   /// out = LN(dropout(in W^T + b) + residual): the output block of both sublayers. Without
   /// dropout the bias is fused into the LayerNorm pass; with it, the bias goes into the GEMM first,
   /// because dropout applies to dense + bias (as in HF). `tmp` holds the dense output.
-  template <class W, class B, class G, class Beta>
-  void dense_dropout_add_norm(const Tensor<T>& in, const W& w, const B& b, const Tensor<T>& residual,
-                              const G& ln_w, const Beta& ln_b, Tensor<T>& tmp, RandomStream rng,
+  void dense_dropout_add_norm(const Tensor<T>& in, const Tensor<T>& w, const Tensor<T>& b, const Tensor<T>& residual,
+                              const Tensor<T>& ln_w, const Tensor<T>& ln_b, Tensor<T>& tmp, RandomStream rng,
                               ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache, Tensor<T>& out,
                               FlopCounter& fc) {
     if (hidden_dropped_) {
-      ops::linear_forward(in, w.value, b.value, tmp, fc);
+      ops::linear_forward(in, w, b, tmp, fc);
       ops::dropout_forward(tmp, p_hidden_, rng, mask);
     } else {
-      ops::linear_forward_nobias(in, w.value, tmp, fc);
+      ops::linear_forward_nobias(in, w, tmp, fc);
     }
-    ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b.value, residual, ln_w.value,
-                                          ln_b.value, eps_, out, ln_cache);
+    ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b, residual, ln_w, ln_b, eps_, out,
+                                          ln_cache);
   }
 
   int index_ = 0;

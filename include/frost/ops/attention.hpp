@@ -104,7 +104,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
         std::uint8_t* kept = cache ? cache->drop_mask.data() + bh * S * S : nullptr;
         for (Eigen::Index i = 0; i < S * S; ++i) {
-          const bool keep = !(r.uniform(static_cast<std::uint64_t>(i)) < p_drop);
+          const bool keep = dropout_keeps(r, static_cast<std::uint64_t>(i), p_drop);
           dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
           if (kept) kept[i] = keep ? 1 : 0;
         }

@@ -22,6 +22,12 @@ T dropout_scale(double p) {
   return static_cast<T>(1.0 / (1.0 - p));
 }
 
+/// Whether element i of the stream's tensor is kept (probability 1 - p); attention's dropout on
+/// the probabilities uses the same rule.
+inline bool dropout_keeps(const RandomStream& rng, std::uint64_t i, double p) {
+  return !(rng.uniform(i) < p);
+}
+
 template <class T>
 void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask) {
   const T scale = dropout_scale<T>(p);
@@ -31,7 +37,7 @@ void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask
   std::uint8_t* ms = mask ? mask->data() : nullptr;
   FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
   for (Eigen::Index i = 0; i < n; ++i) {
-    const bool keep = !(rng.uniform(static_cast<std::uint64_t>(i)) < p);
+    const bool keep = dropout_keeps(rng, static_cast<std::uint64_t>(i), p);
     xs[i] *= keep ? scale : T(0);
     if (ms) ms[i] = keep ? 1 : 0;
   }

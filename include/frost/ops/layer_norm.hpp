@@ -24,40 +24,15 @@ struct LayerNormCache {
   Tensor<T> rstd;  // [N, 1]
 };
 
-/// `cache` may be nullptr (inference mode: nothing is stored).
+namespace detail {
+/// y = LN(a (+ bias) (+ residual)) row by row; the sum is formed in a per-thread row buffer and
+/// never written. bias and residual may be nullptr; `cache` may be nullptr (inference mode).
 template <class T>
-void layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamma, const Tensor<T>& beta, T eps,
-                        Tensor<T>& y, LayerNormCache<T>* cache) {
-  const Eigen::Index n = x.rows(), h = x.cols();
-  y.resize(n, h);
-  if (cache) {
-    cache->xhat.resize(n, h);
-    cache->rstd.resize(n, 1);
-  }
-  FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
-  for (Eigen::Index r = 0; r < n; ++r) {
-    const auto row = x.row(r);
-    const T mean = row.sum() / static_cast<T>(h);
-    const T var = (row.array() - mean).square().sum() / static_cast<T>(h);
-    const T rstd = T(1) / std::sqrt(var + eps);
-    if (cache) {
-      cache->xhat.row(r) = (row.array() - mean) * rstd;
-      cache->rstd(r, 0) = rstd;
-      y.row(r) = cache->xhat.row(r).cwiseProduct(gamma.row(0)) + beta.row(0);
-    } else {
-      y.row(r) = ((row.array() - mean) * rstd).matrix().cwiseProduct(gamma.row(0)) + beta.row(0);
-    }
-  }
-}
-
-/// y = LN((a + bias) + residual); bias may be nullptr (already added, e.g. before dropout).
-/// a, residual [N, H]; y must not alias a or residual.
-template <class T>
-void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>& residual,
-                                      const Tensor<T>& gamma, const Tensor<T>& beta, T eps, Tensor<T>& y,
-                                      LayerNormCache<T>* cache) {
+void layer_norm_rows(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>* residual, const Tensor<T>& gamma,
+                     const Tensor<T>& beta, T eps, Tensor<T>& y, LayerNormCache<T>* cache) {
   const Eigen::Index n = a.rows(), h = a.cols();
-  FROST_CHECK(residual.rows() == n && residual.cols() == h, "LayerNorm: residual shape differs from its input");
+  FROST_CHECK(!residual || (residual->rows() == n && residual->cols() == h),
+              "LayerNorm: residual shape differs from its input");
   y.resize(n, h);
   if (cache) {
     cache->xhat.resize(n, h);
@@ -65,11 +40,12 @@ void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias,
   }
   FROST_OMP(parallel if(n * h >= kParallelMinWork))
   {
-    Eigen::Array<T, 1, Eigen::Dynamic> s(h);  // one row of the sum, per thread
+    Eigen::Array<T, 1, Eigen::Dynamic> s(h);  // one row of the input sum, per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index r = 0; r < n; ++r) {
-      if (bias) s = (a.row(r).array() + bias->row(0).array()) + residual.row(r).array();
-      else s = a.row(r).array() + residual.row(r).array();
+      if (bias) s = a.row(r).array() + bias->row(0).array();
+      else s = a.row(r).array();
+      if (residual) s += residual->row(r).array();
       const T mean = s.sum() / static_cast<T>(h);
       s -= mean;
       const T var = s.square().sum() / static_cast<T>(h);
@@ -82,6 +58,24 @@ void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias,
       y.row(r).array() = s * gamma.row(0).array() + beta.row(0).array();
     }
   }
+}
+}  // namespace detail
+
+/// y = LN(x). `cache` may be nullptr (inference mode: nothing is stored).
+template <class T>
+void layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamma, const Tensor<T>& beta, T eps,
+                        Tensor<T>& y, LayerNormCache<T>* cache) {
+  detail::layer_norm_rows(x, static_cast<const Tensor<T>*>(nullptr), static_cast<const Tensor<T>*>(nullptr), gamma,
+                          beta, eps, y, cache);
+}
+
+/// y = LN((a + bias) + residual); bias may be nullptr (already added, e.g. before dropout).
+/// a, residual [N, H]; y must not alias a or residual.
+template <class T>
+void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>& residual,
+                                      const Tensor<T>& gamma, const Tensor<T>& beta, T eps, Tensor<T>& y,
+                                      LayerNormCache<T>* cache) {
+  detail::layer_norm_rows(a, bias, &residual, gamma, beta, eps, y, cache);
 }
 
 template <class T>

@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include <string>
+#include <type_traits>
 
 #include "gemm_traits.hpp"
 
@@ -52,13 +53,9 @@ struct BlasGemm {
   static blas_int_t blas_int(Index i) { return static_cast<blas_int_t>(i); }
 };
 
-template <>
-struct gemm_traits<BlasGemm, float> {
-  static constexpr bool native = true;
-};
-template <>
-struct gemm_traits<BlasGemm, double> {
-  static constexpr bool native = true;
+template <class T>
+struct gemm_traits<BlasGemm, T> {
+  static constexpr bool native = std::is_same_v<T, float> || std::is_same_v<T, double>;
 };
 
 }  // namespace frost::gemm

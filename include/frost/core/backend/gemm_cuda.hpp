@@ -130,13 +130,9 @@ struct CudaGemm {
   }
 };
 
-template <>
-struct gemm_traits<CudaGemm, float> {
-  static constexpr bool native = true;
-};
-template <>
-struct gemm_traits<CudaGemm, double> {
-  static constexpr bool native = true;
+template <class T>
+struct gemm_traits<CudaGemm, T> {
+  static constexpr bool native = std::is_same_v<T, float> || std::is_same_v<T, double>;
 };
 
 }  // namespace frost::gemm
