@@ -45,16 +45,14 @@ struct PlanReport {
   [[nodiscard]] std::int64_t adamw_state_bytes() const { return 2 * gradient_bytes(); }
 };
 
-/// The report for a FreezePlan (no model needed: this header does not pull in Eigen).
-template <class Plan, class T = float>
-PlanReport plan_report_of(const BertConfig& cfg) {
-  using plan = Plan;
-  plan::check_depth(cfg.num_hidden_layers);
-  const int D = cfg.num_hidden_layers;
+/// The report for a plan (no model needed: this header does not pull in Eigen).
+inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes = 4) {
+  plan.check();
+  const int D = plan.depth;
   PlanReport r;
-  r.scalar_bytes = sizeof(T);
-  r.backward_stop = plan::backward_stop(D);
-  for (int c = 0; c < plan::component_count(D); ++c) {
+  r.scalar_bytes = scalar_bytes;
+  r.backward_stop = plan.backward_stop();
+  for (int c = 0; c < plan.component_count(); ++c) {
     ComponentReport cr;
     cr.component = c == 0 ? Component::embeddings
                    : c <= D ? Component::layer
@@ -65,18 +63,24 @@ PlanReport plan_report_of(const BertConfig& cfg) {
               : c <= D ? "encoder.layer." + std::to_string(c - 1)
               : c == D + 1 ? "pooler"
                            : "classifier";
-    cr.trainable = plan::trainable_of(c, D);
+    cr.trainable = plan.trainable_of(c);
     cr.slots = slot_count(cr.component);
     cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
-    cr.frozen_params =
-        slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
+    cr.frozen_params = slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
     cr.weight_grads = cr.trainable != 0;
-    cr.input_grad = plan::computes_input_grad(c, D);
+    cr.input_grad = plan.computes_input_grad(c);
     r.trainable_params += cr.trainable_params;
     r.frozen_params += cr.frozen_params;
     r.components.push_back(cr);
   }
   return r;
+}
+
+/// The report for a compile-time FreezePlan.
+template <class Plan, class T = float>
+PlanReport plan_report_of(const BertConfig& cfg) {
+  Plan::check_depth(cfg.num_hidden_layers);
+  return plan_report(Plan::at(cfg.num_hidden_layers), cfg, sizeof(T));
 }
 
 /// The report for a model type (BertForSequenceClassification<T, Policy, Depth>).
@@ -86,16 +90,14 @@ PlanReport plan_report(const BertConfig& cfg) {
 }
 
 /// Closed-form matmul FLOPs of one training step (forward + backward) at batch B, sequence S.
-template <class Plan>
-FlopCounter analytic_flops_of(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
-  using plan = Plan;
-  const int D = cfg.num_hidden_layers;
+inline FlopCounter analytic_flops(const BackwardPlan& plan, const BertConfig& cfg, std::int64_t B, std::int64_t S) {
+  const int D = plan.depth;
   const std::int64_t N = B * S, H = cfg.hidden_size, I = cfg.intermediate_size, C = cfg.num_labels;
   FlopCounter f;
   const std::uint64_t lin_hh = gemm_flops(N, H, H), lin_hi = gemm_flops(N, I, H);
   const std::uint64_t attn = 2 * gemm_flops(N, S, H);  // QK^T + PV over all heads
   for (int i = 0; i < D; ++i) {
-    const ComponentSpec spec = plan::layer_spec_at(i);
+    const ComponentSpec spec = plan.layer(i);
     const LayerStages st = layer_stages(spec);
     f.add(Phase::forward, 4 * lin_hh + 2 * lin_hi + attn);
     for (int s : {slot::q_w, slot::k_w, slot::v_w, slot::attn_out_w})
@@ -106,15 +108,20 @@ FlopCounter analytic_flops_of(const BertConfig& cfg, std::int64_t B, std::int64_
     if (st.dg) f.add(Phase::backward_input, lin_hi);              // dg = do Wout
     if (st.dh1) f.add(Phase::backward_input, lin_hi);             // dh1 += di Wi
     if (st.dctx) f.add(Phase::backward_input, lin_hh + 2 * attn);  // dctx, attention backward
-    if (plan::computes_input_grad(1 + i, D)) f.add(Phase::backward_input, 3 * lin_hh);
+    if (spec.input_grad) f.add(Phase::backward_input, 3 * lin_hh);
   }
   const std::uint64_t pool = gemm_flops(B, H, H), cls = gemm_flops(B, C, H);
   f.add(Phase::forward, pool + cls);
-  if (plan::pooler.trains(slot::dense_w)) f.add(Phase::backward_weight, pool);
-  if (plan::computes_input_grad(D + 1, D)) f.add(Phase::backward_input, pool);
-  if (plan::classifier.trains(slot::dense_w)) f.add(Phase::backward_weight, cls);
-  if (plan::computes_input_grad(D + 2, D)) f.add(Phase::backward_input, cls);
+  if (plan.pooler().trains(slot::dense_w)) f.add(Phase::backward_weight, pool);
+  if (plan.pooler().input_grad) f.add(Phase::backward_input, pool);
+  if (plan.classifier().trains(slot::dense_w)) f.add(Phase::backward_weight, cls);
+  if (plan.classifier().input_grad) f.add(Phase::backward_input, cls);
   return f;
+}
+
+template <class Plan>
+FlopCounter analytic_flops_of(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
+  return analytic_flops(Plan::at(cfg.num_hidden_layers), cfg, B, S);
 }
 
 inline std::string with_commas(std::int64_t v) {
@@ -138,6 +145,23 @@ inline std::string human_bytes(std::int64_t b) {
 template <class Model>
 FlopCounter analytic_flops(const BertConfig& cfg, std::int64_t B, std::int64_t S) {
   return analytic_flops_of<typename Model::plan>(cfg, B, S);
+}
+
+/// "0-7, 10" for the encoder layers of `r` without a trainable parameter ("none" if every layer trains).
+inline std::string frozen_layer_list(const PlanReport& r) {
+  std::vector<int> f;
+  for (const auto& c : r.components)
+    if (c.component == Component::layer && c.trainable == 0) f.push_back(c.layer);
+  if (f.empty()) return "none";
+  std::string out;
+  for (std::size_t i = 0; i < f.size();) {
+    std::size_t j = i;
+    while (j + 1 < f.size() && f[j + 1] == f[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(f[i]) + (j > i ? "-" + std::to_string(f[j]) : "");
+    i = j + 1;
+  }
+  return out;
 }
 
 /// A printable freeze plan: one line per component, top-down as backward visits them.
@@ -168,6 +192,9 @@ inline std::string explain(const PlanReport& r) {
     os << line;
   }
   const int stop = r.backward_stop;
+  int layers = 0;
+  for (const auto& c : r.components) layers += c.component == Component::layer ? 1 : 0;
+  os << "frozen encoder layers (0-based, inclusive): " << frozen_layer_list(r) << " of " << layers << "\n";
   os << "backward stops at: "
      << (stop < static_cast<int>(r.components.size()) ? r.components[static_cast<std::size_t>(stop)].name
                                                       : std::string("nothing trains; no backward"))

@@ -34,6 +34,56 @@ struct ComponentSpec {
   [[nodiscard]] constexpr bool in_backward() const { return trainable != 0 || input_grad; }
 };
 
+/// The backward plan of a freeze mask for a model of a given depth, as a value: what the
+/// run-time-composed model (model/bert_classifier.hpp) is built from, and what explain() and the
+/// analytic FLOP count read. Every function is constexpr, so FreezePlan<M, Depth> below is the
+/// same arithmetic done at compile time.
+struct BackwardPlan {
+  FreezeMask frozen;
+  int depth = 0;
+
+  [[nodiscard]] constexpr std::uint32_t layer_trainable(int i) const { return ~frozen.layer(i) & kLayerAll; }
+  [[nodiscard]] constexpr int component_count() const { return depth + 3; }
+  /// Trainable slot bits of component index c (0 = embeddings, 1 + i = layer i, depth + 1 =
+  /// pooler, depth + 2 = classifier).
+  [[nodiscard]] constexpr std::uint32_t trainable_of(int c) const {
+    if (c == 0) return ~frozen.embeddings & kEmbeddingAll;
+    if (c <= depth) return layer_trainable(c - 1);
+    if (c == depth + 1) return ~frozen.pooler & kHeadAll;
+    return ~frozen.classifier & kHeadAll;
+  }
+  /// Index of the lowest component with a trainable slot; component_count() if none trains.
+  [[nodiscard]] constexpr int backward_stop() const {
+    for (int c = 0; c < component_count(); ++c)
+      if (trainable_of(c) != 0) return c;
+    return component_count();
+  }
+  /// Does component c compute the gradient w.r.t. its input? (Something below it trains.)
+  [[nodiscard]] constexpr bool computes_input_grad(int c) const { return c > backward_stop(); }
+  [[nodiscard]] constexpr ComponentSpec component(int c) const { return {trainable_of(c), computes_input_grad(c)}; }
+  [[nodiscard]] constexpr ComponentSpec embeddings() const { return component(0); }
+  [[nodiscard]] constexpr ComponentSpec layer(int i) const { return component(1 + i); }
+  [[nodiscard]] constexpr ComponentSpec pooler() const { return component(depth + 1); }
+  [[nodiscard]] constexpr ComponentSpec classifier() const { return component(depth + 2); }
+  /// Encoder layers without any trainable slot.
+  [[nodiscard]] constexpr int frozen_layer_count() const {
+    int n = 0;
+    for (int i = 0; i < depth; ++i) n += layer_trainable(i) == 0 ? 1 : 0;
+    return n;
+  }
+
+  /// Checks the depth against the mask; throws frost::Error naming both.
+  void check() const {
+    FROST_CHECK(depth >= 1, "BertConfig.num_hidden_layers must be >= 1, got " + std::to_string(depth));
+    FROST_CHECK(depth <= kMaxLayers, "BertConfig.num_hidden_layers = " + std::to_string(depth) +
+                                         " is beyond frost::kMaxLayers = " + std::to_string(kMaxLayers));
+    const int need = layer_bound(frozen);
+    FROST_CHECK(need <= depth, "the freeze policy names encoder layers up to index " + std::to_string(need - 1) +
+                                   " but the model has only " + std::to_string(depth) +
+                                   " layers (num_hidden_layers)");
+  }
+};
+
 template <FreezeMask M, int Depth>
 struct FreezePlan {
   static constexpr FreezeMask frozen = M;
@@ -81,34 +131,17 @@ struct FreezePlan {
 
   /// Checks a run-time depth against the policy; throws frost::Error naming both.
   static void check_depth(int depth) {
-    FROST_CHECK(depth >= 1, "BertConfig.num_hidden_layers must be >= 1, got " +
-                                std::to_string(depth));
-    FROST_CHECK(dynamic_depth || depth == Depth,
+    FROST_CHECK(dynamic_depth || depth < 1 || depth == Depth,
                 "config has num_hidden_layers = " + std::to_string(depth) +
                     " but the model type was compiled for depth " + std::to_string(Depth));
-    FROST_CHECK(min_depth <= depth,
-                "the freeze policy names encoder layers up to index " +
-                    std::to_string(min_depth - 1) + " but the model has only " +
-                    std::to_string(depth) + " layers (num_hidden_layers)");
+    at(depth).check();
   }
-
-  /// Trainable slot bits of component index c for a model of the given depth.
-  static constexpr std::uint32_t trainable_of(int c, int depth) {
-    if (c == 0) return embeddings.trainable;
-    if (c <= depth) return layer_trainable(c - 1);
-    if (c == depth + 1) return pooler.trainable;
-    return classifier.trainable;
-  }
+  /// The plan as a value for a model of the given depth.
+  static constexpr BackwardPlan at(int depth) { return {M, depth}; }
+  static constexpr std::uint32_t trainable_of(int c, int depth) { return at(depth).trainable_of(c); }
   static constexpr int component_count(int depth) { return depth + 3; }
-  /// Index of the lowest component with a trainable slot; component_count(depth) if none trains
-  /// (then backward does nothing at all).
-  static constexpr int backward_stop(int depth) {
-    for (int c = 0; c < component_count(depth); ++c)
-      if (trainable_of(c, depth) != 0) return c;
-    return component_count(depth);
-  }
-  /// Does component c compute the gradient w.r.t. its input?
-  static constexpr bool computes_input_grad(int c, int depth) { return c > backward_stop(depth); }
+  static constexpr int backward_stop(int depth) { return at(depth).backward_stop(); }
+  static constexpr bool computes_input_grad(int c, int depth) { return at(depth).computes_input_grad(c); }
 };
 
 }  // namespace frost

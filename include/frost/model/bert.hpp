@@ -1,4 +1,5 @@
-// frost/model/bert.hpp: BertForSequenceClassification generated from a freeze policy.
+// frost/model/bert.hpp: BertForSequenceClassification generated from a freeze policy (the static,
+// zero-dispatch model).
 //
 //   BertForSequenceClassification<T, Policy, Depth>
 //     T      float (training) or double (finite-difference checks)
@@ -7,57 +8,21 @@
 //     Depth  number of encoder layers, or kDynamicDepth to take it from the config
 //
 // Layers [0, Plan::typed_layers) each get their own type from their ComponentSpec; with a dynamic
-// depth the remaining layers share one type (the policy's mask is uniform there).
+// depth the remaining layers share one type (the policy's mask is uniform there). The forward and
+// backward sequence is detail::BertBase's, shared with the run-time-composed BertClassifier.
 #pragma once
 
-#include <cstdint>
-#include <random>
 #include <tuple>
 #include <utility>
 #include <vector>
 
-#include "../config.hpp"
 #include "../freeze/freeze_policy.hpp"
-#include "../freeze/plan.hpp"
-#include "../ops/attention.hpp"
-#include "../ops/loss.hpp"
-#include "batch.hpp"
+#include "bert_base.hpp"
 #include "embeddings.hpp"
 #include "encoder_layer.hpp"
 #include "heads.hpp"
 
 namespace frost {
-
-/// Loss value and d(loss)/d(logits).
-template <class T>
-struct LossResult {
-  T loss;
-  Tensor<T> dlogits;
-  ProblemType problem_type;
-};
-
-/// HF's loss for the resolved problem type.
-template <class T>
-LossResult<T> compute_loss(const BertConfig& cfg, const Tensor<T>& logits, const Labels& labels) {
-  LossResult<T> r{T(0), {}, resolve_problem_type(cfg, labels)};
-  switch (r.problem_type) {
-    case ProblemType::single_label_classification:
-      r.loss = ops::cross_entropy(logits, labels.classes, r.dlogits);
-      break;
-    case ProblemType::regression: {
-      std::vector<T> t(labels.targets.begin(), labels.targets.end());
-      r.loss = ops::mse(logits, t, r.dlogits);
-      break;
-    }
-    default: {
-      std::vector<T> t(labels.targets.begin(), labels.targets.end());
-      r.loss = ops::bce_with_logits(logits, t, r.dlogits);
-      break;
-    }
-  }
-  return r;
-}
-
 namespace detail {
 
 template <class T, class Plan, class Seq>
@@ -68,34 +33,28 @@ struct TypedLayers<T, Plan, std::integer_sequence<int, I...>> {
 };
 
 template <class T, FreezeMask M, int Depth>
-class BertModel {
+class BertModel : public BertBase<BertModel<T, M, Depth>, T> {
+  using Base = BertBase<BertModel<T, M, Depth>, T>;
+  friend Base;
+
  public:
-  using scalar_type = T;
   using plan = FreezePlan<M, Depth>;
   using policy = NormalPolicy<M>;
   static constexpr int static_depth = Depth;
-  using typed_layers_t =
-      typename TypedLayers<T, plan, std::make_integer_sequence<int, plan::typed_layers>>::type;
+  using typed_layers_t = typename TypedLayers<T, plan, std::make_integer_sequence<int, plan::typed_layers>>::type;
   using tail_layer_t = EncoderLayer<T, plan::tail>;
 
-  explicit BertModel(const BertConfig& cfg) : cfg_(cfg) {
-    cfg_.validate();
-    plan::check_depth(cfg_.num_hidden_layers);
-    embeddings.allocate(cfg_);
-    for_each_typed_layer([&](int i, auto& l) { l.allocate(cfg_, i); });
+  explicit BertModel(const BertConfig& cfg) : Base(cfg, checked(cfg)) {
+    const BertConfig& c = this->cfg_;
+    embeddings.allocate(c);
+    for_each_typed_layer([&](int i, auto& l) { l.allocate(c, i); });
     if constexpr (plan::dynamic_depth) {
-      tail.resize(static_cast<std::size_t>(cfg_.num_hidden_layers - plan::typed_layers));
-      for (std::size_t j = 0; j < tail.size(); ++j)
-        tail[j].allocate(cfg_, plan::typed_layers + static_cast<int>(j));
+      tail.resize(static_cast<std::size_t>(c.num_hidden_layers - plan::typed_layers));
+      for (std::size_t j = 0; j < tail.size(); ++j) tail[j].allocate(c, plan::typed_layers + static_cast<int>(j));
     }
-    pooler.allocate(cfg_);
-    classifier.allocate(cfg_);
+    pooler.allocate(c);
+    classifier.allocate(c);
   }
-
-  [[nodiscard]] const BertConfig& config() const { return cfg_; }
-  [[nodiscard]] int depth() const { return cfg_.num_hidden_layers; }
-  /// Component index of the lowest trainable parameter (see FreezePlan::backward_stop).
-  [[nodiscard]] int backward_stop() const { return plan::backward_stop(depth()); }
 
   // ---- parameters --------------------------------------------------------------------------
   EmbeddingLayer<T, plan::embeddings> embeddings;
@@ -104,189 +63,39 @@ class BertModel {
   PoolerHead<T, plan::pooler> pooler;
   ClassifierHead<T, plan::classifier> classifier;
 
-  /// f(ParamId, Param&) for every parameter, in HF's named_parameters() order.
-  template <class F>
-  void for_each_param(F&& f) {
-    embeddings.for_each_param([&](int s, auto& p) { f(ParamId{Component::embeddings, 0, s}, p); });
-    for_each_layer([&](int i, auto& l) {
-      l.for_each_param([&](int s, auto& p) { f(ParamId{Component::layer, i, s}, p); });
-    });
-    pooler.for_each_param([&](int s, auto& p) { f(ParamId{Component::pooler, 0, s}, p); });
-    classifier.for_each_param([&](int s, auto& p) { f(ParamId{Component::classifier, 0, s}, p); });
-  }
-  /// f(ParamId, Param<T, true>&) for trainable parameters only: frozen ones are not visited, and
-  /// the code that would visit them is not instantiated.
-  template <class F>
-  void for_each_trainable(F&& f) {
-    for_each_param([&](const ParamId& id, auto& p) {
-      if constexpr (is_trainable_v<decltype(p)>) f(id, p);
-    });
-  }
-
   /// f(index, layer&) over all encoder layers, bottom-up.
   template <class F>
   void for_each_layer(F&& f) {
     for_each_typed_layer(f);
     for (std::size_t j = 0; j < tail.size(); ++j) f(plan::typed_layers + static_cast<int>(j), tail[j]);
   }
-
-  void zero_grad() {
-    for_each_trainable([](const ParamId&, auto& p) { p.zero_grad(); });
+  /// f(index, layer&) -> bool over the encoder layers, top-down, until f returns false.
+  template <class F>
+  void for_each_layer_reverse(F&& f) {
+    bool go = true;
+    for (std::size_t j = tail.size(); go && j-- > 0;) go = f(plan::typed_layers + static_cast<int>(j), tail[j]);
+    [&]<int... I>(std::integer_sequence<int, I...>) {
+      constexpr int N = sizeof...(I);
+      ((go = go && f(N - 1 - I, std::get<N - 1 - I>(layers))), ...);
+    }(std::make_integer_sequence<int, plan::typed_layers>{});
   }
-
-  /// HF-style initialisation (normal(0, initializer_range) weights and embeddings, zero biases,
-  /// LayerNorm 1/0, zero padding row). Uses its own generator, not torch's.
-  void init_weights(std::uint64_t seed) {
-    std::mt19937_64 gen(seed);
-    std::normal_distribution<double> normal(0.0, cfg_.initializer_range);
-    for_each_param([&](const ParamId& id, auto& p) {
-      switch (slot_kind(id.component, id.slot)) {
-        case SlotKind::ln_weight: p.value.setOnes(); break;
-        case SlotKind::bias:
-        case SlotKind::ln_bias: p.value.setZero(); break;
-        default:
-          for (Eigen::Index i = 0; i < numel(p.value); ++i)
-            p.value.data()[i] = static_cast<T>(normal(gen));
-      }
-      if (id.component == Component::embeddings && id.slot == slot::word)
-        p.value.row(cfg_.pad_token_id).setZero();
-    });
-  }
-
-  // ---- forward / backward -----------------------------------------------------------------
-  /// Runs the model; returns logits [B, num_labels]. Mode::train records what backward needs
-  /// (and only that) and applies dropout; Mode::eval records nothing.
-  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval) {
-    batch.validate(cfg_);
-    st_.training = (mode == Mode::train);
-    st_.frozen_dropout = dropout_in_frozen;
-    st_.record = st_.training && backward_stop() < plan::component_count(depth());
-    st_.batch = batch.batch_size;
-    st_.seq = batch.seq_len;
-    st_.flops = &flops;
-    st_.mask_add = ops::additive_mask<T>(batch.attention_mask.data(), st_.batch, st_.seq);
-    st_.rng = RandomStream{dropout_seed}.fork(step_++);
-    recorded_ = st_.record;
-    Tensor<T>* cur = &h_[0];
-    Tensor<T>* nxt = &h_[1];
-    embeddings.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_);
-    for_each_layer([&](int, auto& l) {
-      l.forward(*cur, *nxt, st_, ws_);
-      std::swap(cur, nxt);
-    });
-    last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
-    pooler.forward(*cur, pooled_, st_, ws_);
-    classifier.forward(pooled_, logits_, st_, ws_);
-    return logits_;
-  }
-
-  /// Backward from d(loss)/d(logits) [B, num_labels]; accumulates into the trainable gradients
-  /// (call zero_grad() between steps, as with PyTorch). Needs a Mode::train forward first.
-  void backward(const Tensor<T>& dlogits) {
-    FROST_CHECK(recorded_ || backward_stop() == plan::component_count(depth()),
-                "BertForSequenceClassification::backward: the last forward was not Mode::train");
-    FROST_CHECK(dlogits.rows() == logits_.rows() && dlogits.cols() == logits_.cols(),
-                "BertForSequenceClassification::backward: dlogits must be [" +
-                    std::to_string(logits_.rows()) + ", " + std::to_string(logits_.cols()) + "]");
-    const int D = depth();
-    const int stop = backward_stop();
-    auto needs_dx = [&](int component) { return component > stop; };
-    Tensor<T>& dpooled = ws_.tmp;
-    classifier.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_);
-    if (!needs_dx(D + 2)) return;
-    Tensor<T>* dcur = &dh_[0];
-    Tensor<T>* dnxt = &dh_[1];
-    pooler.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_);
-    if (!needs_dx(D + 1)) return;
-    // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
-    bool done = false;
-    auto step = [&](int i, auto& l) {
-      if (done) return;
-      const bool dx = needs_dx(1 + i);
-      l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
-      std::swap(dcur, dnxt);
-      done = !dx;
-    };
-    for (std::size_t j = tail.size(); j-- > 0;) step(plan::typed_layers + static_cast<int>(j), tail[j]);
-    for_each_typed_layer_reverse(step);
-    if (done) return;
-    embeddings.backward(*dcur, ws_);
-  }
-
-  /// forward(train) + loss + backward; returns the (unscaled) loss. `loss_scale` multiplies the
-  /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
-  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1)) {
-    const auto& logits = forward(batch, Mode::train);
-    auto r = compute_loss(cfg_, logits, labels);
-    if (loss_scale != T(1)) r.dlogits *= loss_scale;
-    backward(r.dlogits);
-    return r.loss;
-  }
-
-  /// Copies every parameter value from a model of the same config under any other policy (the
-  /// first half of gradual unfreezing; the optimizer's rebind() is the second).
-  template <class Other>
-  void copy_weights_from(Other& other) {
-    FROST_CHECK(other.depth() == depth(), "copy_weights_from: models differ in depth");
-    std::vector<const Tensor<T>*> src;
-    other.for_each_param([&](const ParamId&, auto& p) { src.push_back(&p.value); });
-    std::size_t k = 0;
-    for_each_param([&](const ParamId&, auto& p) {
-      FROST_CHECK(p.value.rows() == src[k]->rows() && p.value.cols() == src[k]->cols(),
-                  "copy_weights_from: parameter shapes differ (different configs)");
-      p.value = *src[k++];
-    });
-    dropout_seed = other.dropout_seed;
-    set_dropout_step(other.dropout_step());
-  }
-
-  /// The encoder output of the last forward, [B*S, H] (row b*S + s): HF's last_hidden_state.
-  [[nodiscard]] const Tensor<T>& last_hidden_state() const {
-    FROST_CHECK(last_hidden_idx_ >= 0, "last_hidden_state(): no forward pass yet");
-    return h_[last_hidden_idx_];
-  }
-  /// The pooler output of the last forward, [B, H]: HF's pooler_output.
-  [[nodiscard]] const Tensor<T>& pooled_output() const { return pooled_; }
-  /// The logits of the last forward, [B, num_labels].
-  [[nodiscard]] const Tensor<T>& logits() const { return logits_; }
-
-  /// Number of forward passes so far: with dropout_seed, it determines the next dropout masks
-  /// (saved in checkpoints).
-  [[nodiscard]] std::uint64_t dropout_step() const { return step_; }
-  void set_dropout_step(std::uint64_t s) { step_ = s; }
-
-  FlopCounter flops;
-  std::uint64_t dropout_seed = 0;
-  /// HF applies dropout in frozen layers too (they are still in train mode); set false to run
-  /// components without trainable parameters dropout-free while training.
-  bool dropout_in_frozen = true;
 
  private:
-  template <class F, int... I>
-  void typed_impl(F& f, std::integer_sequence<int, I...>) {
-    (f(I, std::get<I>(layers)), ...);
+  static FreezeMask checked(const BertConfig& cfg) {
+    plan::check_depth(cfg.num_hidden_layers);
+    return M;
   }
-  template <class F, int... I>
-  void typed_reverse_impl(F& f, std::integer_sequence<int, I...>) {
-    constexpr int N = sizeof...(I);
-    (f(N - 1 - I, std::get<N - 1 - I>(layers)), ...);
-  }
+  template <class F>
+  void visit_embeddings(F&& f) { f(embeddings); }
+  template <class F>
+  void visit_pooler(F&& f) { f(pooler); }
+  template <class F>
+  void visit_classifier(F&& f) { f(classifier); }
   template <class F>
   void for_each_typed_layer(F&& f) {
-    typed_impl(f, std::make_integer_sequence<int, plan::typed_layers>{});
+    [&]<int... I>(std::integer_sequence<int, I...>) { (f(I, std::get<I>(layers)), ...); }(
+        std::make_integer_sequence<int, plan::typed_layers>{});
   }
-  template <class F>
-  void for_each_typed_layer_reverse(F&& f) {
-    typed_reverse_impl(f, std::make_integer_sequence<int, plan::typed_layers>{});
-  }
-
-  BertConfig cfg_;
-  RunState<T> st_;
-  Workspace<T> ws_;
-  Tensor<T> h_[2], dh_[2], pooled_, logits_;
-  int last_hidden_idx_ = -1;
-  std::uint64_t step_ = 0;
-  bool recorded_ = false;
 };
 
 }  // namespace detail

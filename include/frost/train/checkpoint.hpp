@@ -95,7 +95,7 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
   w.add_i64("trainer.data_order", {static_cast<std::int64_t>(pos.data_order.size())}, pos.data_order.data());
   w.set_metadata("frost.format", kCheckpointFormat);
   w.set_metadata("frost.config", config_json(model.config()).dump());
-  w.set_metadata("frost.policy", mask_string(Model::plan::frozen));
+  w.set_metadata("frost.policy", mask_string(model.frozen_mask()));
   w.set_metadata("frost.optimizer", optimizer_json(opt).dump());
   const nlohmann::json state = {{"global_step", pos.global_step},
                                 {"epoch", pos.epoch},
@@ -130,9 +130,9 @@ RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& op
   };
   FROST_CHECK(parse("frost.config") == config_json(model.config()),
               path + ": checkpoint was written for another model config: " + meta("frost.config"));
-  FROST_CHECK(meta("frost.policy") == mask_string(Model::plan::frozen),
+  FROST_CHECK(meta("frost.policy") == mask_string(model.frozen_mask()),
               path + ": checkpoint was written under another freeze policy (frozen mask " +
-                  meta("frost.policy") + ", this model " + mask_string(Model::plan::frozen) + ")");
+                  meta("frost.policy") + ", this model " + mask_string(model.frozen_mask()) + ")");
   FROST_CHECK(parse("frost.optimizer") == optimizer_json(opt),
               path + ": checkpoint was written with another optimizer or options: " + meta("frost.optimizer"));
   const nlohmann::json state = parse("frost.state");

@@ -1,0 +1,254 @@
+// frost/model/bert_base.hpp: what the static and the run-time-composed BertForSequenceClassification
+// share: the forward/backward sequence over components, the run state, activations between
+// components, parameter visiting and initialisation.
+//
+//   detail::BertBase<Derived, T>    CRTP base; Derived owns the components and says how to reach
+//                                   them:
+//     visit_embeddings(f), visit_pooler(f), visit_classifier(f)     f(component&)
+//     for_each_layer(f)                                              f(index, layer&), bottom-up
+//     for_each_layer_reverse(f)                                      f(index, layer&) -> bool
+//                                                                    (false: stop), top-down
+//   The static model reaches each component directly (zero dispatch); the run-time model visits a
+//   std::variant per component, once per pass. Both run this one sequence, so they compute the
+//   same operations in the same order: bit-identical results (tests/test_runtime_model.cpp).
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../config.hpp"
+#include "../freeze/plan.hpp"
+#include "../ops/attention.hpp"
+#include "../ops/loss.hpp"
+#include "batch.hpp"
+#include "param.hpp"
+#include "run_state.hpp"
+
+namespace frost {
+
+/// Loss value and d(loss)/d(logits).
+template <class T>
+struct LossResult {
+  T loss;
+  Tensor<T> dlogits;
+  ProblemType problem_type;
+};
+
+/// HF's loss for the resolved problem type.
+template <class T>
+LossResult<T> compute_loss(const BertConfig& cfg, const Tensor<T>& logits, const Labels& labels) {
+  LossResult<T> r{T(0), {}, resolve_problem_type(cfg, labels)};
+  switch (r.problem_type) {
+    case ProblemType::single_label_classification:
+      r.loss = ops::cross_entropy(logits, labels.classes, r.dlogits);
+      break;
+    case ProblemType::regression: {
+      std::vector<T> t(labels.targets.begin(), labels.targets.end());
+      r.loss = ops::mse(logits, t, r.dlogits);
+      break;
+    }
+    default: {
+      std::vector<T> t(labels.targets.begin(), labels.targets.end());
+      r.loss = ops::bce_with_logits(logits, t, r.dlogits);
+      break;
+    }
+  }
+  return r;
+}
+
+namespace detail {
+
+template <class Derived, class T>
+class BertBase {
+ public:
+  using scalar_type = T;
+
+  [[nodiscard]] const BertConfig& config() const { return cfg_; }
+  [[nodiscard]] int depth() const { return cfg_.num_hidden_layers; }
+  /// The freeze plan of this model (mask + depth).
+  [[nodiscard]] const BackwardPlan& backward_plan() const { return plan_; }
+  /// The frozen-slot mask (the policy's normal form).
+  [[nodiscard]] const FreezeMask& frozen_mask() const { return plan_.frozen; }
+  /// Component index of the lowest trainable parameter (see BackwardPlan::backward_stop).
+  [[nodiscard]] int backward_stop() const { return stop_; }
+
+  /// f(ParamId, Param&) for every parameter, in HF's named_parameters() order.
+  template <class F>
+  void for_each_param(F&& f) {
+    self().visit_embeddings([&](auto& e) {
+      e.for_each_param([&](int s, auto& p) { f(ParamId{Component::embeddings, 0, s}, p); });
+    });
+    self().for_each_layer([&](int i, auto& l) {
+      l.for_each_param([&](int s, auto& p) { f(ParamId{Component::layer, i, s}, p); });
+    });
+    self().visit_pooler([&](auto& h) {
+      h.for_each_param([&](int s, auto& p) { f(ParamId{Component::pooler, 0, s}, p); });
+    });
+    self().visit_classifier([&](auto& h) {
+      h.for_each_param([&](int s, auto& p) { f(ParamId{Component::classifier, 0, s}, p); });
+    });
+  }
+  /// f(ParamId, Param<T, true>&) for trainable parameters only: frozen ones are not visited, and
+  /// the code that would visit them is not instantiated.
+  template <class F>
+  void for_each_trainable(F&& f) {
+    for_each_param([&](const ParamId& id, auto& p) {
+      if constexpr (is_trainable_v<decltype(p)>) f(id, p);
+    });
+  }
+
+  void zero_grad() {
+    for_each_trainable([](const ParamId&, auto& p) { p.zero_grad(); });
+  }
+
+  /// HF-style initialisation (normal(0, initializer_range) weights and embeddings, zero biases,
+  /// LayerNorm 1/0, zero padding row). Uses its own generator, not torch's.
+  void init_weights(std::uint64_t seed) {
+    std::mt19937_64 gen(seed);
+    std::normal_distribution<double> normal(0.0, cfg_.initializer_range);
+    for_each_param([&](const ParamId& id, auto& p) {
+      switch (slot_kind(id.component, id.slot)) {
+        case SlotKind::ln_weight: p.value.setOnes(); break;
+        case SlotKind::bias:
+        case SlotKind::ln_bias: p.value.setZero(); break;
+        default:
+          for (Eigen::Index i = 0; i < numel(p.value); ++i) p.value.data()[i] = static_cast<T>(normal(gen));
+      }
+      if (id.component == Component::embeddings && id.slot == slot::word) p.value.row(cfg_.pad_token_id).setZero();
+    });
+  }
+
+  // ---- forward / backward -----------------------------------------------------------------
+  /// Runs the model; returns logits [B, num_labels]. Mode::train records what backward needs
+  /// (and only that) and applies dropout; Mode::eval records nothing.
+  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval) {
+    batch.validate(cfg_);
+    st_.training = (mode == Mode::train);
+    st_.frozen_dropout = dropout_in_frozen;
+    st_.record = st_.training && stop_ < plan_.component_count();
+    st_.batch = batch.batch_size;
+    st_.seq = batch.seq_len;
+    st_.flops = &flops;
+    st_.mask_add = ops::additive_mask<T>(batch.attention_mask.data(), st_.batch, st_.seq);
+    st_.rng = RandomStream{dropout_seed}.fork(step_++);
+    recorded_ = st_.record;
+    Tensor<T>* cur = &h_[0];
+    Tensor<T>* nxt = &h_[1];
+    self().visit_embeddings(
+        [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
+    self().for_each_layer([&](int, auto& l) {
+      l.forward(*cur, *nxt, st_, ws_);
+      std::swap(cur, nxt);
+    });
+    last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
+    self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
+    self().visit_classifier([&](auto& c) { c.forward(pooled_, logits_, st_, ws_); });
+    return logits_;
+  }
+
+  /// Backward from d(loss)/d(logits) [B, num_labels]; accumulates into the trainable gradients
+  /// (call zero_grad() between steps, as with PyTorch). Needs a Mode::train forward first.
+  void backward(const Tensor<T>& dlogits) {
+    FROST_CHECK(recorded_ || stop_ == plan_.component_count(),
+                "BertForSequenceClassification::backward: the last forward was not Mode::train");
+    FROST_CHECK(dlogits.rows() == logits_.rows() && dlogits.cols() == logits_.cols(),
+                "BertForSequenceClassification::backward: dlogits must be [" + std::to_string(logits_.rows()) + ", " +
+                    std::to_string(logits_.cols()) + "]");
+    const int D = depth();
+    auto needs_dx = [&](int component) { return component > stop_; };
+    Tensor<T>& dpooled = ws_.tmp;
+    self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+    if (!needs_dx(D + 2)) return;
+    Tensor<T>* dcur = &dh_[0];
+    Tensor<T>* dnxt = &dh_[1];
+    self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+    if (!needs_dx(D + 1)) return;
+    // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
+    bool done = false;
+    self().for_each_layer_reverse([&](int i, auto& l) {
+      const bool dx = needs_dx(1 + i);
+      l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
+      std::swap(dcur, dnxt);
+      done = !dx;
+      return dx;
+    });
+    if (done) return;
+    self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+  }
+
+  /// forward(train) + loss + backward; returns the (unscaled) loss. `loss_scale` multiplies the
+  /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
+  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1)) {
+    const auto& logits = forward(batch, Mode::train);
+    auto r = compute_loss(cfg_, logits, labels);
+    if (loss_scale != T(1)) r.dlogits *= loss_scale;
+    backward(r.dlogits);
+    return r.loss;
+  }
+
+  /// Copies every parameter value from a model of the same config under any other policy (the
+  /// first half of gradual unfreezing; the optimizer's rebind() is the second).
+  template <class Other>
+  void copy_weights_from(Other& other) {
+    FROST_CHECK(other.depth() == depth(), "copy_weights_from: models differ in depth");
+    std::vector<const Tensor<T>*> src;
+    other.for_each_param([&](const ParamId&, auto& p) { src.push_back(&p.value); });
+    std::size_t k = 0;
+    for_each_param([&](const ParamId&, auto& p) {
+      FROST_CHECK(p.value.rows() == src[k]->rows() && p.value.cols() == src[k]->cols(),
+                  "copy_weights_from: parameter shapes differ (different configs)");
+      p.value = *src[k++];
+    });
+    dropout_seed = other.dropout_seed;
+    set_dropout_step(other.dropout_step());
+  }
+
+  /// The encoder output of the last forward, [B*S, H] (row b*S + s): HF's last_hidden_state.
+  [[nodiscard]] const Tensor<T>& last_hidden_state() const {
+    FROST_CHECK(last_hidden_idx_ >= 0, "last_hidden_state(): no forward pass yet");
+    return h_[last_hidden_idx_];
+  }
+  /// The pooler output of the last forward, [B, H]: HF's pooler_output.
+  [[nodiscard]] const Tensor<T>& pooled_output() const { return pooled_; }
+  /// The logits of the last forward, [B, num_labels].
+  [[nodiscard]] const Tensor<T>& logits() const { return logits_; }
+
+  /// Number of forward passes so far: with dropout_seed, it determines the next dropout masks
+  /// (saved in checkpoints).
+  [[nodiscard]] std::uint64_t dropout_step() const { return step_; }
+  void set_dropout_step(std::uint64_t s) { step_ = s; }
+
+  FlopCounter flops;
+  std::uint64_t dropout_seed = 0;
+  /// HF applies dropout in frozen layers too (they are still in train mode); set false to run
+  /// components without trainable parameters dropout-free while training.
+  bool dropout_in_frozen = true;
+
+ protected:
+  BertBase(const BertConfig& cfg, const FreezeMask& frozen) : cfg_(cfg) {
+    cfg_.validate();
+    plan_ = BackwardPlan{frozen, cfg_.num_hidden_layers};
+    plan_.check();
+    stop_ = plan_.backward_stop();
+  }
+
+  BertConfig cfg_;
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+
+  BackwardPlan plan_;
+  int stop_ = 0;
+  RunState<T> st_;
+  Workspace<T> ws_;
+  Tensor<T> h_[2], dh_[2], pooled_, logits_;
+  int last_hidden_idx_ = -1;
+  std::uint64_t step_ = 0;
+  bool recorded_ = false;
+};
+
+}  // namespace detail
+}  // namespace frost
