@@ -103,12 +103,17 @@ TEST(RuntimeModel, LayerKindsFollowThePlan) {
   BertClassifier<float> m(cfg, FreezeSpec::parse("embeddings,layers:0-2"));
   EXPECT_EQ(m.layer_spec(0), (ComponentSpec{0, false}));
   EXPECT_EQ(m.layer_spec(1), (ComponentSpec{0, false}));
-  EXPECT_EQ(m.layer_spec(2), (ComponentSpec{kLayerAll, false}));  // the stop: no input gradient
+  EXPECT_EQ(m.layer_spec(2), (ComponentSpec{kLayerAll, true}));  // the stop: its kind skips dx at run time
+  EXPECT_FALSE(m.backward_plan().layer(2).input_grad);
   EXPECT_EQ(m.layer_spec(3), (ComponentSpec{kLayerAll, true}));
   EXPECT_EQ(m.backward_stop(), 3);
   BertClassifier<float> ex2(cfg, FreezeSpec::parse("layers[:4]"));  // seed Example 2 at depth 5
   EXPECT_EQ(ex2.layer_spec(0), (ComponentSpec{0, true}));         // passes gradients to embeddings
   EXPECT_EQ(ex2.layer_spec(4), (ComponentSpec{kLayerAll, true}));
+  BertClassifier<float> ln(cfg, LayerNormOnly::frozen);  // LayerNorm-only: dx is a stage of its own
+  EXPECT_EQ(ln.layer_spec(0), (ComponentSpec{kinds::kLayerNorms, true}));
+  BertClassifier<float> ln_top(cfg, Freeze<Embeddings, Minus<Encoder, LayerNorms>>::frozen);
+  EXPECT_EQ(ln_top.layer_spec(0), (ComponentSpec{kinds::kLayerNorms, false}));
   int trainable = 0, frozen = 0;
   m.for_each_param([&](const ParamId&, auto& p) { (is_trainable_v<decltype(p)> ? trainable : frozen)++; });
   EXPECT_EQ(trainable, 3 * 16 + 2 + 2);  // layers 2-4, pooler, classifier

@@ -66,6 +66,31 @@ ls "$T" | grep -q partial && bad "staging directory left behind" || ok
 for spec in none embeddings pooler bert bitfit layers:0-1 layers:0-12 embeddings,layers:0-12 "embeddings, layers:0-3"; do
   "$FROST" explain --freeze "$spec" >/dev/null 2>&1 && ok || bad "explain --freeze $spec"
 done
+# Any spec the grammar can say, at any depth, from the one binary: ranges anywhere, several of
+# them, slices, with the pooler or BitFit; bert-large (24 layers) and a 2-layer geometry.
+for spec in "layers:1-3" "layers:0-1,layers:2-3" "pooler,layers:0-2" "layers[1:]" "layers[-1]" "bitfit,layers:0-1" "encoder"; do
+  "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/any" --num-labels 3 --max-steps 2 --freeze "$spec" \
+    --no-progress >/dev/null 2>"$T/any.err" && ok || bad "train --freeze $spec: $(cat "$T/any.err")"
+  rm -rf "$T/any"
+done
+sed 's/"num_hidden_layers": *[0-9]*/"num_hidden_layers": 24/' "$M/config.json" > "$T/large.json"
+sed 's/"num_hidden_layers": *[0-9]*/"num_hidden_layers": 2/' "$M/config.json" > "$T/two.json"
+grep -q '"num_hidden_layers": 24' "$T/large.json" && ok || bad "could not make a 24-layer config"
+X=$("$FROST" explain --config "$T/large.json" --freeze "embeddings,layers:0-20")
+printf '%s' "$X" | grep -q "frozen encoder layers (0-based, inclusive): 0-19 of 24" && ok || bad "explain bert-large: $X"
+printf '%s' "$X" | grep -q "backward stops at: encoder.layer.20" && ok || bad "explain bert-large stop"
+printf '%s' "$X" | grep -q "^trainable parameters: [0-9,]* of" && ok || bad "explain keeps its trainable parameters line"
+X=$("$FROST" explain --config "$T/large.json" --freeze "layers:0-3,layers:6-9,layers[-2:]")
+printf '%s' "$X" | grep -q "frozen encoder layers (0-based, inclusive): 0-2, 6-8, 22-23 of 24" && ok || bad "explain several ranges: $X"
+"$FROST" bench --geometry "$T/large.json" --freeze "embeddings,layers:0-20" --batch-size 1 --seq-len 4 --steps 1 --forwards 1 \
+  | grep -q '"frozen_layers":20' && ok || bad "bench bert-large depth"
+"$FROST" bench --geometry "$T/two.json" --freeze "layers[:1]" --batch-size 1 --seq-len 4 --steps 1 --forwards 1 \
+  | grep -q '"layers":2' && ok || bad "bench 2-layer"
+expect_error "spec beyond bert-large" "names layer index 30 but the model has 24 encoder layers" "$FROST" explain --config "$T/large.json" --freeze layers:0-30
+expect_error "none combined" "'none' cannot be combined" "$FROST" explain --freeze none,pooler
+# Every command-line mistake exits 2 (CLI11's own codes differ), --help exits 0.
+"$FROST" train --no-such-flag >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown flag should exit 2"
+"$FROST" --help >/dev/null 2>&1 && ok || bad "--help should exit 0"
 # bench: one policy timed on a synthetic batch, JSON on stdout.
 B=$("$FROST" bench --geometry "$M/config.json" --freeze embeddings,layers:0-1 --batch-size 2 --seq-len 8 --steps 2 --forwards 2)
 printf '%s' "$B" | grep -q '"frozen_layers":1' && ok || bad "bench: frozen_layers"
@@ -73,7 +98,7 @@ printf '%s' "$B" | grep -q '"step_ms":\[[0-9.e+-]*,[0-9.e+-]*\]' && ok || bad "b
 printf '%s' "$B" | grep -q '"gemm_backend":"' && ok || bad "bench: gemm_backend"
 expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.json"
 expect_error "bench seq" "exceeds max_position_embeddings" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
-expect_error "bench depth" "has only" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
+expect_error "bench depth" "names layer index 9 but the model has 3 encoder layers" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
 
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "model directory not found" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
@@ -84,8 +109,8 @@ printf 'sentence\tlabel\ngood\t1\nbad\t7\n' > "$T/range.tsv"
 expect_error "label range" "range.tsv:3: label 7 is out of range [0, 3)" "$FROST" train --model "$M" --train "$T/range.tsv" --output "$T/e1" --num-labels 3
 printf 'text\tlabel\ngood\t1\n' > "$T/header.tsv"
 expect_error "bad header" "header.tsv:1: header must be" "$FROST" train --model "$M" --train "$T/header.tsv" --output "$T/e1" --num-labels 3
-expect_error "unknown selector" "unknown selector 'encoder'; supported: none, embeddings" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze encoder --num-labels 3
-expect_error "policy deeper than model" "only 3 layers" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze layers:0-8 --num-labels 3
+expect_error "unknown selector" "unknown selector 'heads' (expected none, embeddings, layers:A-B" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze heads --num-labels 3
+expect_error "policy deeper than model" "'layers:0-8' names layer index 8 but the model has 3 encoder layers" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze layers:0-8 --num-labels 3
 expect_error "num-labels mismatch with checkpoint" "classifier.weight' has shape [3,32] but config.json implies [5,32]" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --num-labels 5
 printf 'sentence\tlabel\nbad utf8 \xff here\t1\n' > "$T/utf8.tsv"
 expect_error "invalid utf-8 (where)" "utf8.tsv:2: " "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3

@@ -11,8 +11,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include "train_instances.hpp"
-#include <frost/cli/compare.hpp>
+#include <frost/detail/macros.hpp>
+
+#include "cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace frost::cli;
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   train->add_option("--train", t.train_file, "training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)")->required();
   train->add_option("--output", t.output_dir, "output directory (model, train_log.jsonl, metrics.json)")->required();
   train->add_option("--eval", t.eval_file, "evaluation TSV, evaluated after each epoch");
-  train->add_option("--freeze", t.freeze, "comma-separated: none, embeddings, layers:A-B, pooler, bert, bitfit")->capture_default_str();
+  train->add_option("--freeze", t.freeze, "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), layer:I, encoder, pooler, bert, bitfit")->capture_default_str();
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
   train->add_option("--lr", t.lr, "learning rate")->capture_default_str();
   train->add_option("--weight-decay", t.weight_decay, "weight decay (not on biases and LayerNorm weights)")->capture_default_str();
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help / --version exit 0; every command-line mistake exits 2 (CLI11's own codes vary).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     if (train->parsed()) {
@@ -105,10 +107,7 @@ int main(int argc, char** argv) {
     } else if (predict->parsed()) {
       cmd_predict(model_dir, data, batch_size, max_len, std::cout);
     } else if (explain->parsed()) {
-      frost::BertConfig cfg = frost::BertConfig::bert_base();
-      if (!config_path.empty()) cfg = frost::BertConfig::from_file(config_path);
-      else if (!model_dir.empty()) cfg = ModelDir(model_dir).config;
-      std::printf("%s", cmd_explain(cfg, spec).c_str());
+      std::printf("%s", cmd_explain(model_dir, config_path, spec).c_str());
     } else if (compare->parsed()) {
       return cmd_compare(c);
     } else if (bench->parsed()) {

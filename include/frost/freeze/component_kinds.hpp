@@ -8,12 +8,13 @@
 // only *which* kind each component is: one std::variant alternative per kind, visited once per
 // component per pass (never inside a kernel).
 //
-//   encoder layer    trains: nothing | everything | biases (BitFit) | LayerNorms   x input_grad yes/no
-//                    = 8 kinds; "nothing, no input grad" is the frozen-below-the-stop kind (inference
-//                    forward, empty Saved), "nothing, input grad" passes gradients to trainable layers below
-//   embeddings       nothing | everything | biases (LayerNorm.bias) | LayerNorms          = 4 kinds
-//   pooler           nothing | everything | bias                      x input_grad yes/no = 6 kinds
-//   classifier       nothing | everything                             x input_grad yes/no = 4 kinds
+//   encoder layer    nothing (no input grad: frozen below the stop, inference forward, empty Saved)
+//                    nothing + input grad (frozen, passes gradients to trainable layers below)
+//                    everything | biases (BitFit)       (the lowest one skips its dx at run time)
+//                    LayerNorms, without | with input grad                           = 6 kinds
+//   embeddings       nothing | everything | biases (LayerNorm.bias) | LayerNorms       = 4 kinds
+//   pooler           nothing, without | with input grad; everything | bias           = 4 kinds
+//   classifier       nothing, without | with input grad; everything                  = 3 kinds
 //
 // Adding a kind (a LoRA'd layer, say) is one more entry in a KindList: every list is a type, so the
 // variant, the run-time lookup and the error for a pattern outside the set all follow from it.
@@ -24,6 +25,7 @@
 #include <string>
 #include <variant>
 
+#include "layer_stages.hpp"
 #include "plan.hpp"
 #include "selectors.hpp"
 
@@ -52,17 +54,28 @@ inline constexpr std::uint32_t kEmbBiases = Biases::mask().embeddings;
 inline constexpr std::uint32_t kEmbNorms = LayerNorms::mask().embeddings;
 inline constexpr std::uint32_t kHeadBias = bit(slot::dense_b);
 
-using Layer = KindList<ComponentSpec{0, false}, ComponentSpec{0, true},                      //
-                       ComponentSpec{kLayerAll, false}, ComponentSpec{kLayerAll, true},      //
-                       ComponentSpec{kLayerBiases, false}, ComponentSpec{kLayerBiases, true},  //
-                       ComponentSpec{kLayerNorms, false}, ComponentSpec{kLayerNorms, true}>;
+// A component's input-gradient code is guarded twice: at compile time by its spec's input_grad,
+// and at run time by the dx pointer it is handed (nullptr at the backward stop). Where a trainable
+// spec without input gradient runs the same stages and keeps the same activations as the spec with
+// it, the two generate the same code but for that final, run-time-skipped input-gradient product,
+// so one kind serves both (the static model computes exactly the same operations).
+
+/// The kind that runs encoder-layer spec `s`.
+constexpr ComponentSpec layer_kind_of(ComponentSpec s) {
+  const ComponentSpec with_dx{s.trainable, true};
+  return s.trainable != 0 && layer_stages(s).dctx ? with_dx : s;  // dctx: attention backward runs anyway
+}
+/// The kind that runs pooler or classifier spec `s` (their input gradient is one product).
+constexpr ComponentSpec head_kind_of(ComponentSpec s) { return s.trainable != 0 ? ComponentSpec{s.trainable, true} : s; }
+
+using Layer = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
+                       ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false},
+                       ComponentSpec{kLayerNorms, true}>;
 using Embeddings = KindList<ComponentSpec{0, false}, ComponentSpec{kEmbeddingAll, false},
                             ComponentSpec{kEmbBiases, false}, ComponentSpec{kEmbNorms, false}>;
-using Pooler = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, false},
-                        ComponentSpec{kHeadAll, true}, ComponentSpec{kHeadBias, false},
+using Pooler = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, true},
                         ComponentSpec{kHeadBias, true}>;
-using Classifier = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, false},
-                            ComponentSpec{kHeadAll, true}>;
+using Classifier = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, true}>;
 }  // namespace kinds
 
 /// Emplaces alternative `index` (a run-time value < variant size) into `v`, constructed from args.

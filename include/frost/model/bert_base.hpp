@@ -106,88 +106,20 @@ class BertBase {
 
   /// HF-style initialisation (normal(0, initializer_range) weights and embeddings, zero biases,
   /// LayerNorm 1/0, zero padding row). Uses its own generator, not torch's.
-  void init_weights(std::uint64_t seed) {
-    std::mt19937_64 gen(seed);
-    std::normal_distribution<double> normal(0.0, cfg_.initializer_range);
-    for_each_param([&](const ParamId& id, auto& p) {
-      switch (slot_kind(id.component, id.slot)) {
-        case SlotKind::ln_weight: p.value.setOnes(); break;
-        case SlotKind::bias:
-        case SlotKind::ln_bias: p.value.setZero(); break;
-        default:
-          for (Eigen::Index i = 0; i < numel(p.value); ++i) p.value.data()[i] = static_cast<T>(normal(gen));
-      }
-      if (id.component == Component::embeddings && id.slot == slot::word) p.value.row(cfg_.pad_token_id).setZero();
-    });
-  }
+  void init_weights(std::uint64_t seed);
 
   // ---- forward / backward -----------------------------------------------------------------
   /// Runs the model; returns logits [B, num_labels]. Mode::train records what backward needs
   /// (and only that) and applies dropout; Mode::eval records nothing.
-  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval) {
-    batch.validate(cfg_);
-    st_.training = (mode == Mode::train);
-    st_.frozen_dropout = dropout_in_frozen;
-    st_.record = st_.training && stop_ < plan_.component_count();
-    st_.batch = batch.batch_size;
-    st_.seq = batch.seq_len;
-    st_.flops = &flops;
-    st_.mask_add = ops::additive_mask<T>(batch.attention_mask.data(), st_.batch, st_.seq);
-    st_.rng = RandomStream{dropout_seed}.fork(step_++);
-    recorded_ = st_.record;
-    Tensor<T>* cur = &h_[0];
-    Tensor<T>* nxt = &h_[1];
-    self().visit_embeddings(
-        [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
-    self().for_each_layer([&](int, auto& l) {
-      l.forward(*cur, *nxt, st_, ws_);
-      std::swap(cur, nxt);
-    });
-    last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
-    self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
-    self().visit_classifier([&](auto& c) { c.forward(pooled_, logits_, st_, ws_); });
-    return logits_;
-  }
+  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval);
 
   /// Backward from d(loss)/d(logits) [B, num_labels]; accumulates into the trainable gradients
   /// (call zero_grad() between steps, as with PyTorch). Needs a Mode::train forward first.
-  void backward(const Tensor<T>& dlogits) {
-    FROST_CHECK(recorded_ || stop_ == plan_.component_count(),
-                "BertForSequenceClassification::backward: the last forward was not Mode::train");
-    FROST_CHECK(dlogits.rows() == logits_.rows() && dlogits.cols() == logits_.cols(),
-                "BertForSequenceClassification::backward: dlogits must be [" + std::to_string(logits_.rows()) + ", " +
-                    std::to_string(logits_.cols()) + "]");
-    const int D = depth();
-    auto needs_dx = [&](int component) { return component > stop_; };
-    Tensor<T>& dpooled = ws_.tmp;
-    self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
-    if (!needs_dx(D + 2)) return;
-    Tensor<T>* dcur = &dh_[0];
-    Tensor<T>* dnxt = &dh_[1];
-    self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
-    if (!needs_dx(D + 1)) return;
-    // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
-    bool done = false;
-    self().for_each_layer_reverse([&](int i, auto& l) {
-      const bool dx = needs_dx(1 + i);
-      l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
-      std::swap(dcur, dnxt);
-      done = !dx;
-      return dx;
-    });
-    if (done) return;
-    self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
-  }
+  void backward(const Tensor<T>& dlogits);
 
   /// forward(train) + loss + backward; returns the (unscaled) loss. `loss_scale` multiplies the
   /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
-  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1)) {
-    const auto& logits = forward(batch, Mode::train);
-    auto r = compute_loss(cfg_, logits, labels);
-    if (loss_scale != T(1)) r.dlogits *= loss_scale;
-    backward(r.dlogits);
-    return r.loss;
-  }
+  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1));
 
   /// Copies every parameter value from a model of the same config under any other policy (the
   /// first half of gradual unfreezing; the optimizer's rebind() is the second).
@@ -249,6 +181,87 @@ class BertBase {
   std::uint64_t step_ = 0;
   bool recorded_ = false;
 };
+
+template <class Derived, class T>
+const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode) {
+  batch.validate(cfg_);
+  st_.training = (mode == Mode::train);
+  st_.frozen_dropout = dropout_in_frozen;
+  st_.record = st_.training && stop_ < plan_.component_count();
+  st_.batch = batch.batch_size;
+  st_.seq = batch.seq_len;
+  st_.flops = &flops;
+  st_.mask_add = ops::additive_mask<T>(batch.attention_mask.data(), st_.batch, st_.seq);
+  st_.rng = RandomStream{dropout_seed}.fork(step_++);
+  recorded_ = st_.record;
+  Tensor<T>* cur = &h_[0];
+  Tensor<T>* nxt = &h_[1];
+  self().visit_embeddings(
+      [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
+  self().for_each_layer([&](int, auto& l) {
+    l.forward(*cur, *nxt, st_, ws_);
+    std::swap(cur, nxt);
+  });
+  last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
+  self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
+  self().visit_classifier([&](auto& c) { c.forward(pooled_, logits_, st_, ws_); });
+  return logits_;
+}
+
+template <class Derived, class T>
+void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
+  FROST_CHECK(recorded_ || stop_ == plan_.component_count(),
+              "BertForSequenceClassification::backward: the last forward was not Mode::train");
+  FROST_CHECK(dlogits.rows() == logits_.rows() && dlogits.cols() == logits_.cols(),
+              "BertForSequenceClassification::backward: dlogits must be [" + std::to_string(logits_.rows()) + ", " +
+                  std::to_string(logits_.cols()) + "]");
+  const int D = depth();
+  auto needs_dx = [&](int component) { return component > stop_; };
+  Tensor<T>& dpooled = ws_.tmp;
+  self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+  if (!needs_dx(D + 2)) return;
+  Tensor<T>* dcur = &dh_[0];
+  Tensor<T>* dnxt = &dh_[1];
+  self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+  if (!needs_dx(D + 1)) return;
+  // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
+  bool done = false;
+  self().for_each_layer_reverse([&](int i, auto& l) {
+    const bool dx = needs_dx(1 + i);
+    l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
+    std::swap(dcur, dnxt);
+    done = !dx;
+    return dx;
+  });
+  if (done) return;
+  self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+}
+
+template <class Derived, class T>
+T BertBase<Derived, T>::forward_backward(Batch& batch, const Labels& labels, T loss_scale) {
+  const auto& logits = forward(batch, Mode::train);
+  auto r = compute_loss(cfg_, logits, labels);
+  if (loss_scale != T(1)) r.dlogits *= loss_scale;
+  backward(r.dlogits);
+  return r.loss;
+}
+
+template <class Derived, class T>
+void BertBase<Derived, T>::init_weights(std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> normal(0.0, cfg_.initializer_range);
+  for_each_param([&](const ParamId& id, auto& p) {
+    switch (slot_kind(id.component, id.slot)) {
+      case SlotKind::ln_weight: p.value.setOnes(); break;
+      case SlotKind::bias:
+      case SlotKind::ln_bias: p.value.setZero(); break;
+      default:
+        for (Eigen::Index i = 0; i < numel(p.value); ++i) p.value.data()[i] = static_cast<T>(normal(gen));
+    }
+    if (id.component == Component::embeddings && id.slot == slot::word) p.value.row(cfg_.pad_token_id).setZero();
+  });
+}
+
 
 }  // namespace detail
 }  // namespace frost

@@ -49,9 +49,9 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     make<kinds::Embeddings>(embeddings_, plan.embeddings(), "embeddings");
     layers_.resize(static_cast<std::size_t>(c.num_hidden_layers));
     for (int i = 0; i < c.num_hidden_layers; ++i)
-      make<kinds::Layer>(layers_[static_cast<std::size_t>(i)], plan.layer(i), "encoder.layer." + std::to_string(i));
-    make<kinds::Pooler>(pooler_, plan.pooler(), "pooler");
-    make<kinds::Classifier>(classifier_, plan.classifier(), "classifier");
+      make<kinds::Layer>(layers_[static_cast<std::size_t>(i)], kinds::layer_kind_of(plan.layer(i)), "encoder.layer." + std::to_string(i));
+    make<kinds::Pooler>(pooler_, kinds::head_kind_of(plan.pooler()), "pooler");
+    make<kinds::Classifier>(classifier_, kinds::head_kind_of(plan.classifier()), "classifier");
     std::visit([&](auto& e) { e.allocate(c); }, embeddings_);
     for (int i = 0; i < c.num_hidden_layers; ++i)
       std::visit([&](auto& l) { l.allocate(c, i); }, layers_[static_cast<std::size_t>(i)]);
@@ -77,7 +77,7 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
 
   /// The kind (index into kinds::Layer) of encoder layer i.
   [[nodiscard]] std::size_t layer_kind(int i) const { return layers_.at(static_cast<std::size_t>(i)).index(); }
-  /// The ComponentSpec of encoder layer i.
+  /// The ComponentSpec of encoder layer i's kind (see kinds::layer_kind_of).
   [[nodiscard]] ComponentSpec layer_spec(int i) const { return kinds::Layer::specs[layer_kind(i)]; }
 
   template <class F>

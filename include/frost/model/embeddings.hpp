@@ -55,43 +55,10 @@ class EmbeddingLayer {
     f(slot::emb_ln_b, ln_b);
   }
 
-  void forward(const int* ids, const int* types, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
-    const Eigen::Index n = st.batch * st.seq;
-    if constexpr (need_de) ids_.assign(ids, ids + n), types_.assign(types, types + n);
-    Tensor<T>& e = ws.tmp;
-    ops::embedding_forward(word.value, ids, n, e, false, "word_embeddings");
-    ops::embedding_forward(token_type.value, types, n, e, true, "token_type_embeddings");
-    positions_.resize(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i) positions_[static_cast<std::size_t>(i)] = static_cast<int>(i % st.seq);
-    ops::embedding_forward(position.value, positions_.data(), n, e, true, "position_embeddings");
-    ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y,
-                            cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
-    dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
-    if (dropped_)
-      ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
-  }
+  void forward(const int* ids, const int* types, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws);
 
   /// dy [N, H] is consumed (dropout is undone in place).
-  void backward(Tensor<T>& dy, Workspace<T>& ws) {
-    if constexpr (S.in_backward()) {
-      if (dropped_) ops::dropout_backward_input(dy, drop_mask_, p_drop_);
-      if constexpr (S.trains(slot::emb_ln_b)) ops::layer_norm_backward_beta(dy, ln_b.grad);
-      if constexpr (S.trains(slot::emb_ln_w)) ops::layer_norm_backward_gamma(dy, ln_cache_, ln_w.grad);
-      if constexpr (need_de) {
-        Tensor<T>& de = ws.tmp;
-        ops::layer_norm_backward_input(dy, ln_w.value, ln_cache_, de);
-        const auto n = static_cast<Eigen::Index>(ids_.size());
-        if constexpr (S.trains(slot::word))
-          ops::embedding_backward_weight(de, ids_.data(), n, word.grad, pad_);
-        if constexpr (S.trains(slot::token_type))
-          ops::embedding_backward_weight(de, types_.data(), n, token_type.grad, -1);
-        if constexpr (S.trains(slot::position))
-          ops::embedding_backward_weight(de, positions_.data(), n, position.grad, -1);
-      }
-    } else {
-      (void)dy, (void)ws;
-    }
-  }
+  void backward(Tensor<T>& dy, Workspace<T>& ws);
 
  private:
   int pad_ = 0;
@@ -104,5 +71,45 @@ class EmbeddingLayer {
   [[no_unique_address]] Maybe<need_ln_cache, ops::LayerNormCache<T>, 3> ln_cache_;
   [[no_unique_address]] Maybe<S.in_backward(), ops::DropoutMask, 4> drop_mask_;
 };
+
+template <class T, ComponentSpec S>
+void EmbeddingLayer<T, S>::forward(const int* ids, const int* types, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
+  const Eigen::Index n = st.batch * st.seq;
+  if constexpr (need_de) ids_.assign(ids, ids + n), types_.assign(types, types + n);
+  Tensor<T>& e = ws.tmp;
+  ops::embedding_forward(word.value, ids, n, e, false, "word_embeddings");
+  ops::embedding_forward(token_type.value, types, n, e, true, "token_type_embeddings");
+  positions_.resize(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) positions_[static_cast<std::size_t>(i)] = static_cast<int>(i % st.seq);
+  ops::embedding_forward(position.value, positions_.data(), n, e, true, "position_embeddings");
+  ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y,
+                          cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
+  dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
+  if (dropped_)
+    ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
+}
+
+template <class T, ComponentSpec S>
+void EmbeddingLayer<T, S>::backward(Tensor<T>& dy, Workspace<T>& ws) {
+  if constexpr (S.in_backward()) {
+    if (dropped_) ops::dropout_backward_input(dy, drop_mask_, p_drop_);
+    if constexpr (S.trains(slot::emb_ln_b)) ops::layer_norm_backward_beta(dy, ln_b.grad);
+    if constexpr (S.trains(slot::emb_ln_w)) ops::layer_norm_backward_gamma(dy, ln_cache_, ln_w.grad);
+    if constexpr (need_de) {
+      Tensor<T>& de = ws.tmp;
+      ops::layer_norm_backward_input(dy, ln_w.value, ln_cache_, de);
+      const auto n = static_cast<Eigen::Index>(ids_.size());
+      if constexpr (S.trains(slot::word))
+        ops::embedding_backward_weight(de, ids_.data(), n, word.grad, pad_);
+      if constexpr (S.trains(slot::token_type))
+        ops::embedding_backward_weight(de, types_.data(), n, token_type.grad, -1);
+      if constexpr (S.trains(slot::position))
+        ops::embedding_backward_weight(de, positions_.data(), n, position.grad, -1);
+    }
+  } else {
+    (void)dy, (void)ws;
+  }
+}
+
 
 }  // namespace frost

@@ -125,115 +125,11 @@ class EncoderLayer {
   }
 
   /// x [N, H] -> y [N, H]. `x` and `y` must not alias.
-  void forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
-    FlopCounter& fc = *st.flops;
-    const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
-    if constexpr (traits::keep_x)
-      if (st.record) saved_.x = x;
-    // Self-attention.
-    auto* qkv = cache_ptr<QKVCache<T>>(saved_.qkv, st);
-    Tensor<T>& q = qkv ? qkv->q : ws.q;
-    Tensor<T>& k = qkv ? qkv->k : ws.k;
-    Tensor<T>& v = qkv ? qkv->v : ws.v;
-    ops::linear_forward(x, q_w.value, q_b.value, q, fc);
-    ops::linear_forward(x, k_w.value, k_b.value, k, fc);
-    ops::linear_forward(x, v_w.value, v_b.value, v, fc);
-    const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
-    const bool drop = dropout_active(st, S.trainable != 0);
-    const double p_attn = drop ? p_attn_ : 0.0;
-    attn_dropped_ = p_attn > 0.0;
-    Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
-    ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
-                           qkv ? &qkv->attn : nullptr, fc);
-    // Attention output: dense, dropout, residual, LayerNorm.
-    hidden_dropped_ = drop && p_hidden_ > 0.0;
-    Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
-    dense_dropout_add_norm(ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value, attn_ln_b.value, ws.a,
-                           st.rng.fork(site + 2),
-                           cache_ptr<ops::DropoutMask>(saved_.drop1, st),
-                           cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
-    // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
-    Tensor<T>& i = cached_or(saved_.i, ws.i, st);
-    ops::linear_forward_nobias(h1, inter_w.value, i, fc);
-    Tensor<T>& g = ws.g;
-    ops::bias_gelu_forward(i, inter_b.value, g);
-    dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
-                           st.rng.fork(site + 3),
-                           cache_ptr<ops::DropoutMask>(saved_.drop2, st),
-                           cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
-  }
+  void forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws);
 
   /// dy [N, H] -> dx [N, H] (dx == nullptr: stop here; only weight gradients are accumulated).
   /// dy is used as scratch.
-  void backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws) {
-    if constexpr (traits::in_backward) {
-      FlopCounter& fc = *st.flops;
-      auto& sv = saved_;
-      if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
-      if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, sv.ln2, out_ln_w.grad);
-      if constexpr (traits::need_dz2) {
-        Tensor<T>& dz2 = ws.o;  // d(o + h1); ws.o is free during backward
-        ops::layer_norm_backward_input(dy, out_ln_w.value, sv.ln2, dz2);
-        Tensor<T>& d_o = dy;  // dy is free now
-        d_o = dz2;
-        if (hidden_dropped_) ops::dropout_backward_input(d_o, sv.drop2, p_hidden_);
-        if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
-        if constexpr (S.trains(slot::out_w)) {
-          ops::gelu_forward(sv.i, ws.g);  // recompute g (never kept)
-          ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
-        }
-        if constexpr (traits::need_dg) {
-          Tensor<T>& dg = ws.g;
-          ops::linear_backward_input(d_o, out_w.value, dg, fc);
-          Tensor<T>& di = ws.i;
-          ops::gelu_backward_input(dg, sv.i, di);
-          if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(di, inter_b.grad);
-          if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(di, sv.h1, inter_w.grad, fc);
-          if constexpr (traits::need_dh1) {
-            Tensor<T>& dh1 = dz2;  // dh1 = dz2 + di Wi
-            ops::linear_backward_input(di, inter_w.value, dh1, fc, Accumulate::yes);
-            if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(dh1, attn_ln_b.grad);
-            if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(dh1, sv.ln1, attn_ln_w.grad);
-            if constexpr (traits::need_dz1) {
-              Tensor<T>& dz1 = ws.h1;  // d(a + x)
-              ops::layer_norm_backward_input(dh1, attn_ln_w.value, sv.ln1, dz1);
-              Tensor<T>& da = ws.a;
-              da = dz1;
-              if (hidden_dropped_) ops::dropout_backward_input(da, sv.drop1, p_hidden_);
-              if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(da, attn_out_b.grad);
-              if constexpr (S.trains(slot::attn_out_w))
-                ops::linear_backward_weight(da, sv.ctx, attn_out_w.grad, fc);
-              if constexpr (traits::need_dctx) {
-                Tensor<T>& dctx = ws.ctx;
-                ops::linear_backward_input(da, attn_out_w.value, dctx, fc);
-                const auto& c = sv.qkv;
-                const ops::AttentionShape sh{st.batch, st.seq, heads_, dctx.cols() / heads_};
-                ops::attention_backward_input(dctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q,
-                                              ws.k, ws.v, fc);
-                if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
-                if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
-                if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
-                if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, sv.x, q_w.grad, fc);
-                if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, sv.x, k_w.grad, fc);
-                if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, sv.x, v_w.grad, fc);
-                if constexpr (S.input_grad) {
-                  if (dx) {
-                    *dx = dz1;
-                    ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
-                    ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
-                    ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      (void)dx;
-    } else {
-      (void)dy, (void)dx, (void)st, (void)ws;
-    }
-  }
+  void backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws);
 
   [[nodiscard]] const Saved& saved() const { return saved_; }
 
@@ -265,5 +161,116 @@ class EncoderLayer {
   bool hidden_dropped_ = false, attn_dropped_ = false;
   Saved saved_;
 };
+
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
+  FlopCounter& fc = *st.flops;
+  const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
+  if constexpr (traits::keep_x)
+    if (st.record) saved_.x = x;
+  // Self-attention.
+  auto* qkv = cache_ptr<QKVCache<T>>(saved_.qkv, st);
+  Tensor<T>& q = qkv ? qkv->q : ws.q;
+  Tensor<T>& k = qkv ? qkv->k : ws.k;
+  Tensor<T>& v = qkv ? qkv->v : ws.v;
+  ops::linear_forward(x, q_w.value, q_b.value, q, fc);
+  ops::linear_forward(x, k_w.value, k_b.value, k, fc);
+  ops::linear_forward(x, v_w.value, v_b.value, v, fc);
+  const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
+  const bool drop = dropout_active(st, S.trainable != 0);
+  const double p_attn = drop ? p_attn_ : 0.0;
+  attn_dropped_ = p_attn > 0.0;
+  Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
+  ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
+                         qkv ? &qkv->attn : nullptr, fc);
+  // Attention output: dense, dropout, residual, LayerNorm.
+  hidden_dropped_ = drop && p_hidden_ > 0.0;
+  Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
+  dense_dropout_add_norm(ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value, attn_ln_b.value, ws.a,
+                         st.rng.fork(site + 2),
+                         cache_ptr<ops::DropoutMask>(saved_.drop1, st),
+                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
+  // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
+  Tensor<T>& i = cached_or(saved_.i, ws.i, st);
+  ops::linear_forward_nobias(h1, inter_w.value, i, fc);
+  Tensor<T>& g = ws.g;
+  ops::bias_gelu_forward(i, inter_b.value, g);
+  dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
+                         st.rng.fork(site + 3),
+                         cache_ptr<ops::DropoutMask>(saved_.drop2, st),
+                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
+}
+
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws) {
+  if constexpr (traits::in_backward) {
+    FlopCounter& fc = *st.flops;
+    auto& sv = saved_;
+    if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
+    if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, sv.ln2, out_ln_w.grad);
+    if constexpr (traits::need_dz2) {
+      Tensor<T>& dz2 = ws.o;  // d(o + h1); ws.o is free during backward
+      ops::layer_norm_backward_input(dy, out_ln_w.value, sv.ln2, dz2);
+      Tensor<T>& d_o = dy;  // dy is free now
+      d_o = dz2;
+      if (hidden_dropped_) ops::dropout_backward_input(d_o, sv.drop2, p_hidden_);
+      if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
+      if constexpr (S.trains(slot::out_w)) {
+        ops::gelu_forward(sv.i, ws.g);  // recompute g (never kept)
+        ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
+      }
+      if constexpr (traits::need_dg) {
+        Tensor<T>& dg = ws.g;
+        ops::linear_backward_input(d_o, out_w.value, dg, fc);
+        Tensor<T>& di = ws.i;
+        ops::gelu_backward_input(dg, sv.i, di);
+        if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(di, inter_b.grad);
+        if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(di, sv.h1, inter_w.grad, fc);
+        if constexpr (traits::need_dh1) {
+          Tensor<T>& dh1 = dz2;  // dh1 = dz2 + di Wi
+          ops::linear_backward_input(di, inter_w.value, dh1, fc, Accumulate::yes);
+          if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(dh1, attn_ln_b.grad);
+          if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(dh1, sv.ln1, attn_ln_w.grad);
+          if constexpr (traits::need_dz1) {
+            Tensor<T>& dz1 = ws.h1;  // d(a + x)
+            ops::layer_norm_backward_input(dh1, attn_ln_w.value, sv.ln1, dz1);
+            Tensor<T>& da = ws.a;
+            da = dz1;
+            if (hidden_dropped_) ops::dropout_backward_input(da, sv.drop1, p_hidden_);
+            if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(da, attn_out_b.grad);
+            if constexpr (S.trains(slot::attn_out_w))
+              ops::linear_backward_weight(da, sv.ctx, attn_out_w.grad, fc);
+            if constexpr (traits::need_dctx) {
+              Tensor<T>& dctx = ws.ctx;
+              ops::linear_backward_input(da, attn_out_w.value, dctx, fc);
+              const auto& c = sv.qkv;
+              const ops::AttentionShape sh{st.batch, st.seq, heads_, dctx.cols() / heads_};
+              ops::attention_backward_input(dctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q,
+                                            ws.k, ws.v, fc);
+              if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
+              if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
+              if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
+              if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, sv.x, q_w.grad, fc);
+              if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, sv.x, k_w.grad, fc);
+              if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, sv.x, v_w.grad, fc);
+              if constexpr (S.input_grad) {
+                if (dx) {
+                  *dx = dz1;
+                  ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
+                  ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
+                  ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    (void)dx;
+  } else {
+    (void)dy, (void)dx, (void)st, (void)ws;
+  }
+}
+
 
 }  // namespace frost

@@ -37,39 +37,46 @@ class PoolerHead {
   }
 
   /// hidden [B*S, H] -> pooled [B, H]
-  void forward(const Tensor<T>& hidden, Tensor<T>& pooled, RunState<T>& st, Workspace<T>& ws) {
-    Tensor<T>& h0 = cached_or(h0_, ws.tmp, st);
-    h0.resize(st.batch, hidden.cols());
-    for (Eigen::Index bi = 0; bi < st.batch; ++bi) h0.row(bi) = hidden.row(bi * st.seq);
-    ops::linear_forward(h0, w.value, b.value, pooled, *st.flops);
-    pooled = pooled.array().tanh().matrix();
-    if constexpr (S.in_backward())
-      if (st.record) out_ = pooled;
-  }
+  void forward(const Tensor<T>& hidden, Tensor<T>& pooled, RunState<T>& st, Workspace<T>& ws);
 
   /// dpooled [B, H] (consumed) -> dhidden [B*S, H] when dhidden != nullptr.
-  void backward(Tensor<T>& dp, Tensor<T>* dhidden, RunState<T>& st) {
-    if constexpr (S.in_backward()) {
-      Tensor<T>& dt = dp;
-      dt.array() *= (T(1) - out_.array().square());
-      if constexpr (S.trains(slot::dense_b)) ops::linear_backward_bias(dt, b.grad);
-      if constexpr (S.trains(slot::dense_w)) ops::linear_backward_weight(dt, h0_, w.grad, *st.flops);
-      if constexpr (S.input_grad) {
-        if (dhidden) {
-          Tensor<T> dh0;
-          ops::linear_backward_input(dt, w.value, dh0, *st.flops);
-          dhidden->setZero(st.batch * st.seq, w.value.cols());
-          for (Eigen::Index bi = 0; bi < st.batch; ++bi) dhidden->row(bi * st.seq) = dh0.row(bi);
-        }
-      }
-    }
-    (void)dp, (void)dhidden, (void)st;
-  }
+  void backward(Tensor<T>& dp, Tensor<T>* dhidden, RunState<T>& st);
 
  private:
   [[no_unique_address]] Maybe<S.trains(slot::dense_w), Tensor<T>, 1> h0_;
   [[no_unique_address]] Maybe<S.in_backward(), Tensor<T>, 2> out_;
 };
+
+template <class T, ComponentSpec S>
+void PoolerHead<T, S>::forward(const Tensor<T>& hidden, Tensor<T>& pooled, RunState<T>& st, Workspace<T>& ws) {
+  Tensor<T>& h0 = cached_or(h0_, ws.tmp, st);
+  h0.resize(st.batch, hidden.cols());
+  for (Eigen::Index bi = 0; bi < st.batch; ++bi) h0.row(bi) = hidden.row(bi * st.seq);
+  ops::linear_forward(h0, w.value, b.value, pooled, *st.flops);
+  pooled = pooled.array().tanh().matrix();
+  if constexpr (S.in_backward())
+    if (st.record) out_ = pooled;
+}
+
+template <class T, ComponentSpec S>
+void PoolerHead<T, S>::backward(Tensor<T>& dp, Tensor<T>* dhidden, RunState<T>& st) {
+  if constexpr (S.in_backward()) {
+    Tensor<T>& dt = dp;
+    dt.array() *= (T(1) - out_.array().square());
+    if constexpr (S.trains(slot::dense_b)) ops::linear_backward_bias(dt, b.grad);
+    if constexpr (S.trains(slot::dense_w)) ops::linear_backward_weight(dt, h0_, w.grad, *st.flops);
+    if constexpr (S.input_grad) {
+      if (dhidden) {
+        Tensor<T> dh0;
+        ops::linear_backward_input(dt, w.value, dh0, *st.flops);
+        dhidden->setZero(st.batch * st.seq, w.value.cols());
+        for (Eigen::Index bi = 0; bi < st.batch; ++bi) dhidden->row(bi * st.seq) = dh0.row(bi);
+      }
+    }
+  }
+  (void)dp, (void)dhidden, (void)st;
+}
+
 
 template <class T, ComponentSpec S>
 class ClassifierHead {
@@ -92,26 +99,9 @@ class ClassifierHead {
   }
 
   /// pooled [B, H] -> logits [B, C]
-  void forward(const Tensor<T>& pooled, Tensor<T>& logits, RunState<T>& st, Workspace<T>& ws) {
-    Tensor<T>& pd = cached_or(pd_, ws.tmp, st);
-    pd = pooled;
-    dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
-    if (dropped_)
-      ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<ops::DropoutMask>(mask_, st));
-    ops::linear_forward(pd, w.value, b.value, logits, *st.flops);
-  }
+  void forward(const Tensor<T>& pooled, Tensor<T>& logits, RunState<T>& st, Workspace<T>& ws);
 
-  void backward(const Tensor<T>& dlogits, Tensor<T>* dpooled, RunState<T>& st) {
-    if constexpr (S.trains(slot::dense_b)) ops::linear_backward_bias(dlogits, b.grad);
-    if constexpr (S.trains(slot::dense_w)) ops::linear_backward_weight(dlogits, pd_, w.grad, *st.flops);
-    if constexpr (S.input_grad) {
-      if (dpooled) {
-        ops::linear_backward_input(dlogits, w.value, *dpooled, *st.flops);
-        if (dropped_) ops::dropout_backward_input(*dpooled, mask_, p_drop_);
-      }
-    }
-    (void)dlogits, (void)dpooled, (void)st;
-  }
+  void backward(const Tensor<T>& dlogits, Tensor<T>* dpooled, RunState<T>& st);
 
  private:
   double p_drop_ = 0.0;
@@ -119,5 +109,29 @@ class ClassifierHead {
   [[no_unique_address]] Maybe<S.trains(slot::dense_w), Tensor<T>, 1> pd_;
   [[no_unique_address]] Maybe<S.input_grad, ops::DropoutMask, 2> mask_;
 };
+
+template <class T, ComponentSpec S>
+void ClassifierHead<T, S>::forward(const Tensor<T>& pooled, Tensor<T>& logits, RunState<T>& st, Workspace<T>& ws) {
+  Tensor<T>& pd = cached_or(pd_, ws.tmp, st);
+  pd = pooled;
+  dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
+  if (dropped_)
+    ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<ops::DropoutMask>(mask_, st));
+  ops::linear_forward(pd, w.value, b.value, logits, *st.flops);
+}
+
+template <class T, ComponentSpec S>
+void ClassifierHead<T, S>::backward(const Tensor<T>& dlogits, Tensor<T>* dpooled, RunState<T>& st) {
+  if constexpr (S.trains(slot::dense_b)) ops::linear_backward_bias(dlogits, b.grad);
+  if constexpr (S.trains(slot::dense_w)) ops::linear_backward_weight(dlogits, pd_, w.grad, *st.flops);
+  if constexpr (S.input_grad) {
+    if (dpooled) {
+      ops::linear_backward_input(dlogits, w.value, *dpooled, *st.flops);
+      if (dropped_) ops::dropout_backward_input(*dpooled, mask_, p_drop_);
+    }
+  }
+  (void)dlogits, (void)dpooled, (void)st;
+}
+
 
 }  // namespace frost

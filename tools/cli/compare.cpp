@@ -1,11 +1,10 @@
-// frost/cli/compare.hpp: `frost compare`, the main job: fine-tune one checkpoint under several
+// tools/cli/compare.cpp: `frost explain`, and `frost compare`, the main job: fine-tune one checkpoint under several
 // freeze recipes and tabulate what each costs and achieves.
 //
 // Each policy runs as a child `frost train` process (so its peak RSS is its own), with the same
 // data, seed and epochs; the table has: policy, trainable parameters, gradient + optimizer-state
 // memory, ms per optimizer step, peak RSS, dev accuracy. It is printed, written as JSON, and
 // drawn as a PNG with gnuplot when gnuplot is installed.
-#pragma once
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,25 +16,17 @@
 #include <string>
 #include <vector>
 
-#include "../explain.hpp"
-#include "../io/atomic_file.hpp"
-#include "commands.hpp"
+#include <frost/explain.hpp>
+#include <frost/io/atomic_file.hpp>
+
+#include <frost/freeze/component_kinds.hpp>
+#include <frost/freeze/freeze_spec.hpp>
+
+#include "cli.hpp"
+#include "model_dir.hpp"
 
 namespace frost::cli {
 
-struct CompareOptions {
-  std::string model_dir = "models/all-MiniLM-L6-v2";
-  std::string train_file = "data/sentiment/train.tsv";
-  std::string eval_file = "data/sentiment/dev.tsv";
-  std::string output_dir = "out/compare";
-  int epochs = 3;
-  int batch_size = 8;
-  int max_seq_len = 0;  ///< 0: 128 capped at the model's limit
-  std::uint64_t seed = 42;
-  double lr_full = 5e-5;     ///< learning rate when encoder layers train
-  double lr_frozen = 1e-3;   ///< learning rate for whole-body-frozen and BitFit (few parameters)
-  std::vector<std::string> policies;  ///< empty: the default four recipes
-};
 
 struct CompareRow {
   std::string name, spec;
@@ -107,7 +98,7 @@ inline void write_chart(const std::filesystem::path& dir, const std::vector<Comp
   std::filesystem::remove(gp);
 }
 
-inline int cmd_compare(const CompareOptions& o) {
+int cmd_compare(const CompareOptions& o) {
   namespace fs = std::filesystem;
   FROST_CHECK(fs::exists(o.model_dir + "/model.safetensors"),
               o.model_dir + ": no model here; run tools/fetch-minilm.sh first (or pass --model DIR)");
@@ -123,8 +114,11 @@ inline int cmd_compare(const CompareOptions& o) {
     rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}});
   } else {
     for (const auto& p : o.policies) {
-      const FreezeSpec s = parse_freeze_spec(p);
-      const bool few = s.kind == FreezeSpec::Kind::bert || s.kind == FreezeSpec::Kind::bitfit;
+      const FreezeSpec s = FreezeSpec::parse(p);
+      // Few parameters train (no encoder weight matrix): the higher learning rate.
+      const BackwardPlan plan{s.mask(depth), depth};
+      bool few = true;
+      for (int i = 0; i < depth; ++i) few = few && (plan.layer_trainable(i) & ~kinds::kLayerBiases) == 0;
       rows.push_back({s.str(), s.str(), few ? o.lr_frozen : o.lr_full, {}});
     }
   }
@@ -171,5 +165,15 @@ inline int cmd_compare(const CompareOptions& o) {
               fs::exists(fs::path(o.output_dir) / "compare.png") ? (" and " + o.output_dir + "/compare.png").c_str() : "");
   return 0;
 }
+
+/// `frost explain`: the plan of SPEC for the model's (or a named geometry's) config.
+std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec) {
+  BertConfig cfg = BertConfig::bert_base();
+  if (!config_path.empty()) cfg = BertConfig::from_file(config_path);
+  else if (!model_dir.empty()) cfg = ModelDir(model_dir).config;
+  const FreezeSpec s = FreezeSpec::parse(spec);
+  return "policy: " + s.str() + "\n" + explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));
+}
+
 
 }  // namespace frost::cli

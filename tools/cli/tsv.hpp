@@ -1,4 +1,4 @@
-// frost/cli/tsv.hpp: GLUE-style TSV data files.
+// tools/cli/tsv.hpp: GLUE-style TSV data files.
 //
 //   header row:  sentence<TAB>label              (single sentences)
 //            or  sentence1<TAB>sentence2<TAB>label (pairs)
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "../detail/macros.hpp"
+#include <frost/detail/macros.hpp>
 
 namespace frost::cli {
 

@@ -1,4 +1,4 @@
-// frost/cli/bench.hpp: `frost bench`, one process timing training steps of one freeze policy on a
+// tools/cli/bench.cpp: `frost bench`, one process timing training steps of one freeze policy on a
 // synthetic batch (the frost side of benchmarks/compare_pytorch.sh).
 //
 // One process per policy, so that peak RSS belongs to that policy alone. Prints one JSON object:
@@ -6,7 +6,6 @@
 // the matmul FLOPs of each (frost's counters), the GEMM backend, threads, parameter and memory
 // figures. Random weights (the timing does not depend on their values); batch B x S of
 // deterministic token ids with every position attended, as in the PyTorch script.
-#pragma once
 
 #include <algorithm>
 #include <chrono>
@@ -14,9 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../frost.hpp"
-#include "commands.hpp"
-#include "freeze_spec.hpp"
+#include "common.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -24,13 +21,6 @@
 
 namespace frost::cli {
 
-struct BenchOptions {
-  std::string geometry = "bert-base";  ///< bert-base | minilm | path to a config.json
-  std::string freeze = "none";
-  int batch_size = 8, seq_len = 128;
-  int steps = 3;           ///< timed training steps (after one warm-up step)
-  int forwards = 3;        ///< timed inference forwards (after the steps)
-};
 
 inline BertConfig bench_config(const std::string& geometry) {
   if (geometry == "bert-base") return BertConfig::bert_base();
@@ -44,14 +34,13 @@ inline double median_of(std::vector<double> v) {
   return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
 }
 
-template <class Policy>
-nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg) {
-  using Model = BertForSequenceClassification<float, Policy>;
+inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, const FreezeSpec& spec) {
+  using Model = BertClassifier<float>;
   using clock = std::chrono::steady_clock;
   const auto ms_since = [](clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(clock::now() - t0).count();
   };
-  Model model(cfg);
+  Model model(cfg, spec);
   model.init_weights(1);
   AdamW<float> opt(model, {.lr = 1e-5});
   Batch b;
@@ -83,10 +72,10 @@ nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg) {
     if (s > 0) fwd_ms.push_back(ms_since(t0));
     fwd_flops = model.flops.total();
   }
-  const PlanReport plan = plan_report<Model>(cfg);
+  const PlanReport plan = plan_report(model.backward_plan(), cfg);
   nlohmann::json j;
   j["geometry"] = o.geometry;
-  j["policy"] = parse_freeze_spec(o.freeze).str();
+  j["policy"] = spec.str();
   j["batch_size"] = o.batch_size;
   j["seq_len"] = o.seq_len;
 #if defined(_OPENMP)
@@ -112,27 +101,19 @@ nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg) {
   j["weights_bytes"] = plan.total_params() * static_cast<std::int64_t>(sizeof(float));
   j["grad_adamw_bytes"] = plan.gradient_bytes() + plan.adamw_state_bytes();
   j["layers"] = cfg.num_hidden_layers;
-  j["frozen_layers"] = [&] {
-    int n = 0;
-    for (int l = 0; l < cfg.num_hidden_layers; ++l) n += Model::plan::layer_trainable(l) == 0 ? 1 : 0;
-    return n;
-  }();
+  j["frozen_layers"] = model.backward_plan().frozen_layer_count();
   j["peak_rss_bytes"] = peak_rss_bytes();
   return j;
 }
 
-inline nlohmann::json cmd_bench(const BenchOptions& o) {
+nlohmann::json cmd_bench(const BenchOptions& o) {
   FROST_CHECK(o.batch_size > 0 && o.seq_len >= 2, "--batch-size must be positive and --seq-len at least 2");
   FROST_CHECK(o.steps > 0 && o.forwards > 0, "--steps and --forwards must be positive");
   const BertConfig cfg = bench_config(o.geometry);
   FROST_CHECK(o.seq_len <= cfg.max_position_embeddings,
               "--seq-len " + std::to_string(o.seq_len) + " exceeds max_position_embeddings " +
                   std::to_string(cfg.max_position_embeddings));
-  const FreezeSpec spec = parse_freeze_spec(o.freeze);
-  return with_policy(spec, [&]<class Policy>() {
-    FreezePlan<Policy::frozen, kDynamicDepth>::check_depth(cfg.num_hidden_layers);
-    return run_bench<Policy>(o, cfg);
-  });
+  return run_bench(o, cfg, FreezeSpec::parse(o.freeze));
 }
 
 }  // namespace frost::cli
