@@ -1,9 +1,14 @@
-// frost/frost.hpp: the whole public API of frost.
+// frost/frost.hpp: the whole public API of frost (CMake target frost::frost), except the tokenizer:
+// add #include <frost/text/bert_tokenizer.hpp> and link frost::text (it needs utf8proc).
 //
 //   #include <frost/frost.hpp>
+//   #include <frost/text/bert_tokenizer.hpp>
+//   auto model = frost::BertClassifier<float>::from_pretrained(dir, {.freeze = "embeddings,layers:0-8"});
+//   auto tok = frost::text::BertTokenizer::from_pretrained(dir);
+//   const auto& logits = model.forward(tok.encode_batch({"a fine film"}, {.max_length = 128}));
+//
+//   // the static, zero-dispatch model of a compile-time policy:
 //   using Model = frost::BertForSequenceClassification<float, frost::FreezeBert>;
-//   Model model(frost::BertConfig::from_file("config.json"));
-//   std::cout << frost::explain<Model>(model.config());
 #pragma once
 
 #include "frost_fwd.hpp"

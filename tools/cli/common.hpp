@@ -16,12 +16,11 @@
 #include <string>
 #include <vector>
 
-#include <frost/text/wordpiece.hpp>
+#include <frost/text/bert_tokenizer.hpp>
 
 #include "cli.hpp"
 #include "model_dir.hpp"
 #include "model_instances.hpp"
-#include "tsv.hpp"
 
 namespace frost::cli {
 
@@ -44,27 +43,6 @@ inline int resolve_max_len(int requested, const BertConfig& cfg) {
   return requested;
 }
 
-/// Tokenizes a TSV file into examples; errors name the file and line.
-inline Dataset tokenize_file(const TsvFile& f, const text::WordPieceTokenizer& tok, int max_len,
-                             bool regression, const std::string& path) {
-  Dataset d;
-  d.reserve(f.rows.size());
-  for (const auto& r : f.rows) {
-    text::Encoding enc;
-    try {
-      enc = f.pairs ? tok.encode(r.text_a, r.text_b, max_len) : tok.encode(r.text_a, std::nullopt, max_len);
-    } catch (const Error& e) {
-      throw Error(path + ":" + std::to_string(r.line) + ": " + e.what());
-    }
-    Example ex;
-    ex.input_ids = std::move(enc.input_ids);
-    ex.token_type_ids = std::move(enc.token_type_ids);
-    if (regression) ex.targets = {r.label};
-    else ex.label = static_cast<std::int64_t>(r.label);
-    d.push_back(std::move(ex));
-  }
-  return d;
-}
 
 
 }  // namespace frost::cli

@@ -14,7 +14,7 @@ struct TrainedModel {
   TrainedModel(const std::string& model_dir, const std::string& data_file, bool label_required, int max_len)
       : dir(model_dir), model(dir.config, FreezeMask::everything()) {
     const TsvFile f = read_tsv(data_file, label_required, dir.config.num_labels);
-    data = tokenize_file(f, dir.tokenizer(), resolve_max_len(max_len, dir.config),
+    data = text::tokenize_file(f, dir.tokenizer(), resolve_max_len(max_len, dir.config),
                          dir.config.problem_type == ProblemType::regression, data_file);
     const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
     FROST_CHECK(rep.newly_initialized.empty(), dir.weights() + ": no classifier weights (train the model first)");

@@ -33,10 +33,10 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   const bool regression = p.model.config.problem_type == ProblemType::regression;
   const text::WordPieceTokenizer tok = p.model.tokenizer();
   const TsvFile tf = read_tsv(o.train_file, true, p.model.config.num_labels);
-  p.train = tokenize_file(tf, tok, p.opt.max_seq_len, regression, o.train_file);
+  p.train = text::tokenize_file(tf, tok, p.opt.max_seq_len, regression, o.train_file);
   if (!o.eval_file.empty()) {
     const TsvFile ef = read_tsv(o.eval_file, true, p.model.config.num_labels);
-    p.eval = tokenize_file(ef, tok, p.opt.max_seq_len, regression, o.eval_file);
+    p.eval = text::tokenize_file(ef, tok, p.opt.max_seq_len, regression, o.eval_file);
     p.has_eval = true;
   }
   return p;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../model/bert_classifier.hpp"
 #include "atomic_file.hpp"
 #include "hf_checkpoint.hpp"
 
@@ -82,3 +83,56 @@ void save_pretrained(const std::string& dir, Model& model, const std::string& vo
 }
 
 }  // namespace frost::io
+
+namespace frost {
+
+/// How BertClassifier::from_pretrained builds the model.
+struct PretrainedOptions {
+  std::string freeze = "none";  ///< a FreezeSpec ("embeddings,layers:0-8", "layers[:8]", "bert", ...)
+  int num_labels = 0;           ///< 0: config.json's num_labels (HF's default 2)
+  std::uint64_t seed = 42;      ///< initialises a classifier the checkpoint does not have
+};
+
+template <class T>
+BertClassifier<T> BertClassifier<T>::from_pretrained(const std::string& dir, const PretrainedOptions& o) {
+  FROST_CHECK(std::filesystem::is_directory(dir), dir + ": model directory not found");
+  BertConfig cfg = BertConfig::from_file(dir + "/config.json");
+  if (o.num_labels > 0 && o.num_labels != cfg.num_labels) {
+    cfg.num_labels = o.num_labels;
+    cfg.problem_type = ProblemType::infer;
+  }
+  BertClassifier model(cfg, FreezeSpec::parse(o.freeze));
+  const auto report = io::load_hf_weights(model, io::SafeTensorsFile(dir + "/model.safetensors"), o.seed);
+  model.source_dir_ = dir;
+  model.newly_initialized_ = report.newly_initialized;
+  return model;
+}
+
+template <class T>
+BertClassifier<T> BertClassifier<T>::from_pretrained(const std::string& dir) {
+  return from_pretrained(dir, PretrainedOptions{});
+}
+
+template <class T>
+void BertClassifier<T>::save_pretrained(const std::string& dir, const std::vector<std::string>& label_names) {
+  nlohmann::json base = nlohmann::json::object();
+  std::string vocab;
+  if (!source_dir_.empty()) {
+    std::ifstream in(source_dir_ + "/config.json");
+    try {
+      in >> base;
+    } catch (const nlohmann::json::exception&) {
+      base = nlohmann::json::object();
+    }
+    if (std::filesystem::exists(source_dir_ + "/vocab.txt")) vocab = source_dir_ + "/vocab.txt";
+  }
+  if (base.contains("num_labels") && base["num_labels"] != this->config().num_labels) {
+    base.erase("id2label");
+    base.erase("label2id");
+  }
+  io::save_pretrained(dir, *this, vocab, base, label_names);
+  const std::string tc = source_dir_ + "/tokenizer_config.json";
+  if (!source_dir_.empty() && std::filesystem::exists(tc)) io::write_file_atomic(dir + "/tokenizer_config.json", io::read_file(tc));
+}
+
+}  // namespace frost

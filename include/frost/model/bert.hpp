@@ -100,8 +100,24 @@ class BertModel : public BertBase<BertModel<T, M, Depth>, T> {
 
 }  // namespace detail
 
+namespace detail {
+/// The frozen mask of a policy, with the mistakes people make stopped at a message that says what
+/// to write instead.
+template <class P>
+constexpr FreezeMask policy_mask() {
+  static_assert(!Selector<P>,
+                "frost: a selector (Embeddings, Layers<A, B>, Body, Biases, ...) names parameters but is not a "
+                "policy: write Freeze<Selector...> to freeze them, or FreezeAllExcept<Selector...> to train only them");
+  static_assert(Selector<P> || FreezePolicy<P>,
+                "frost: the second template argument must be a freeze policy (Freeze<...>, FreezeAllExcept<...>, "
+                "NoFreeze, FreezeBert, BitFit, ...); for a policy chosen at run time use BertClassifier<T>");
+  if constexpr (FreezePolicy<P>) return P::frozen;
+  else return FreezeMask{};
+}
+}  // namespace detail
+
 /// The public model type. Equal policies give the same type.
-template <class T, FreezePolicy Policy = NoFreeze, int Depth = kDynamicDepth>
-using BertForSequenceClassification = detail::BertModel<T, Policy::frozen, Depth>;
+template <class T, class Policy = NoFreeze, int Depth = kDynamicDepth>
+using BertForSequenceClassification = detail::BertModel<T, detail::policy_mask<Policy>(), Depth>;
 
 }  // namespace frost

@@ -21,6 +21,7 @@
 
 #include "../config.hpp"
 #include "../freeze/plan.hpp"
+#include "../io/hf_names.hpp"
 #include "../ops/attention.hpp"
 #include "../ops/loss.hpp"
 #include "batch.hpp"
@@ -58,6 +59,18 @@ LossResult<T> compute_loss(const BertConfig& cfg, const Tensor<T>& logits, const
   }
   return r;
 }
+
+/// One entry of named_parameters(): PyTorch's name and shape, and whether it trains.
+struct NamedParameter {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  bool trainable = false;
+  std::int64_t numel() const {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+  }
+};
 
 namespace detail {
 
@@ -100,6 +113,20 @@ class BertBase {
     });
   }
 
+  /// model.named_parameters() with requires_grad: HF names and shapes (biases and LayerNorm
+  /// parameters 1-D), in HF's order.
+  [[nodiscard]] std::vector<NamedParameter> named_parameters() {
+    std::vector<NamedParameter> out;
+    for_each_param([&](const ParamId& id, auto& p) {
+      const SlotKind k = slot_kind(id.component, id.slot);
+      const bool one_d = k == SlotKind::bias || k == SlotKind::ln_weight || k == SlotKind::ln_bias;
+      std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()), static_cast<std::int64_t>(p.value.cols())};
+      if (one_d) shape = {static_cast<std::int64_t>(p.value.cols())};
+      out.push_back({io::hf_name(id), std::move(shape), is_trainable_v<decltype(p)>});
+    });
+    return out;
+  }
+
   void zero_grad() {
     for_each_trainable([](const ParamId&, auto& p) { p.zero_grad(); });
   }
@@ -112,6 +139,8 @@ class BertBase {
   /// Runs the model; returns logits [B, num_labels]. Mode::train records what backward needs
   /// (and only that) and applies dropout; Mode::eval records nothing.
   const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval);
+  /// The same for a temporary batch (`model.forward(tok.encode_batch(texts))`).
+  const Tensor<T>& forward(Batch&& batch, Mode mode = Mode::eval) { return forward(batch, mode); }
 
   /// Backward from d(loss)/d(logits) [B, num_labels]; accumulates into the trainable gradients
   /// (call zero_grad() between steps, as with PyTorch). Needs a Mode::train forward first.

@@ -30,6 +30,8 @@
 
 namespace frost {
 
+struct PretrainedOptions;  // io/pretrained.hpp
+
 template <class T>
 class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   using Base = detail::BertBase<BertClassifier<T>, T>;
@@ -62,6 +64,19 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   BertClassifier(const BertConfig& cfg, const FreezeSpec& spec) : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers)) {}
   /// Nothing frozen (HF's default).
   explicit BertClassifier(const BertConfig& cfg) : BertClassifier(cfg, FreezeMask::none()) {}
+
+  /// HF's BertForSequenceClassification.from_pretrained(dir, num_labels=...) with a freeze spec:
+  /// config.json + model.safetensors of a model directory; a classifier the checkpoint lacks is
+  /// newly initialised (load_report() lists it). Defined in io/pretrained.hpp.
+  static BertClassifier from_pretrained(const std::string& dir, const PretrainedOptions& options);
+  static BertClassifier from_pretrained(const std::string& dir);
+  /// config.json, model.safetensors (and the source directory's vocab.txt / tokenizer_config.json)
+  /// into `dir`, each file written atomically; transformers' from_pretrained reads it back.
+  void save_pretrained(const std::string& dir, const std::vector<std::string>& label_names = {});
+  /// The directory from_pretrained() read (empty otherwise).
+  [[nodiscard]] const std::string& source_dir() const { return source_dir_; }
+  /// Checkpoint tensors that were missing (newly initialised) or not used.
+  [[nodiscard]] const std::vector<std::string>& newly_initialized() const { return newly_initialized_; }
 
   /// f(index, layer&) over all encoder layers, bottom-up.
   template <class F>
@@ -110,6 +125,8 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     return s;
   }
 
+  std::string source_dir_;
+  std::vector<std::string> newly_initialized_;
   EmbeddingsVariant embeddings_;
   std::vector<LayerVariant> layers_;
   PoolerVariant pooler_;

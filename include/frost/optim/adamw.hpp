@@ -128,4 +128,8 @@ class AdamW {
   State state_;
 };
 
+/// `AdamW opt(model, {.lr = 2e-5})`: the scalar type is the model's.
+template <class Model>
+AdamW(Model&, AdamWOptions = {}, ParamGroups = {}) -> AdamW<typename Model::scalar_type>;
+
 }  // namespace frost

@@ -1,4 +1,4 @@
-// tools/cli/tsv.hpp: GLUE-style TSV data files.
+// frost/train/tsv.hpp: GLUE-style TSV data files (text/bert_tokenizer.hpp turns them into a Dataset).
 //
 //   header row:  sentence<TAB>label              (single sentences)
 //            or  sentence1<TAB>sentence2<TAB>label (pairs)
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include <frost/detail/macros.hpp>
+#include "../detail/macros.hpp"
 
-namespace frost::cli {
+namespace frost {
 
 struct TsvRow {
   std::string text_a, text_b;
@@ -98,4 +98,4 @@ inline TsvFile read_tsv(const std::string& path, bool label_required, int num_la
   return f;
 }
 
-}  // namespace frost::cli
+}  // namespace frost
