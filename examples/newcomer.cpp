@@ -13,7 +13,7 @@ int main(int argc, char** argv) try {
   const auto dev = frost::text::load_tsv("data/sentiment/dev.tsv", tok, {.max_length = 128});
   frost::TrainingArguments args;
   args.learning_rate = 5e-5;
-  args.num_train_epochs = 1;
+  args.num_train_epochs = 3;
   args.progress_bar = false;
   auto opt = frost::make_adamw(model, args);
   frost::Trainer(model, opt, args).train(train);
