@@ -10,6 +10,11 @@ struct Labels;
 struct ComponentSpec;
 template <class T, bool Trainable>
 struct Param;
+class FreezeSpec;
+struct BackwardPlan;
+struct PretrainedOptions;
+template <class T>
+class BertClassifier;
 namespace detail {
 template <class T, FreezeMask M, int Depth>
 class BertModel;

@@ -1,5 +1,5 @@
-// frost/detail/macros.hpp: frost's general macros, all prefixed FROST_ (the CLI's policy list
-// macros live next to the list in cli/freeze_spec.hpp).
+// frost/detail/macros.hpp: frost's general macros, all prefixed FROST_ (the CLI's kind-list
+// macros are the application's, in tools/cli/model_instances.hpp).
 #pragma once
 
 #include <stdexcept>
