@@ -2,8 +2,9 @@
 // macros are the application's, in tools/cli/model_instances.hpp).
 #pragma once
 
-#include <stdexcept>
 #include <string>
+
+#include "../error.hpp"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FROST_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -20,13 +21,6 @@
     if (FROST_UNLIKELY(!(cond))) throw ::frost::Error(std::string(msg)); \
   } while (0)
 
-namespace frost {
-/// The one exception type frost throws for bad input; `what()` names the file, tensor or field.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-}  // namespace frost
 
 // FROST_OMP(parallel for): an OpenMP pragma that vanishes (without -Wunknown-pragmas noise)
 // when OpenMP is off.

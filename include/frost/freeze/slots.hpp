@@ -96,4 +96,13 @@ constexpr const char* slot_name(Component c, int s) {
   }
 }
 
+/// Where a parameter sits in the model (see freeze/slots.hpp); io/hf_names.hpp maps it to the
+/// Hugging Face name.
+struct ParamId {
+  Component component;
+  int layer;  ///< encoder layer index; 0 for the other components
+  int slot;
+  constexpr bool operator==(const ParamId&) const = default;
+};
+
 }  // namespace frost

@@ -1,4 +1,5 @@
-// frost/model/param.hpp: a parameter slot whose gradient exists only when it trains.
+// frost/model/param.hpp: a parameter slot whose gradient exists only when it trains (ParamId,
+// where it sits, is in freeze/slots.hpp).
 #pragma once
 
 #include <type_traits>
@@ -8,14 +9,6 @@
 
 namespace frost {
 
-/// Where a parameter sits in the model (see freeze/slots.hpp); io/hf_names.hpp maps it to the
-/// Hugging Face name.
-struct ParamId {
-  Component component;
-  int layer;  ///< encoder layer index; 0 for the other components
-  int slot;
-  constexpr bool operator==(const ParamId&) const = default;
-};
 
 /// `Param<T, false>` is just its value: the gradient member is an empty type folded away by
 /// [[no_unique_address]], so `sizeof(Param<T, false>) == sizeof(Tensor<T>)`.
