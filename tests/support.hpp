@@ -40,7 +40,7 @@ struct Case {
 
   explicit Case(const std::string& n)
       : name(n),
-        cfg(frost::BertConfig::from_file(fixture_dir() + "/config_" + n + ".json")),
+        cfg(frost::read_config(fixture_dir() + "/config_" + n + ".json")),
         file(fixture_dir() + "/case_" + n + ".safetensors") {
     batch = load_batch(file);
     if (file.info("input.labels").dtype == frost::io::DType::I64) {

@@ -74,7 +74,7 @@ TEST_F(MiniLM, CheckpointIsTheReferenceOne) {
 }
 
 TEST_F(MiniLM, ConfigAndCheckpointLoad) {
-  const BertConfig cfg = BertConfig::from_file(model_dir() + "/config.json");
+  const BertConfig cfg = frost::read_config(model_dir() + "/config.json");
   EXPECT_EQ(cfg.num_hidden_layers, 6);
   EXPECT_EQ(cfg.hidden_size, 384);
   EXPECT_EQ(cfg.num_attention_heads, 12);
@@ -116,7 +116,7 @@ TEST_F(MiniLM, TokenizerReproducesReferenceIds) {
 
 template <class Model>
 void check_outputs(const char* label) {
-  const BertConfig cfg = BertConfig::from_file(model_dir() + "/config.json");
+  const BertConfig cfg = frost::read_config(model_dir() + "/config.json");
   Model model(cfg);
   io::load_hf_weights(model, io::SafeTensorsFile(model_dir() + "/model.safetensors"));
   Reference ref;

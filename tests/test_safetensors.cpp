@@ -1,8 +1,13 @@
 // frost::io::SafeTensorsFile: reading well-formed files (every dtype conversion, metadata,
 // zero-size and 0-d tensors, the real PyTorch fixture) and rejecting malformed ones with a
-// frost::Error that names the file and the tensor. This translation unit does not include
-// Eigen (fast to build).
+// frost::Error that names the file and the tensor: one test per reader rule, a 1 TB tensor under
+// RLIMIT_AS, the malformed corpus (tests/fixtures/malformed/safetensors, written by
+// tools/make_malformed_safetensors.py) and the fuzz seed corpus (tests/fuzz/corpus/safetensors).
+// This translation unit does not include Eigen (fast to build).
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,7 +19,10 @@
 #include <frost/io/safetensors.hpp>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifdef EIGEN_WORLD_VERSION
@@ -640,6 +648,396 @@ TEST_F(SafeTensors, DirectoryPathGivesClearError) {
   const std::string msg = error_of([&] { SafeTensorsFile f(dir.path.string()); });
   EXPECT_HAS(msg, dir.path.string());
   EXPECT_HAS(msg, "cannot open");
+}
+
+// ---- one test per reader rule (see the comment at the top of safetensors.hpp) --------------
+// Each writes a malformed file and checks that the message names the file (open_error), the
+// tensor or key, and the rule.
+
+TEST_F(SafeTensors, RuleHeaderNotUtf8) {
+  // a stray 0xFF in a tensor name, an overlong '/', an encoded surrogate, a cut-off sequence
+  for (const auto& [bytes, offset] : {std::pair<std::string, std::string>{"{\"w\xff\":1}", "0xFF at header offset 3"},
+                                      {"{\"\xc0\xaf\":1}", "0xC0 at header offset 2"},
+                                      {"{\"\xed\xa0\x80\":1}", "0xED at header offset 2"},
+                                      {"{\"\xe2\x82", "0xE2 at header offset 2"}}) {
+    const std::string msg = open_error(bytes, "");
+    EXPECT_HAS(msg, "header is not valid UTF-8: byte " + offset);
+  }
+}
+
+TEST_F(SafeTensors, RuleHeaderByteOrderMark) {
+  const std::string msg = open_error("\xef\xbb\xbf{}", "");
+  EXPECT_HAS(msg, "header starts with a UTF-8 byte order mark (expected '{')");
+}
+
+TEST_F(SafeTensors, RuleHeaderLoneSurrogateEscape) {
+  const std::string msg =
+      open_error(R"({"\ud800":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "xxxx");
+  EXPECT_HAS(msg, "header is not valid JSON");
+  EXPECT_HAS(msg, "surrogate");
+}
+
+TEST_F(SafeTensors, RuleHeaderTrailingGarbage) {
+  // spaces after the object are padding; anything else is not
+  const std::string msg =
+      open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}} x)", "xxxx");
+  EXPECT_HAS(msg, "header is not valid JSON");
+}
+
+TEST_F(SafeTensors, RuleNestingDepth) {
+  // 128 levels are accepted (in an ignored key), 129 are not, whatever else is wrong after them
+  auto nested = [](int levels) {
+    return R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":)" +
+           std::string(static_cast<std::size_t>(levels - 2), '[') +
+           std::string(static_cast<std::size_t>(levels - 2), ']') + "}}";
+  };
+  SafeTensorsFile f(dir.write("deep128.safetensors", st_bytes(nested(128), "z")));
+  EXPECT_EQ(f.ints("w"), std::vector<std::int64_t>{'z'});
+  EXPECT_HAS(open_error(nested(129), "z"), "header is nested more than 128 levels deep");
+  EXPECT_HAS(open_error(std::string(1'000'000, '['), ""), "header is nested more than 128 levels deep");
+}
+
+TEST_F(SafeTensors, RuleDuplicateTensorName) {
+  const std::string msg = open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                     R"("w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                                     le_bytes<float>({1, 2}));
+  EXPECT_HAS(msg, "duplicate key 'w' in the header");
+  EXPECT_HAS(open_error(R"({"__metadata__":{},"__metadata__":{"a":"b"}})", ""),
+             "duplicate key '__metadata__' in the header");
+}
+
+TEST_F(SafeTensors, RuleDuplicateKeyInTensor) {
+  for (const char* key : {"dtype", "shape", "data_offsets"}) {
+    const std::string k = key;
+    std::string header = R"({"bert.x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],)";
+    header += "\"" + k + "\":" +
+              (k == "dtype" ? "\"F32\"" : k == "shape" ? "[1]" : "[0,4]") + "}}";
+    const std::string msg = open_error(header, "xxxx");
+    EXPECT_HAS(msg, "tensor 'bert.x': duplicate key '" + k + "'");
+  }
+  // duplicates of an ignored key, and inside its nested value
+  EXPECT_HAS(open_error(R"({"w":{"dtype":"F32","x":1,"shape":[1],"x":2,"data_offsets":[0,4]}})",
+                        "xxxx"),
+             "tensor 'w': duplicate key 'x'");
+  EXPECT_HAS(open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],)"
+                        R"("x":[{"a":1},{"a":2,"b":{"c":1,"c":1}}]}})",
+                        "xxxx"),
+             "tensor 'w': duplicate key 'c' in a nested object");
+}
+
+TEST_F(SafeTensors, RuleDuplicateMetadataKey) {
+  const std::string msg = open_error(R"({"__metadata__":{"format":"pt","format":"tf"}})", "");
+  EXPECT_HAS(msg, "__metadata__: duplicate key 'format'");
+}
+
+TEST_F(SafeTensors, RuleMetadataFoundValueNamed) {
+  EXPECT_HAS(open_error(R"({"__metadata__":{"epoch":3}})", ""),
+             "__metadata__ value for 'epoch' must be a string, found 3");
+  EXPECT_HAS(open_error(R"({"__metadata__":"pt"})", ""),
+             "__metadata__ must be an object of strings, found \"pt\"");
+  EXPECT_HAS(open_error(R"({"__metadata__":null})", ""),
+             "__metadata__ must be an object of strings, found null");
+}
+
+TEST_F(SafeTensors, RuleTensorMissingField) {
+  const std::map<std::string, std::string> without = {
+      {"dtype", R"({"shape":[1],"data_offsets":[0,4]})"},
+      {"shape", R"({"dtype":"F32","data_offsets":[0,4]})"},
+      {"data_offsets", R"({"dtype":"F32","shape":[1]})"}};
+  for (const auto& [key, body] : without) {
+    const std::string msg = open_error("{\"t\":" + body + "}", "xxxx");
+    EXPECT_HAS(msg, "tensor 't': missing '" + key + "'");
+    EXPECT_HAS(msg, "expected an object with dtype, shape and data_offsets");
+  }
+  EXPECT_HAS(open_error(R"({"t":"F32"})", ""),
+             "tensor 't': expected an object with dtype, shape and data_offsets, found \"F32\"");
+}
+
+TEST_F(SafeTensors, RuleUnknownDtypeListsTheKnownOnes) {
+  const std::string msg =
+      open_error(R"({"emb":{"dtype":"F8_E5M2","shape":[1],"data_offsets":[0,1]}})", "x");
+  EXPECT_HAS(msg, "tensor 'emb': unknown dtype \"F8_E5M2\"");
+  EXPECT_HAS(msg, "expected one of F32, F16, BF16, F64, I64, I32, I8, U8, BOOL, I16, U16, U32");
+  EXPECT_HAS(open_error(R"({"emb":{"dtype":["F32"],"shape":[1],"data_offsets":[0,4]}})", "xxxx"),
+             "tensor 'emb': unknown dtype an array");
+}
+
+TEST_F(SafeTensors, RuleShapeEntryFoundAndIndex) {
+  std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[2,-3],"data_offsets":[0,4]}})", "xxxx");
+  EXPECT_HAS(msg, "tensor 't': shape entries must be non-negative integers, found -3 at shape index 1");
+  msg = open_error(R"({"t":{"dtype":"F32","shape":[1e2],"data_offsets":[0,4]}})", "xxxx");
+  EXPECT_HAS(msg, "found 1e2 at shape index 0");
+  msg = open_error(R"({"t":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,4]}})", "xxxx");
+  EXPECT_HAS(msg, "found 18446744073709551616");  // beyond uint64: parsed as a float
+  // "-0" is the integer 0
+  SafeTensorsFile f(dir.write("minus0.safetensors",
+                              st_bytes(R"({"t":{"dtype":"F32","shape":[-0],"data_offsets":[-0,0]}})")));
+  EXPECT_EQ(f.info("t").shape, std::vector<std::int64_t>{0});
+}
+
+TEST_F(SafeTensors, RuleShapeRank) {
+  auto header = [](std::size_t rank) {
+    std::string shape = "[0";
+    for (std::size_t i = 1; i < rank; ++i) shape += ",1";
+    return R"({"t":{"dtype":"F32","shape":)" + shape + R"(],"data_offsets":[0,0]}})";
+  };
+  SafeTensorsFile f(dir.write("rank1024.safetensors", st_bytes(header(1024))));
+  EXPECT_EQ(f.info("t").shape.size(), 1024u);
+  EXPECT_HAS(open_error(header(1025), ""), "tensor 't': shape has more than 1024 entries");
+}
+
+TEST_F(SafeTensors, RuleShapeEntryBeyondInt64) {
+  // a zero dimension makes the product 0, but TensorInfo::shape is int64
+  const std::string msg = open_error(
+      R"({"t":{"dtype":"F32","shape":[0,9223372036854775808],"data_offsets":[0,0]}})", "");
+  EXPECT_HAS(msg, "tensor 't': shape is too large: entry 9223372036854775808 at shape index 1 "
+                  "exceeds the int64 range");
+}
+
+TEST_F(SafeTensors, RuleElementCountOverflowsEvenBeforeAZero) {
+  // like the Rust crate, every partial product must fit (TensorInfo::numel() computes them)
+  const std::string msg = open_error(
+      R"({"t":{"dtype":"U8","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", "");
+  EXPECT_HAS(msg, "tensor 't': shape is too large: the element count of [4294967296] x "
+                  "4294967296 overflows 64 bits");
+  // 2^62 F32 elements: the count fits, the byte count does not
+  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[2,2305843009213693952],"data_offsets":[0,0]}})", ""),
+             "tensor 't': shape is too large: 4611686018427387904 elements of F32 (4 bytes each) "
+             "overflow 64 bits");
+}
+
+TEST_F(SafeTensors, RuleDataOffsetsFoundValueNamed) {
+  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}})", "xxxx"),
+             "tensor 't': data_offsets must be [begin, end] non-negative integers, found 4.0 at index 1");
+  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}})", "xxxx"),
+             "found more than 2 entries");
+  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":{"0":4}}})", "xxxx"),
+             "found an object");
+}
+
+TEST_F(SafeTensors, RuleDataOffsetsOrdered) {
+  const std::string msg = open_error(
+      R"({"bert.pooler.dense.bias":{"dtype":"U8","shape":[2],"data_offsets":[10,8]}})",
+      std::string(12, '\0'));
+  EXPECT_HAS(msg, "tensor 'bert.pooler.dense.bias': data_offsets [10, 8] are not ordered");
+}
+
+TEST_F(SafeTensors, RuleDataOffsetsSpanNamesShapeAndDtype) {
+  const std::string msg = open_error(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[0,8]}})",
+                                     std::string(8, '\0'));
+  EXPECT_HAS(msg, "tensor 'w': data_offsets span 8 bytes but shape x dtype needs 12 (shape [2, 3], "
+                  "BF16, 2 bytes each)");
+}
+
+TEST_F(SafeTensors, RuleEmptyTensorInsideAnotherIsAnOverlap) {
+  // the Rust reader's rule: sorted by offsets, each tensor starts where the previous one ended
+  const std::string msg = open_error(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                     R"("e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})",
+                                     le_bytes<float>({1, 2}));
+  EXPECT_HAS(msg, "tensors 'a' (data_offsets [0, 8]) and 'e' (data_offsets [4, 4]) overlap in the "
+                  "data buffer at byte 4");
+}
+
+TEST_F(SafeTensors, RuleTrailingBytesNamesTheCoverage) {
+  const std::string msg = open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                                     le_bytes<float>({1, 2}));
+  EXPECT_HAS(msg, "4 trailing bytes after the last tensor (data buffer is 8 bytes, the tensors cover 4)");
+}
+
+TEST_F(SafeTensors, LongNamesAreCutInMessages) {
+  const std::string name(5000, 'n');
+  const std::string msg =
+      open_error("{\"" + name + R"(":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", "xxxx");
+  EXPECT_HAS(msg, "tensor '" + name.substr(0, 200) + "...' (5000 bytes)");
+  EXPECT_LT(msg.size(), 1000u);
+}
+
+// ---- what must keep loading ----------------------------------------------------------------
+
+TEST_F(SafeTensors, UnknownTensorKeysAreIgnored) {
+  const std::string header =
+      R"({"w":{"offsets_note":"x","dtype":"I16","shape":[2],"data_offsets":[0,4],)"
+      R"("extra":[{"a":[1,{"b":null}]},true,1.5]}}  )";
+  SafeTensorsFile f(dir.write("extra.safetensors", st_bytes(header, le_bytes<std::int16_t>({-2, 7}))));
+  EXPECT_EQ(f.ints("w"), (std::vector<std::int64_t>{-2, 7}));
+}
+
+TEST_F(SafeTensors, SmallIntegerDtypes) {
+  const std::string data = le_bytes<std::int16_t>({-32768, 32767}) +
+                           le_bytes<std::uint16_t>({65535, 1}) +
+                           le_bytes<std::uint32_t>({4294967295u, 0});
+  const std::string header = R"({"i16":{"dtype":"I16","shape":[2],"data_offsets":[0,4]},)"
+                             R"("u16":{"dtype":"U16","shape":[2],"data_offsets":[4,8]},)"
+                             R"("u32":{"dtype":"U32","shape":[2],"data_offsets":[8,16]}})";
+  SafeTensorsFile f(dir.write("small_ints.safetensors", st_bytes(header, data)));
+  EXPECT_EQ(f.ints("i16"), (std::vector<std::int64_t>{-32768, 32767}));
+  EXPECT_EQ(f.ints("u16"), (std::vector<std::int64_t>{65535, 1}));
+  EXPECT_EQ(f.ints("u32"), (std::vector<std::int64_t>{4294967295LL, 0}));
+  EXPECT_EQ(f.info("u32").dtype, DType::U32);
+  EXPECT_HAS(error_of([&] { (void)f.floats("i16"); }), "tensor 'i16' has dtype I16, expected a float dtype");
+}
+
+TEST_F(SafeTensors, EmptyTensorsWithAndWithoutMetadata) {
+  for (const std::string meta : {"", R"("__metadata__":{"format":"pt"},)"}) {
+    const std::string header =
+        "{" + meta + R"("e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})";
+    SafeTensorsFile f(dir.write("empty.safetensors", st_bytes(header)));
+    EXPECT_EQ(f.info("e").numel(), 0);
+    EXPECT_TRUE(f.floats("e").empty());
+    EXPECT_EQ(f.metadata().size(), meta.empty() ? 0u : 1u);
+  }
+}
+
+// ---- the in-memory entry points ----------------------------------------------------------
+
+TEST_F(SafeTensors, FromMemoryMatchesTheFile) {
+  const std::string bytes =
+      st_bytes(R"({"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+               R"("b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}})",
+               le_bytes<float>({1.5f, -2}) + le_bytes<std::int64_t>({-9}));
+  const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  const auto m = SafeTensorsFile::from_memory(p, bytes.size(), "mem");
+  EXPECT_EQ(m.path(), "mem");
+  EXPECT_EQ(m.floats("a"), (std::vector<float>{1.5f, -2}));
+  EXPECT_EQ(m.ints("b"), std::vector<std::int64_t>{-9});
+  EXPECT_EQ(m.metadata().at("k"), "v");
+  const auto h = frost::io::parse_safetensors_header(p, bytes.size(), "mem");
+  EXPECT_EQ(h.data_size, 16u);
+  EXPECT_EQ(h.data_begin() + h.data_size, bytes.size());
+  EXPECT_EQ(h.tensors.at("b").begin, 8u);
+  // errors name `where`
+  EXPECT_HAS(error_of([&] { (void)frost::io::parse_safetensors_header(p, 7, "buf"); }),
+             "buf: file is 7 bytes, too short");
+  EXPECT_HAS(error_of([&] { (void)frost::io::parse_safetensors_header(p, bytes.size() - 1, "buf"); }),
+             "buf: tensor 'b': data_offsets end 16 is beyond the data buffer (15 bytes)");
+  EXPECT_HAS(error_of([&] { (void)frost::io::parse_safetensors_header_json("{\"a\":1}", 0, "j"); }),
+             "j: tensor 'a': expected an object with dtype, shape and data_offsets, found 1");
+}
+
+// ---- allocation is bounded by the file -----------------------------------------------------
+
+std::uint64_t address_space_bytes() {
+  std::ifstream in("/proc/self/statm");
+  std::uint64_t pages = 0;
+  in >> pages;
+  return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// A ~100-byte file declaring a 1 TB F32 tensor must fail with frost::Error before allocating it:
+// in a child whose address space may grow by only 512 MB (relative to its current size, so that
+// it also works under ASan's huge reservations), exit 0 iff a frost::Error was thrown.
+TEST_F(SafeTensors, OneTerabyteTensorFailsUnderAddressSpaceLimit) {
+  const std::string beyond = dir.write(
+      "1tb.safetensors",
+      st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,1099511627776]}})",
+               le_bytes<float>({1})));
+  const std::string span = dir.write(
+      "1tb_span.safetensors",
+      st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,4]}})",
+               le_bytes<float>({1})));
+  ASSERT_LT(std::filesystem::file_size(beyond), 120u);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_AS, &lim) != 0) ::_exit(10);
+    const rlim_t want = address_space_bytes() + (rlim_t{512} << 20);
+    lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+    if (::setrlimit(RLIMIT_AS, &lim) != 0) ::_exit(11);
+    // the limit bites: 1 GiB of address space is refused
+    void* big = ::mmap(nullptr, std::size_t{1} << 30, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (big != MAP_FAILED) ::_exit(12);
+    for (const auto& [path, rule] : {std::pair{beyond, "is beyond the data buffer (4 bytes)"},
+                                     std::pair{span, "needs 1099511627776"}}) {
+      try {
+        SafeTensorsFile f(path);
+        ::_exit(3);  // loaded?!
+      } catch (const frost::Error& e) {
+        const std::string msg = e.what();
+        if (msg.find(path) == std::string::npos || msg.find("tensor 'w'") == std::string::npos ||
+            msg.find(rule) == std::string::npos)
+          ::_exit(4);
+      } catch (const std::bad_alloc&) {
+        ::_exit(2);
+      } catch (...) {
+        ::_exit(5);
+      }
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "child killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "2: std::bad_alloc, 3: loaded, 4: wrong message, 5: another exception, 1x: setup";
+}
+
+// ---- the malformed-input corpus (tools/make_malformed_safetensors.py) -----------------------
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(SafeTensorsCorpus, ManifestCases) {
+  const std::string dir = FROST_MALFORMED_DIR;
+  std::ifstream in(dir + "/cases.json");
+  ASSERT_TRUE(in.good()) << dir << "/cases.json";
+  const auto cases = nlohmann::json::parse(in);
+  int malformed = 0, valid = 0;
+  for (const auto& c : cases) {
+    const std::string path = dir + "/" + c.at("file").get<std::string>();
+    SCOPED_TRACE(path);
+    ASSERT_TRUE(std::filesystem::is_regular_file(path));
+    const std::string bytes = read_all(path);
+    const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    if (c.at("expect").is_null()) {
+      EXPECT_NO_THROW({ SafeTensorsFile f(path); });
+      EXPECT_NO_THROW({ (void)SafeTensorsFile::from_memory(p, bytes.size(), path); });
+      ++valid;
+      continue;
+    }
+    const std::string expect = c["expect"].get<std::string>();
+    const std::string msg = error_of([&] { SafeTensorsFile f(path); });
+    EXPECT_HAS(msg, path);
+    EXPECT_HAS(msg, expect);
+    // the in-memory entry point runs the same checks
+    EXPECT_EQ(error_of([&] { (void)SafeTensorsFile::from_memory(p, bytes.size(), path); }), msg);
+    ++malformed;
+  }
+  EXPECT_GE(malformed, 15);
+  EXPECT_GE(valid, 3);
+}
+
+// Every file of the fuzz seed corpus (valid, invalid, and the fuzzer's past findings) loads or
+// throws frost::Error; a loaded file's tensors all read. Runs without clang/libFuzzer.
+TEST(SafeTensorsCorpus, FuzzSeedCorpusNeverCrashes) {
+  const std::filesystem::path dir =
+      std::filesystem::path(FROST_MALFORMED_DIR) / ".." / ".." / ".." / "fuzz" / "corpus" / "safetensors";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    SCOPED_TRACE(e.path().string());
+    std::string bytes = read_all(e.path().string());
+    if (!bytes.empty() && bytes[0] == '{') {  // header-first form, as the fuzz target reads it
+      const std::uint64_t len = bytes.rfind('}') + 1;
+      bytes = st_bytes(bytes.substr(0, len), bytes.substr(len));
+    }
+    try {
+      const auto f = SafeTensorsFile::from_memory(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                                  bytes.size(), "seed");
+      for (const auto& [name, info] : f.tensors()) {
+        const std::size_t got = frost::io::is_float_dtype(info.dtype) ? f.floats(name).size()
+                                                                      : f.ints(name).size();
+        EXPECT_EQ(got, static_cast<std::size_t>(info.numel()));
+      }
+    } catch (const frost::Error&) {
+    }
+    ++n;
+  }
+  EXPECT_GT(n, 5);
 }
 
 }  // namespace

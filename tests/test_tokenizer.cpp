@@ -2,13 +2,18 @@
 // 4.46.3): a hand-written corpus (accents, ß/ẞ, İ/ı, Greek, Cyrillic, CJK, emoji ZWJ sequences,
 // punctuation runs, URLs and code, Unicode spaces, invisible and control characters, combining
 // marks, words over 100 characters, special tokens in text, empty lines) in five settings, sentence
-// pairs with longest_first truncation, padded batches, malformed UTF-8 and vocabulary errors.
+// pairs with longest_first truncation, padded batches, malformed UTF-8, and reading vocab.txt
+// (line endings, BOM, empty lines, one case per validation rule, vocab_size against config.json).
 // Fixtures and their generator: tests/fixtures/tokenizer/, tools/gen_tokenizer_fixtures.py.
 // (No Eigen here: only the text header.)
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <frost/text/bert_tokenizer.hpp>
 #include <frost/text/wordpiece.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -326,7 +331,7 @@ TEST(Tokenizer, VocabularyErrorsNameTheFile) {
   EXPECT_EQ(vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhi\nhi\n"), path + ":6: duplicate token 'hi' (first at line 5)");
   EXPECT_EQ(vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\nbad\xFF\n"),
             path + ":5: invalid UTF-8 at byte offset 3 (0xFF): invalid byte (never appears in UTF-8)");
-  EXPECT_EQ(vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"), "(no error)");  // [MASK] is optional
+  EXPECT_EQ(vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"), "(no error)");
   try {
     WordPieceTokenizer t("/nonexistent/vocab.txt");
     ADD_FAILURE();
@@ -338,15 +343,158 @@ TEST(Tokenizer, VocabularyErrorsNameTheFile) {
 TEST(Tokenizer, VocabularyLinesEndLikePythonUniversalNewlines) {
   // HF's load_vocab reads in text mode: "\r\n" and "\r" end lines too; spaces stay in the token.
   const std::string path = ::testing::TempDir() + "frost_vocab_crlf.txt";
-  std::ofstream(path, std::ios::binary) << "[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\nhello\r\nwith space \nlast";
+  std::ofstream(path, std::ios::binary) << "[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\r\nhello\r\nwith space \nlast";
   const WordPieceTokenizer tok(path);
   std::remove(path.c_str());
-  EXPECT_EQ(tok.vocab_size(), 7u);
+  EXPECT_EQ(tok.vocab_size(), 8u);
   EXPECT_EQ(tok.unk_id(), 1);
-  EXPECT_EQ(tok.token_to_id("hello"), std::optional<int>(4));
-  EXPECT_EQ(tok.token_to_id("with space "), std::optional<int>(5));
-  EXPECT_EQ(tok.token_to_id("last"), std::optional<int>(6));
+  EXPECT_EQ(tok.mask_id(), 4);
+  EXPECT_EQ(tok.token_to_id("hello"), std::optional<int>(5));
+  EXPECT_EQ(tok.token_to_id("with space "), std::optional<int>(6));
+  EXPECT_EQ(tok.token_to_id("last"), std::optional<int>(7));
   EXPECT_EQ(tok.tokenize("Hello world"), (Tokens{"hello", "[UNK]"}));
+}
+
+// ---- vocab.txt: one case per rule ---------------------------------------------------------------
+
+const std::string kSpecials = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+
+/// A tokenizer from `content` (the file is removed again).
+WordPieceTokenizer vocab_from(const std::string& content) {
+  const std::string path = ::testing::TempDir() + "frost_vocab_rule.txt";
+  std::ofstream(path, std::ios::binary) << content;
+  WordPieceTokenizer tok(path);
+  std::remove(path.c_str());
+  return tok;
+}
+
+TEST(Vocabulary, InvalidUtf8NamesFileAndLine) {
+  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  // line counting goes through CRLF and CR line ends
+  EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\nok\n\xC3\x28\n").rfind(path + ":7: invalid UTF-8 at byte offset 0 (0xC3", 0),
+            0u);
+  EXPECT_NE(vocab_error(kSpecials + "\xED\xA0\x80\n").find(path + ":6: invalid UTF-8 at byte offset 0"), std::string::npos);
+}
+
+TEST(Vocabulary, CrlfLineEndingsAccepted) {
+  const WordPieceTokenizer tok = vocab_from("[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\n[MASK]\r\nhello\r\n");
+  EXPECT_EQ(tok.vocab_size(), 6u);
+  EXPECT_EQ(tok.token_to_id("hello"), std::optional<int>(5));
+  EXPECT_EQ(tok.token_to_id("hello\r"), std::nullopt);
+}
+
+TEST(Vocabulary, Utf8BomAccepted) {
+  const WordPieceTokenizer tok = vocab_from("\xEF\xBB\xBF" + kSpecials + "hello\n");
+  EXPECT_EQ(tok.pad_id(), 0);
+  EXPECT_EQ(tok.token_to_id("[PAD]"), std::optional<int>(0));
+  EXPECT_EQ(tok.vocab_size(), 6u);
+  // a BOM-only file is an empty vocabulary
+  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  EXPECT_EQ(vocab_error("\xEF\xBB\xBF"), path + ": empty vocabulary (expected one token per line)");
+}
+
+TEST(Vocabulary, MissingFinalNewlineAccepted) {
+  const WordPieceTokenizer with = vocab_from(kSpecials + "last\n");
+  const WordPieceTokenizer without = vocab_from(kSpecials + "last");
+  EXPECT_EQ(with.vocab_size(), 6u);
+  EXPECT_EQ(without.vocab_size(), 6u);
+  EXPECT_EQ(without.token_to_id("last"), std::optional<int>(5));
+}
+
+TEST(Vocabulary, DuplicateTokenNamesBothLines) {
+  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r\n[CLS]\r\nhi\r\n[SEP]\r\n[MASK]\r\nhi\r\n"),
+            path + ":7: duplicate token 'hi' (first at line 4)");
+  EXPECT_EQ(vocab_error(kSpecials + "[UNK]\n"), path + ":6: duplicate token '[UNK]' (first at line 2)");
+}
+
+TEST(Vocabulary, EverySpecialTokenRequired) {
+  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  for (const char* missing : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) {
+    std::string content;
+    for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello"})
+      if (std::string(t) != missing) content += std::string(t) + "\n";
+    EXPECT_EQ(vocab_error(content), path + ": vocabulary has no " + missing + " token (5 tokens read)") << missing;
+  }
+  // the specials may be anywhere (bert-base-cased has [PAD] at 0 and [UNK] at 100)
+  const WordPieceTokenizer tok = vocab_from("a\nb\n[MASK]\n[SEP]\n[CLS]\n[UNK]\n[PAD]\n");
+  EXPECT_EQ(tok.pad_id(), 6);
+  EXPECT_EQ(tok.mask_id(), 2);
+}
+
+// transformers' load_vocab: `for index, token in enumerate(reader.readlines()): vocab[token.rstrip("\n")] = index`,
+// so an empty line is the token "" with its own id and the ids after it count it. frost does the same
+// (and, as with every token, a second "" is a duplicate).
+TEST(Vocabulary, EmptyLineIsTheEmptyTokenAsInTransformers) {
+  const WordPieceTokenizer tok = vocab_from(kSpecials + "\nafter\n");
+  EXPECT_EQ(tok.vocab_size(), 7u);
+  EXPECT_EQ(tok.token_to_id(""), std::optional<int>(5));
+  EXPECT_EQ(tok.token_to_id("after"), std::optional<int>(6));
+  EXPECT_EQ(tok.id_to_token(5), "");
+  EXPECT_EQ(vocab_from(kSpecials + "x\r\n\r\ny").token_to_id("y"), std::optional<int>(7));  // CRLF: the same
+  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  EXPECT_EQ(vocab_error(kSpecials + "\nx\n\n"), path + ":8: duplicate token '' (first at line 6)");
+  // "" never matches a WordPiece (candidates are never empty)
+  EXPECT_EQ(tok.tokenize("after"), Tokens{"after"});
+}
+
+/// A model directory with config.json (vocab_size `config_vocab`) and a vocab.txt of `tokens` lines.
+struct VocabModelDir {
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("frost-vocab-dir-" + std::to_string(::getpid()));
+  VocabModelDir(int config_vocab, int tokens) {
+    std::filesystem::create_directories(dir);
+    json cfg = {{"vocab_size", config_vocab}, {"hidden_size", 32},       {"num_hidden_layers", 1},
+                {"num_attention_heads", 4},   {"intermediate_size", 64}, {"max_position_embeddings", 16}};
+    std::ofstream(dir / "config.json") << cfg.dump();
+    std::ofstream v(dir / "vocab.txt");
+    v << kSpecials;
+    for (int i = 5; i < tokens; ++i) v << "w" << i << "\n";
+  }
+  ~VocabModelDir() { std::filesystem::remove_all(dir); }
+  [[nodiscard]] std::string str() const { return dir.string(); }
+};
+
+TEST(Vocabulary, NoMoreTokensThanTheConfigsVocabSize) {
+  {
+    VocabModelDir d(50, 50);  // equal: fine
+    EXPECT_EQ(frost::text::BertTokenizer::from_pretrained(d.str()).vocab_size(), 50u);
+  }
+  {
+    VocabModelDir d(50, 40);  // fewer: fine, as in transformers
+    EXPECT_EQ(frost::text::BertTokenizer::from_pretrained(d.str()).vocab_size(), 40u);
+  }
+  {
+    VocabModelDir d(50, 53);
+    try {
+      (void)frost::text::BertTokenizer::from_pretrained(d.str());
+      ADD_FAILURE() << "no error";
+    } catch (const frost::Error& e) {
+      EXPECT_EQ(std::string(e.what()), d.str() + "/vocab.txt: 53 tokens, more than vocab_size 50 in " + d.str() +
+                                           "/config.json (ids from 50 on have no embedding row)");
+    }
+    // with the config given, and directly
+    frost::BertConfig cfg;
+    cfg.vocab_size = 52;
+    EXPECT_THROW((void)frost::text::BertTokenizer::from_pretrained(d.str(), cfg), frost::Error);
+    cfg.vocab_size = 53;
+    EXPECT_NO_THROW((void)frost::text::BertTokenizer::from_pretrained(d.str(), cfg));
+    const WordPieceTokenizer tok(d.str() + "/vocab.txt");
+    EXPECT_EQ(tok.vocab_path(), d.str() + "/vocab.txt");
+    EXPECT_NO_THROW(tok.check_vocab_size(53));
+    EXPECT_THROW(tok.check_vocab_size(10, "c.json"), frost::Error);
+  }
+  {
+    VocabModelDir d(50, 50);  // a damaged config.json next to the vocabulary is reported, naming it
+    std::ofstream(d.dir / "config.json") << "{\"vocab_size\": \"50\"}";
+    try {
+      (void)frost::text::BertTokenizer::from_pretrained(d.str());
+      ADD_FAILURE() << "no error";
+    } catch (const frost::Error& e) {
+      EXPECT_EQ(std::string(e.what()), d.str() + "/config.json: field 'vocab_size': expected an integer, got \"50\"");
+    }
+    std::filesystem::remove(d.dir / "config.json");  // no config.json: nothing to check against
+    EXPECT_EQ(frost::text::BertTokenizer::from_pretrained(d.str()).vocab_size(), 50u);
+  }
 }
 
 }  // namespace

@@ -1,15 +1,13 @@
-// frost/config.hpp: BertConfig, readable from a Hugging Face config.json.
+// frost/config.hpp: BertConfig (the geometry and hyper-parameters of a BERT classifier), its
+// presets and validate(). No JSON here: reading and writing Hugging Face's config.json is
+// io/config_json.hpp (read_config, config_from_json, hf_config_json, config_to_json).
 #pragma once
 
-#include <cstdint>
-#include <filesystem>
-#include <ios>
-#include <limits>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "detail/macros.hpp"
 
@@ -26,6 +24,25 @@ inline const char* to_string(ProblemType p) {
     default: return "infer";
   }
 }
+
+namespace detail {
+
+/// The one shape of every config error: "<where>: field '<name>': expected <...>, got <...>".
+inline Error config_field_error(const std::string& where, const std::string& field, const std::string& expected,
+                                const std::string& got) {
+  return Error(where + ": field '" + field + "': expected " + expected + ", got " + got);
+}
+
+/// Shortest text that reads back as `v` (1e-12, not std::to_string's "0.000000").
+inline std::string show_number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return r.ec == std::errc{} ? std::string(buf, r.ptr) : std::to_string(v);
+}
+
+}  // namespace detail
 
 struct BertConfig {
   int vocab_size = 30522;
@@ -65,12 +82,14 @@ struct BertConfig {
     return c;
   }
 
-  /// Throws frost::Error naming the first inconsistent field. `where` prefixes the message
-  /// (e.g. the config.json path).
+  /// The range rules of every field. Throws frost::Error for the first field that breaks one:
+  /// "<where>: field '<name>': expected <...>, got <...>" (`where`: e.g. the config.json path).
   void validate(const std::string& where = "BertConfig") const {
+    auto fail = [&](const char* field, const std::string& expected, const std::string& got) {
+      throw detail::config_field_error(where, field, expected, got);
+    };
     auto positive = [&](int v, const char* field) {
-      FROST_CHECK(v > 0, where + ": field '" + field + "' must be a positive integer, got " +
-                             std::to_string(v));
+      if (v <= 0) fail(field, "a positive integer", std::to_string(v));
     };
     positive(vocab_size, "vocab_size");
     positive(hidden_size, "hidden_size");
@@ -80,121 +99,26 @@ struct BertConfig {
     positive(max_position_embeddings, "max_position_embeddings");
     positive(type_vocab_size, "type_vocab_size");
     positive(num_labels, "num_labels");
-    FROST_CHECK(hidden_size % num_attention_heads == 0,
-                where + ": hidden_size (" + std::to_string(hidden_size) +
-                    ") must be divisible by num_attention_heads (" +
-                    std::to_string(num_attention_heads) + ")");
-    auto prob = [&](double p, const char* field) {
-      FROST_CHECK(p >= 0.0 && p < 1.0, where + ": field '" + field +
-                                           "' must be a probability in [0, 1), got " +
-                                           std::to_string(p));
+    if (hidden_size % num_attention_heads != 0)
+      fail("num_attention_heads",
+           "a divisor of hidden_size (" + std::to_string(hidden_size) +
+               ") (hidden_size must be divisible by num_attention_heads)",
+           std::to_string(num_attention_heads));
+    auto prob = [&](double p, const char* field, const char* expected) {
+      if (!(p >= 0.0 && p < 1.0)) fail(field, expected, detail::show_number(p));
     };
-    prob(hidden_dropout_prob, "hidden_dropout_prob");
-    prob(attention_probs_dropout_prob, "attention_probs_dropout_prob");
-    if (classifier_dropout) prob(*classifier_dropout, "classifier_dropout");
-    FROST_CHECK(layer_norm_eps > 0.0, where + ": field 'layer_norm_eps' must be > 0");
-    FROST_CHECK(pad_token_id >= 0 && pad_token_id < vocab_size,
-                where + ": pad_token_id (" + std::to_string(pad_token_id) +
-                    ") must be in [0, vocab_size)");
-    FROST_CHECK(problem_type != ProblemType::regression || num_labels == 1,
-                where + ": problem_type 'regression' needs num_labels == 1, got " +
-                    std::to_string(num_labels));
-  }
-
-  /// Parses an HF config.json object. Required: the geometry fields; optional with HF defaults:
-  /// dropouts, layer_norm_eps, pad_token_id, type_vocab_size, initializer_range, num_labels
-  /// (else the size of id2label, else 2), problem_type, classifier_dropout.
-  static BertConfig from_json(const nlohmann::json& j, const std::string& where = "config.json") {
-    FROST_CHECK(j.is_object(), where + ": expected a JSON object at top level");
-    BertConfig c;
-    auto get_int = [&](const char* field, int& out, bool required) {
-      if (!j.contains(field) || j.at(field).is_null()) {
-        FROST_CHECK(!required, where + ": missing required field '" + field + "'");
-        return;
-      }
-      const auto& v = j.at(field);
-      FROST_CHECK(v.is_number_integer(),
-                  where + ": field '" + field + "' must be an integer, got " + v.dump());
-      const bool fits = v.is_number_unsigned()
-                            ? v.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<int>::max()}
-                            : v.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
-                                  v.get<std::int64_t>() <= std::numeric_limits<int>::max();
-      FROST_CHECK(fits, where + ": field '" + field + "' is out of range for a 32-bit int, got " +
-                            v.dump());
-      out = v.get<int>();
-    };
-    auto get_num = [&](const char* field, double& out) {
-      if (!j.contains(field) || j.at(field).is_null()) return;
-      const auto& v = j.at(field);
-      FROST_CHECK(v.is_number(), where + ": field '" + field + "' must be a number, got " + v.dump());
-      out = v.get<double>();
-    };
-    auto get_str = [&](const char* field) -> std::optional<std::string> {
-      if (!j.contains(field) || j.at(field).is_null()) return std::nullopt;
-      const auto& v = j.at(field);
-      FROST_CHECK(v.is_string(), where + ": field '" + field + "' must be a string, got " + v.dump());
-      return v.get<std::string>();
-    };
-    if (auto mt = get_str("model_type"))
-      FROST_CHECK(*mt == "bert", where + ": model_type must be 'bert', got '" + *mt + "'");
-    get_int("vocab_size", c.vocab_size, true);
-    get_int("hidden_size", c.hidden_size, true);
-    get_int("num_hidden_layers", c.num_hidden_layers, true);
-    get_int("num_attention_heads", c.num_attention_heads, true);
-    get_int("intermediate_size", c.intermediate_size, true);
-    get_int("max_position_embeddings", c.max_position_embeddings, true);
-    get_int("type_vocab_size", c.type_vocab_size, false);
-    get_int("pad_token_id", c.pad_token_id, false);
-    get_num("hidden_dropout_prob", c.hidden_dropout_prob);
-    get_num("attention_probs_dropout_prob", c.attention_probs_dropout_prob);
-    get_num("layer_norm_eps", c.layer_norm_eps);
-    get_num("initializer_range", c.initializer_range);
-    if (j.contains("classifier_dropout") && !j.at("classifier_dropout").is_null()) {
-      double p = 0;
-      get_num("classifier_dropout", p);
-      c.classifier_dropout = p;
-    }
-    if (auto act = get_str("hidden_act"))
-      FROST_CHECK(*act == "gelu", where + ": hidden_act '" + *act +
-                                      "' is not supported (frost implements exact erf 'gelu')");
-    if (auto pe = get_str("position_embedding_type"))
-      FROST_CHECK(*pe == "absolute", where + ": position_embedding_type '" + *pe +
-                                         "' is not supported (only 'absolute')");
-    const bool has_id2label = j.contains("id2label") && j.at("id2label").is_object();
-    if (has_id2label) c.num_labels = static_cast<int>(j.at("id2label").size());
-    int num_labels = c.num_labels;
-    get_int("num_labels", num_labels, false);
-    FROST_CHECK(!has_id2label || num_labels == c.num_labels,
-                where + ": num_labels (" + std::to_string(num_labels) + ") disagrees with id2label (" +
-                    std::to_string(c.num_labels) + " entries)");
-    c.num_labels = num_labels;
-    if (auto pt = get_str("problem_type")) {
-      if (*pt == "single_label_classification") c.problem_type = ProblemType::single_label_classification;
-      else if (*pt == "multi_label_classification") c.problem_type = ProblemType::multi_label_classification;
-      else if (*pt == "regression") c.problem_type = ProblemType::regression;
-      else
-        throw Error(where + ": problem_type '" + *pt +
-                    "' is not one of single_label_classification, multi_label_classification, "
-                    "regression");
-    }
-    c.validate(where);
-    return c;
-  }
-
-  static BertConfig from_file(const std::string& path) {
-    std::error_code ec;
-    FROST_CHECK(!std::filesystem::is_directory(path, ec), path + ": cannot open config file (a directory)");
-    std::ifstream in(path);
-    FROST_CHECK(in.good(), path + ": cannot open config file");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);  // whole stream: trailing garbage is an error
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(path + ": not valid JSON (" + e.what() + ")");
-    } catch (const std::ios_base::failure& e) {
-      throw Error(path + ": read error (" + e.what() + ")");
-    }
-    return from_json(j, path);
+    prob(hidden_dropout_prob, "hidden_dropout_prob", "a probability in [0, 1)");
+    prob(attention_probs_dropout_prob, "attention_probs_dropout_prob", "a probability in [0, 1)");
+    if (classifier_dropout) prob(*classifier_dropout, "classifier_dropout", "null or a probability in [0, 1)");
+    if (!(std::isfinite(layer_norm_eps) && layer_norm_eps > 0.0))
+      fail("layer_norm_eps", "a finite number > 0", detail::show_number(layer_norm_eps));
+    if (!(std::isfinite(initializer_range) && initializer_range >= 0.0))
+      fail("initializer_range", "a finite number >= 0", detail::show_number(initializer_range));
+    if (pad_token_id < 0 || pad_token_id >= vocab_size)
+      fail("pad_token_id", "an id in [0, vocab_size) = [0, " + std::to_string(vocab_size) + ")",
+           std::to_string(pad_token_id));
+    if (problem_type == ProblemType::regression && num_labels != 1)
+      fail("num_labels", "1 (problem_type is 'regression')", std::to_string(num_labels));
   }
 };
 

@@ -13,6 +13,7 @@
 
 #include "frost_fwd.hpp"
 #include "config.hpp"
+#include "io/config_json.hpp"
 #include "freeze/freeze_policy.hpp"
 #include "freeze/plan.hpp"
 #include "freeze/freeze_spec.hpp"

@@ -21,7 +21,7 @@ cp "$FIX/case_single.safetensors" "$M/model.safetensors"
 {
   printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n'
   for w in good bad great awful fine poor nice terrible food movie service room staff price the a was is very not and it this; do echo "$w"; done
-  for i in $(seq 1 25); do echo "w$i"; done
+  for i in $(seq 1 22); do echo "w$i"; done
 } > "$M/vocab.txt"
 printf 'sentence\tlabel\n' > "$T/train.tsv"
 for i in $(seq 1 6); do

@@ -25,7 +25,7 @@ namespace frost::cli {
 inline BertConfig bench_config(const std::string& geometry) {
   if (geometry == "bert-base") return BertConfig::bert_base();
   if (geometry == "minilm") return BertConfig::minilm_l6();
-  return BertConfig::from_file(geometry);
+  return read_config(geometry);
 }
 
 inline double median_of(std::vector<double> v) {

@@ -169,7 +169,7 @@ int cmd_compare(const CompareOptions& o) {
 /// `frost explain`: the plan of SPEC for the model's (or a named geometry's) config.
 std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec) {
   BertConfig cfg = BertConfig::bert_base();
-  if (!config_path.empty()) cfg = BertConfig::from_file(config_path);
+  if (!config_path.empty()) cfg = read_config(config_path);
   else if (!model_dir.empty()) cfg = ModelDir(model_dir).config;
   const FreezeSpec s = FreezeSpec::parse(spec);
   return "policy: " + s.str() + "\n" + explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <frost/config.hpp>
+#include <frost/io/config_json.hpp>
 #include <frost/text/wordpiece.hpp>
 
 namespace frost::cli {
@@ -42,13 +43,8 @@ struct ModelDir {
     FROST_CHECK(fs::is_directory(d), d + ": model directory not found");
     for (const char* f : {"config.json", "model.safetensors", "vocab.txt"})
       FROST_CHECK(fs::exists(d + "/" + f), d + ": missing " + f + " (expected a Hugging Face model directory)");
-    std::ifstream in(d + "/config.json");
-    try {
-      in >> raw_config;
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(d + "/config.json: not valid JSON (" + e.what() + ")");
-    }
-    config = BertConfig::from_json(raw_config, d + "/config.json");
+    raw_config = read_config_json(d + "/config.json");
+    config = config_from_json(raw_config, d + "/config.json");
     if (num_labels_override > 0 && num_labels_override != config.num_labels) {
       config.num_labels = num_labels_override;
       raw_config.erase("id2label");
@@ -69,8 +65,11 @@ struct ModelDir {
   }
   [[nodiscard]] std::string vocab() const { return dir + "/vocab.txt"; }
   [[nodiscard]] std::string weights() const { return dir + "/model.safetensors"; }
+  /// vocab.txt, checked against config.json's vocab_size (fewer tokens is fine, more is an error).
   [[nodiscard]] text::WordPieceTokenizer tokenizer() const {
-    return text::WordPieceTokenizer(vocab(), text::TokenizerOptions::lower_case(lower_case_of(dir)));
+    text::WordPieceTokenizer tok(vocab(), text::TokenizerOptions::lower_case(lower_case_of(dir)));
+    tok.check_vocab_size(config.vocab_size, dir + "/config.json");
+    return tok;
   }
 };
 

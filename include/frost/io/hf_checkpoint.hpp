@@ -3,7 +3,9 @@
 // Loading accepts the usual checkpoint quirks: names with or without the "bert." prefix, legacy
 // "LayerNorm.gamma"/"LayerNorm.beta", and ignores "cls.*" heads and "*.position_ids" buffers. A
 // missing classifier is initialised like HF (normal(0, initializer_range), zero bias) and reported.
-// Any other missing tensor or shape mismatch throws frost::Error naming the tensor.
+// Any other missing tensor or shape mismatch (every tensor must have exactly the shape config.json
+// implies) throws frost::Error naming the tensor, the expected and the found shape; a non-float
+// dtype throws from SafeTensorsFile::floats, naming the tensor and its dtype.
 #pragma once
 
 #include <random>
@@ -61,9 +63,11 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
   model.for_each_param([&](const ParamId& id, auto& p) {
     const std::string name = hf_name(id);
     const std::string found = detail::find_in_file(file, name);
+    const std::vector<std::int64_t> want = hf_shape(id, p.value);
     if (found.empty()) {
       FROST_CHECK(id.component == Component::classifier,
-                  file.path() + ": missing tensor '" + name + "'");
+                  file.path() + ": missing tensor '" + name + "' (expected shape " +
+                      nlohmann::json(want).dump() + " from config.json, found no such tensor)");
       if (id.slot == slot::dense_w) {
         for (Eigen::Index i = 0; i < numel(p.value); ++i)
           p.value.data()[i] = static_cast<T>(normal(gen));
@@ -74,7 +78,6 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
       return;
     }
     const TensorInfo& info = file.info(found);
-    const std::vector<std::int64_t> want = hf_shape(id, p.value);
     FROST_CHECK(info.shape == want,
                 file.path() + ": tensor '" + found + "' has shape " +
                     nlohmann::json(info.shape).dump() + " but config.json implies " +

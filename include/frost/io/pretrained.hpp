@@ -15,48 +15,12 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "config_json.hpp"
 #include "../model/bert_classifier.hpp"
 #include "atomic_file.hpp"
 #include "hf_checkpoint.hpp"
 
 namespace frost::io {
-
-/// config.json for `cfg`, starting from `base` (the checkpoint's own config.json, to keep fields
-/// frost does not use) and setting what a fine-tuned classifier needs.
-inline nlohmann::json hf_config_json(const BertConfig& cfg, nlohmann::json base = nlohmann::json::object(),
-                                     const std::vector<std::string>& label_names = {}) {
-  if (!base.is_object()) base = nlohmann::json::object();
-  base["model_type"] = "bert";
-  base["architectures"] = {"BertForSequenceClassification"};
-  base["vocab_size"] = cfg.vocab_size;
-  base["hidden_size"] = cfg.hidden_size;
-  base["num_hidden_layers"] = cfg.num_hidden_layers;
-  base["num_attention_heads"] = cfg.num_attention_heads;
-  base["intermediate_size"] = cfg.intermediate_size;
-  base["max_position_embeddings"] = cfg.max_position_embeddings;
-  base["type_vocab_size"] = cfg.type_vocab_size;
-  base["hidden_act"] = "gelu";
-  base["hidden_dropout_prob"] = cfg.hidden_dropout_prob;
-  base["attention_probs_dropout_prob"] = cfg.attention_probs_dropout_prob;
-  base["classifier_dropout"] = cfg.classifier_dropout ? nlohmann::json(*cfg.classifier_dropout) : nlohmann::json();
-  base["layer_norm_eps"] = cfg.layer_norm_eps;
-  base["initializer_range"] = cfg.initializer_range;
-  base["pad_token_id"] = cfg.pad_token_id;
-  base["position_embedding_type"] = "absolute";
-  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
-  for (int i = 0; i < cfg.num_labels; ++i) {
-    const std::string name = static_cast<std::size_t>(i) < label_names.size()
-                                 ? label_names[static_cast<std::size_t>(i)]
-                                 : "LABEL_" + std::to_string(i);
-    id2label[std::to_string(i)] = name;
-    label2id[name] = i;
-  }
-  base["id2label"] = id2label;
-  base["label2id"] = label2id;
-  base["num_labels"] = cfg.num_labels;
-  if (cfg.problem_type != ProblemType::infer) base["problem_type"] = to_string(cfg.problem_type);
-  return base;
-}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -96,7 +60,7 @@ struct PretrainedOptions {
 template <class T>
 BertClassifier<T> BertClassifier<T>::from_pretrained(const std::string& dir, const PretrainedOptions& o) {
   FROST_CHECK(std::filesystem::is_directory(dir), dir + ": model directory not found");
-  BertConfig cfg = BertConfig::from_file(dir + "/config.json");
+  BertConfig cfg = read_config(dir + "/config.json");
   if (o.num_labels > 0 && o.num_labels != cfg.num_labels) {
     cfg.num_labels = o.num_labels;
     cfg.problem_type = ProblemType::infer;
@@ -118,11 +82,10 @@ void BertClassifier<T>::save_pretrained(const std::string& dir, const std::vecto
   nlohmann::json base = nlohmann::json::object();
   std::string vocab;
   if (!source_dir_.empty()) {
-    std::ifstream in(source_dir_ + "/config.json");
     try {
-      in >> base;
-    } catch (const nlohmann::json::exception&) {
-      base = nlohmann::json::object();
+      base = read_config_json(source_dir_ + "/config.json");
+    } catch (const Error&) {
+      base = nlohmann::json::object();  // gone or damaged since loading: write frost's fields only
     }
     if (std::filesystem::exists(source_dir_ + "/vocab.txt")) vocab = source_dir_ + "/vocab.txt";
   }

@@ -2,10 +2,32 @@
 //
 // Layout: 8-byte little-endian header length n, n bytes of JSON header, then the data buffer.
 // Header: {"__metadata__": {str: str}?, "<name>": {"dtype": D, "shape": [..], "data_offsets":
-// [begin, end]}, ...}, offsets relative to the data buffer. The reader checks: header length
-// bound and fit, JSON validity, known dtypes, non-negative integer shapes, end - begin equal to
-// numel * dtype size, offsets within the buffer, no overlaps and no gaps (the buffer is covered
-// exactly). Every error names the file and the tensor.
+// [begin, end]}, ...}, offsets relative to the data buffer.
+//
+// The reader trusts nothing in the file. It checks, in this order, and throws frost::Error naming
+// the file (or the `where` of the in-memory entry points), the tensor or key, what was expected
+// and what was found:
+//   - the file holds at least the 8-byte length; n <= kSafeTensorsMaxHeader (100 MB, the limit of
+//     the Rust safetensors crate) and n <= file size - 8;
+//   - the header is well-formed UTF-8 without a byte order mark or NUL byte, and is one JSON
+//     object (spaces after it are padding), nested at most kSafeTensorsMaxDepth (128) levels;
+//     no object anywhere in it has a duplicate key;
+//   - "__metadata__", if present, is an object of string -> string;
+//   - every other key is a tensor: an object with "dtype" (one of kSafeTensorsDtypes), "shape"
+//     (an array of at most kSafeTensorsMaxRank (1024) integers in [0, 2^63)) and "data_offsets"
+//     (an array of two integers >= 0);
+//     other keys in a tensor object are ignored (their duplicates are not);
+//   - the element count (product of the shape, every partial product included) fits in int64
+//     and element count x dtype size fits in 64 bits;
+//   - begin <= end <= data buffer size, and end - begin == element count x dtype size;
+//   - the tensors, sorted by offsets, cover the data buffer exactly: no overlap, no gap, no
+//     trailing bytes (zero-size tensors may sit at any tensor boundary).
+// Only the header is read before it has passed all these checks; the data buffer (file size -
+// 8 - n bytes, never more than the file holds) is allocated and read afterwards, so a small file
+// declaring a huge tensor fails without allocating anything large. Parsing is two streaming
+// (SAX) passes, JSON syntax first, then the rules above: no JSON tree is built, and the header
+// needs memory in proportion to n, whatever its content (at most about 9 bytes per header byte,
+// for 100 MB of tiny __metadata__ entries: 0.85 GB; a real checkpoint header is tens of KB).
 #pragma once
 
 #include <algorithm>
@@ -16,9 +38,11 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <tuple>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "../detail/macros.hpp"
@@ -26,35 +50,57 @@
 
 namespace frost::io {
 
-enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, BOOL };
+/// Largest header accepted, in bytes (the Rust safetensors crate uses the same 100 MB).
+inline constexpr std::uint64_t kSafeTensorsMaxHeader = 100'000'000;
+
+/// Deepest nesting of arrays and objects accepted in a header (serde_json's default recursion
+/// limit, which the Rust reader inherits); a valid header needs 3.
+inline constexpr int kSafeTensorsMaxDepth = 128;
+
+/// Most shape entries accepted (NumPy allows 64 dimensions): bounds the memory a header needs.
+inline constexpr std::size_t kSafeTensorsMaxRank = 1024;
+
+/// The element types the reader knows (new ones are appended: the values are stable).
+enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, BOOL, I16, U16, U32 };
+
+/// Their names in a header, in DType order.
+inline constexpr const char* kSafeTensorsDtypes[] = {"F32", "F16", "BF16", "F64", "I64", "I32",
+                                                     "I8",  "U8",  "BOOL", "I16", "U16", "U32"};
 
 inline std::size_t dtype_size(DType d) {
   switch (d) {
     case DType::F64:
     case DType::I64: return 8;
     case DType::F32:
-    case DType::I32: return 4;
+    case DType::I32:
+    case DType::U32: return 4;
     case DType::F16:
-    case DType::BF16: return 2;
-    default: return 1;
+    case DType::BF16:
+    case DType::I16:
+    case DType::U16: return 2;
+    case DType::I8:
+    case DType::U8:
+    case DType::BOOL: return 1;
   }
+  return 1;
 }
 
-inline const char* dtype_name(DType d) {
-  constexpr const char* names[] = {"F32", "F16", "BF16", "F64", "I64", "I32", "I8", "U8", "BOOL"};
-  return names[static_cast<int>(d)];
+inline const char* dtype_name(DType d) { return kSafeTensorsDtypes[static_cast<int>(d)]; }
+
+inline bool parse_dtype(std::string_view s, DType& out) {
+  for (std::size_t i = 0; i < std::size(kSafeTensorsDtypes); ++i) {
+    if (s == kSafeTensorsDtypes[i]) {
+      out = static_cast<DType>(i);
+      return true;
+    }
+  }
+  return false;
 }
 
-inline bool parse_dtype(const std::string& s, DType& out) {
-  static const std::map<std::string, DType> m = {
-      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
-      {"F64", DType::F64}, {"I64", DType::I64}, {"I32", DType::I32},
-      {"I8", DType::I8},   {"U8", DType::U8},   {"BOOL", DType::BOOL}};
-  auto it = m.find(s);
-  if (it == m.end()) return false;
-  out = it->second;
-  return true;
+inline bool is_float_dtype(DType d) {
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16 || d == DType::F64;
 }
+inline bool is_int_dtype(DType d) { return !is_float_dtype(d); }
 
 inline float half_to_float(std::uint16_t h) {
   const std::uint32_t sign = (h & 0x8000u) << 16;
@@ -88,6 +134,7 @@ struct TensorInfo {
   DType dtype;
   std::vector<std::int64_t> shape;
   std::uint64_t begin, end;  // byte offsets in the data buffer
+  /// Product of the shape; the reader guarantees that no partial product overflows int64.
   [[nodiscard]] std::int64_t numel() const {
     std::int64_t n = 1;
     for (auto d : shape) n *= d;
@@ -95,11 +142,520 @@ struct TensorInfo {
   }
 };
 
-/// A whole safetensors file in memory, validated on open.
+/// A header that passed every check in this file's comment.
+struct SafeTensorsHeader {
+  std::uint64_t header_size = 0;  ///< n, the JSON bytes after the 8-byte length
+  std::uint64_t data_size = 0;    ///< bytes of the data buffer (file size - 8 - n)
+  std::map<std::string, TensorInfo> tensors;
+  std::map<std::string, std::string> metadata;
+  /// Offset of the data buffer in the file.
+  [[nodiscard]] std::uint64_t data_begin() const { return 8 + header_size; }
+};
+
+namespace detail {
+
+/// A name for an error message: quoted, cut (at a UTF-8 boundary) if very long.
+inline std::string st_quote(std::string_view s, char q = '\'') {
+  constexpr std::size_t kMax = 200;
+  std::string out(1, q);
+  if (s.size() <= kMax) {
+    out.append(s);
+    out.push_back(q);
+    return out;
+  }
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0u) == 0x80u) --cut;
+  out.append(s.substr(0, cut));
+  out += "...";
+  out.push_back(q);
+  out += " (" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
+inline std::string st_shape_str(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    if (i == 16 && shape.size() > 20) {
+      s += "... (" + std::to_string(shape.size()) + " entries)";
+      break;
+    }
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+inline std::string st_dtype_list() {
+  std::string s;
+  for (const char* d : kSafeTensorsDtypes) s += (s.empty() ? "" : ", ") + std::string(d);
+  return s;
+}
+
+/// Offset of the first byte that does not start a well-formed UTF-8 sequence (no overlong forms,
+/// no surrogates, nothing above U+10FFFF), or npos.
+inline std::size_t st_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80u) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    std::uint32_t cp;
+    if (c >= 0xC2u && c <= 0xDFu) {
+      len = 2, cp = c & 0x1Fu;
+    } else if (c >= 0xE0u && c <= 0xEFu) {
+      len = 3, cp = c & 0x0Fu;
+    } else if (c >= 0xF0u && c <= 0xF4u) {
+      len = 4, cp = c & 0x07u;
+    } else {
+      return i;
+    }
+    if (n - i < len) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0u) != 0x80u) return i;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if ((len == 3 && (cp < 0x800u || (cp >= 0xD800u && cp <= 0xDFFFu))) ||
+        (len == 4 && (cp < 0x10000u || cp > 0x10FFFFu)))
+      return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+/// The first pass: JSON syntax only (so that a broken header is reported as such, not by the
+/// first semantic error before the break), without building anything.
+struct JsonSyntaxSax {
+  using json = nlohmann::json;
+  std::string_view where;
+  int depth = 0;
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(json::number_integer_t) { return true; }
+  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool number_float(json::number_float_t, const json::string_t&) { return true; }
+  bool string(json::string_t&) { return true; }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return nest(); }
+  bool key(json::string_t&) { return true; }
+  bool end_object() { return --depth, true; }
+  bool start_array(std::size_t) { return nest(); }
+  bool end_array() { return --depth, true; }
+  bool nest() {
+    FROST_CHECK(++depth <= kSafeTensorsMaxDepth,
+                std::string(where) + ": header is nested more than " +
+                    std::to_string(kSafeTensorsMaxDepth) +
+                    " levels deep (expected a flat object of tensors)");
+    return true;
+  }
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) {
+    throw Error(std::string(where) + ": header is not valid JSON (at header byte " +
+                std::to_string(pos) + ": " + e.what() + ")");
+  }
+};
+
+/// The second pass, behind parse_safetensors_header_json: a nlohmann SAX handler that
+/// fills a SafeTensorsHeader and throws frost::Error at the first violation.
+class SafeTensorsSax {
+ public:
+  using json = nlohmann::json;
+
+  SafeTensorsSax(std::string_view where, SafeTensorsHeader& out) : where_(where), out_(out) {}
+
+  // ---- values ----
+  bool null() { return value(Tok{Kind::Null, "null"}); }
+  bool boolean(bool b) { return value(Tok{Kind::Bool, b ? "true" : "false"}); }
+  bool number_integer(json::number_integer_t v) {
+    Tok t{Kind::Int, std::to_string(v)};
+    t.i = v;
+    return value(t);
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    Tok t{Kind::Uint, std::to_string(v)};
+    t.u = v;
+    return value(t);
+  }
+  bool number_float(json::number_float_t, const json::string_t& s) {
+    return value(Tok{Kind::Float, s.size() > 40 ? s.substr(0, 40) + "..." : s});
+  }
+  bool string(json::string_t& s) {
+    Tok t{Kind::String, st_quote(s, '"')};
+    t.s = &s;
+    return value(t);
+  }
+  bool binary(json::binary_t&) { return value(Tok{Kind::Other, "binary data"}); }
+  bool start_object(std::size_t) { return value(Tok{Kind::Object, "an object"}); }
+  bool start_array(std::size_t) { return value(Tok{Kind::Array, "an array"}); }
+
+  // ---- structure ----
+  bool key(json::string_t& k) {
+    switch (state_) {
+      case State::RootKey: {
+        const bool dup = k == "__metadata__" ? metadata_seen_ : out_.tensors.count(k) != 0;
+        FROST_CHECK(!dup, where_ + ": duplicate key " + st_quote(k) +
+                              " in the header (each tensor name and __metadata__ may appear once)");
+        if (k == "__metadata__") {
+          metadata_seen_ = true;
+          state_ = State::MetaValue;
+        } else {
+          name_ = k;
+          state_ = State::TensorValue;
+        }
+        break;
+      }
+      case State::MetaKey:
+        FROST_CHECK(out_.metadata.count(k) == 0,
+                    where_ + ": __metadata__: duplicate key " + st_quote(k));
+        meta_key_ = k;
+        state_ = State::MetaValue2;
+        break;
+      case State::TensorKey: {
+        FROST_CHECK(tensor_keys_.insert(k).second,
+                    tensor_where() + ": duplicate key " + st_quote(k));
+        if (k == "dtype") {
+          state_ = State::Dtype;
+        } else if (k == "shape") {
+          state_ = State::Shape;
+        } else if (k == "data_offsets") {
+          state_ = State::Offsets;
+        } else {
+          state_ = State::Skip;  // unknown keys are ignored
+          skip_depth_ = 0;
+        }
+        break;
+      }
+      case State::Skip:
+        FROST_CHECK(skip_keys_.back().insert(k).second,
+                    tensor_where() + ": duplicate key " + st_quote(k) + " in a nested object");
+        break;
+      default: break;  // unreachable: nlohmann only calls key() inside an object
+    }
+    return true;
+  }
+
+  bool end_object() {
+    switch (state_) {
+      case State::RootKey: state_ = State::Done; break;
+      case State::MetaKey: state_ = State::RootKey; break;
+      case State::TensorKey:
+        finish_tensor();
+        state_ = State::RootKey;
+        break;
+      case State::Skip: end_skipped(); break;
+      default: break;
+    }
+    return true;
+  }
+
+  bool end_array() {
+    switch (state_) {
+      case State::ShapeEntry: state_ = State::TensorKey; break;
+      case State::OffsetsEntry:
+        FROST_CHECK(n_offsets_ == 2, tensor_where() +
+                                         ": data_offsets must be [begin, end] non-negative "
+                                         "integers, found an array of " +
+                                         std::to_string(n_offsets_) + " entries");
+        state_ = State::TensorKey;
+        break;
+      case State::Skip: end_skipped(); break;
+      default: break;
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) {
+    // unreachable after JsonSyntaxSax accepted the same text
+    throw Error(where_ + ": header is not valid JSON (at header byte " + std::to_string(pos) +
+                ": " + e.what() + ")");
+  }
+
+  [[nodiscard]] bool done() const { return state_ == State::Done; }
+
+  /// The checks that need every tensor: sorted by offsets, they cover the data buffer exactly.
+  void check_coverage() const {
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, const std::string*>> ranges;
+    ranges.reserve(out_.tensors.size());
+    for (const auto& [name, t] : out_.tensors) ranges.emplace_back(t.begin, t.end, &name);
+    std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a), *std::get<2>(a)) <
+             std::tie(std::get<0>(b), std::get<1>(b), *std::get<2>(b));
+    });
+    std::uint64_t pos = 0;
+    const std::string* prev = nullptr;
+    std::uint64_t prev_b = 0;
+    for (const auto& [b, e, name] : ranges) {
+      FROST_CHECK(b >= pos, where_ + ": tensors " + st_quote(*prev) + " (data_offsets [" +
+                                std::to_string(prev_b) + ", " + std::to_string(pos) + "]) and " +
+                                st_quote(*name) + " (data_offsets [" + std::to_string(b) + ", " +
+                                std::to_string(e) + "]) overlap in the data buffer at byte " +
+                                std::to_string(b));
+      FROST_CHECK(b == pos, where_ + ": gap in the data buffer at bytes [" + std::to_string(pos) +
+                                ", " + std::to_string(b) + ") before tensor " + st_quote(*name) +
+                                " (expected the tensors to cover the buffer without holes)");
+      pos = e;
+      prev = name;
+      prev_b = b;
+    }
+    FROST_CHECK(pos == out_.data_size,
+                where_ + ": " + std::to_string(out_.data_size - pos) +
+                    " trailing bytes after the last tensor (data buffer is " +
+                    std::to_string(out_.data_size) + " bytes, the tensors cover " +
+                    std::to_string(pos) + ")");
+  }
+
+ private:
+  enum class Kind { Null, Bool, Int, Uint, Float, String, Object, Array, Other };
+  struct Tok {
+    Kind kind;
+    std::string text;  // for messages: the value, or "an object" / "an array"
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    const std::string* s = nullptr;
+  };
+  enum class State {
+    Root,          // expecting the header object
+    RootKey,       // in the header: a key (tensor name or __metadata__) or the end
+    MetaValue,     // expecting __metadata__'s object
+    MetaKey,       // in __metadata__: a key or the end
+    MetaValue2,    // expecting a metadata string
+    TensorValue,   // expecting a tensor's object
+    TensorKey,     // in a tensor: a key or the end
+    Dtype,         // expecting the dtype string
+    Shape,         // expecting the shape array
+    ShapeEntry,    // in the shape array
+    Offsets,       // expecting the data_offsets array
+    OffsetsEntry,  // in the data_offsets array
+    Skip,          // inside the value of an unknown tensor key
+    Done
+  };
+
+  [[nodiscard]] std::string tensor_where() const { return where_ + ": tensor " + st_quote(name_); }
+
+  static bool non_negative(const Tok& t, std::uint64_t& v) {
+    if (t.kind == Kind::Uint) {
+      v = t.u;
+      return true;
+    }
+    if (t.kind == Kind::Int && t.i >= 0) {  // "-0"
+      v = static_cast<std::uint64_t>(t.i);
+      return true;
+    }
+    return false;
+  }
+
+  bool value(const Tok& t) {
+    switch (state_) {
+      case State::Root:
+        FROST_CHECK(t.kind == Kind::Object,
+                    where_ + ": header must be a JSON object, found " + t.text);
+        state_ = State::RootKey;
+        break;
+      case State::MetaValue:
+        FROST_CHECK(t.kind == Kind::Object,
+                    where_ + ": __metadata__ must be an object of strings, found " + t.text);
+        state_ = State::MetaKey;
+        break;
+      case State::MetaValue2:
+        FROST_CHECK(t.kind == Kind::String, where_ + ": __metadata__ value for " +
+                                                st_quote(meta_key_) + " must be a string, found " +
+                                                t.text);
+        out_.metadata.emplace(meta_key_, *t.s);
+        state_ = State::MetaKey;
+        break;
+      case State::TensorValue:
+        FROST_CHECK(t.kind == Kind::Object,
+                    tensor_where() + ": expected an object with dtype, shape and data_offsets, found " +
+                        t.text);
+        cur_ = TensorInfo{};
+        tensor_keys_.clear();
+        numel_ = 1;
+        n_offsets_ = 0;
+        state_ = State::TensorKey;
+        break;
+      case State::Dtype:
+        FROST_CHECK(t.kind == Kind::String && parse_dtype(*t.s, cur_.dtype),
+                    tensor_where() + ": unknown dtype " + t.text + " (expected one of " +
+                        st_dtype_list() + ")");
+        state_ = State::TensorKey;
+        break;
+      case State::Shape:
+        FROST_CHECK(t.kind == Kind::Array,
+                    tensor_where() + ": shape must be an array of non-negative integers, found " +
+                        t.text);
+        state_ = State::ShapeEntry;
+        break;
+      case State::ShapeEntry: {
+        std::uint64_t d = 0;
+        const auto at = [&] { return " at shape index " + std::to_string(cur_.shape.size()); };
+        FROST_CHECK(non_negative(t, d), tensor_where() +
+                                            ": shape entries must be non-negative integers, found " +
+                                            t.text + at());
+        FROST_CHECK(cur_.shape.size() < kSafeTensorsMaxRank,
+                    tensor_where() + ": shape has more than " + std::to_string(kSafeTensorsMaxRank) +
+                        " entries");
+        constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        FROST_CHECK(d <= kMax, tensor_where() + ": shape is too large: entry " + t.text + at() +
+                                   " exceeds the int64 range");
+        std::uint64_t p = 0;
+        FROST_CHECK(!__builtin_mul_overflow(numel_, d, &p) && p <= kMax,
+                    tensor_where() + ": shape is too large: the element count of " +
+                        st_shape_str(cur_.shape) + " x " + std::to_string(d) +
+                        " overflows 64 bits (int64)");
+        numel_ = p;
+        cur_.shape.push_back(static_cast<std::int64_t>(d));
+        break;
+      }
+      case State::Offsets:
+        FROST_CHECK(t.kind == Kind::Array,
+                    tensor_where() +
+                        ": data_offsets must be [begin, end] non-negative integers, found " + t.text);
+        state_ = State::OffsetsEntry;
+        break;
+      case State::OffsetsEntry: {
+        std::uint64_t v = 0;
+        FROST_CHECK(n_offsets_ < 2, tensor_where() +
+                                        ": data_offsets must be [begin, end] non-negative "
+                                        "integers, found more than 2 entries");
+        FROST_CHECK(non_negative(t, v),
+                    tensor_where() +
+                        ": data_offsets must be [begin, end] non-negative integers, found " +
+                        t.text + " at index " + std::to_string(n_offsets_));
+        (n_offsets_ == 0 ? cur_.begin : cur_.end) = v;
+        ++n_offsets_;
+        break;
+      }
+      case State::Skip:
+        if (t.kind == Kind::Object || t.kind == Kind::Array) {
+          ++skip_depth_;
+          skip_keys_.emplace_back();
+        } else if (skip_depth_ == 0) {
+          state_ = State::TensorKey;
+        }
+        break;
+      default: break;  // unreachable: nlohmann rejects a second top-level value
+    }
+    return true;
+  }
+
+  void end_skipped() {
+    skip_keys_.pop_back();
+    if (--skip_depth_ == 0) state_ = State::TensorKey;
+  }
+
+  void finish_tensor() {
+    const std::string w = tensor_where();
+    for (const char* k : {"dtype", "shape", "data_offsets"})
+      FROST_CHECK(tensor_keys_.count(k) != 0,
+                  w + ": missing '" + k + "' (expected an object with dtype, shape and data_offsets)");
+    const std::uint64_t esize = dtype_size(cur_.dtype);
+    std::uint64_t bytes = 0;
+    FROST_CHECK(!__builtin_mul_overflow(numel_, esize, &bytes),
+                w + ": shape is too large: " + std::to_string(numel_) + " elements of " +
+                    dtype_name(cur_.dtype) + " (" + std::to_string(esize) +
+                    " bytes each) overflow 64 bits");
+    const std::string offs =
+        "[" + std::to_string(cur_.begin) + ", " + std::to_string(cur_.end) + "]";
+    FROST_CHECK(cur_.begin <= cur_.end,
+                w + ": data_offsets " + offs + " are not ordered: begin > end");
+    FROST_CHECK(cur_.end <= out_.data_size,
+                w + ": data_offsets end " + std::to_string(cur_.end) +
+                    " is beyond the data buffer (" + std::to_string(out_.data_size) + " bytes)");
+    FROST_CHECK(cur_.end - cur_.begin == bytes,
+                w + ": data_offsets span " + std::to_string(cur_.end - cur_.begin) +
+                    " bytes but shape x dtype needs " + std::to_string(bytes) + " (shape " +
+                    st_shape_str(cur_.shape) + ", " + dtype_name(cur_.dtype) + ", " +
+                    std::to_string(esize) + " bytes each)");
+    cur_.shape.shrink_to_fit();
+    out_.tensors.emplace(std::move(name_), std::move(cur_));
+    name_.clear();
+  }
+
+  std::string where_;
+  SafeTensorsHeader& out_;
+  State state_ = State::Root;
+  bool metadata_seen_ = false;
+  std::string meta_key_;
+  std::string name_;
+  TensorInfo cur_{};
+  std::set<std::string> tensor_keys_;
+  std::uint64_t numel_ = 1;
+  int n_offsets_ = 0;
+  int skip_depth_ = 0;
+  std::vector<std::set<std::string>> skip_keys_;
+};
+
+}  // namespace detail
+
+/// Checks the 8-byte header length `n` of a file of `file_size` bytes (>= 8).
+inline void check_safetensors_header_length(std::uint64_t n, std::uint64_t file_size,
+                                            std::string_view where) {
+  const std::string w(where);
+  FROST_CHECK(n <= kSafeTensorsMaxHeader, w + ": header length " + std::to_string(n) +
+                                              " exceeds the limit of " +
+                                              std::to_string(kSafeTensorsMaxHeader) + " bytes");
+  FROST_CHECK(n <= file_size - 8, w + ": header length " + std::to_string(n) +
+                                      " runs past the end of the file (" +
+                                      std::to_string(file_size) + " bytes)");
+}
+
+/// Parses and checks the JSON header (the n bytes after the length) of a file whose data buffer
+/// has `data_size` bytes. Throws frost::Error, prefixed with `where`, at the first violation.
+inline SafeTensorsHeader parse_safetensors_header_json(std::string_view header,
+                                                       std::uint64_t data_size,
+                                                       std::string_view where) {
+  const std::string w(where);
+  SafeTensorsHeader out;
+  out.header_size = header.size();
+  out.data_size = data_size;
+  FROST_CHECK(header.substr(0, 3) != "\xEF\xBB\xBF",
+              w + ": header starts with a UTF-8 byte order mark (expected '{')");
+  const std::size_t bad = detail::st_invalid_utf8(header);
+  if (bad != std::string_view::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(header[bad])));
+    throw Error(w + ": header is not valid UTF-8: byte " + hex + " at header offset " +
+                std::to_string(bad) + " does not start a well-formed UTF-8 sequence");
+  }
+  // nlohmann's lexer would stop at '\0' and ignore the rest of the header
+  const auto nul = header.find('\0');
+  FROST_CHECK(nul == std::string_view::npos,
+              w + ": header contains a NUL byte at offset " + std::to_string(nul) +
+                  " (expected JSON text)");
+  detail::JsonSyntaxSax syntax{where};
+  bool ok = nlohmann::json::sax_parse(header.data(), header.data() + header.size(), &syntax,
+                                      nlohmann::json::input_format_t::json, true);
+  detail::SafeTensorsSax sax(w, out);
+  ok = ok && nlohmann::json::sax_parse(header.data(), header.data() + header.size(), &sax,
+                                       nlohmann::json::input_format_t::json, true);
+  FROST_CHECK(ok && sax.done(), w + ": header is not valid JSON");
+  sax.check_coverage();
+  return out;
+}
+
+/// Parses and checks the header of a whole safetensors file image `bytes[0, size)`: the 8-byte
+/// length, the JSON header, and that the data buffer is what the tensors cover. The same code
+/// as the file reader (SafeTensorsFile), without I/O; the data bytes themselves are not read.
+inline SafeTensorsHeader parse_safetensors_header(const std::uint8_t* bytes, std::size_t size,
+                                                  std::string_view where) {
+  const std::string w(where);
+  FROST_CHECK(size >= 8, w + ": file is " + std::to_string(size) +
+                             " bytes, too short for the 8-byte safetensors header length");
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
+  check_safetensors_header_length(n, size, where);
+  const std::string_view header(reinterpret_cast<const char*>(bytes) + 8, static_cast<std::size_t>(n));
+  return parse_safetensors_header_json(header, size - 8 - n, where);
+}
+
+/// A whole safetensors file in memory, validated on open (see the checks at the top).
 class SafeTensorsFile {
  public:
   /// Largest header accepted (the reference implementation uses 100 MB).
-  static constexpr std::uint64_t kMaxHeader = 100'000'000;
+  static constexpr std::uint64_t kMaxHeader = kSafeTensorsMaxHeader;
 
   explicit SafeTensorsFile(const std::string& path) : path_(path) {
     std::error_code ec;
@@ -108,26 +664,41 @@ class SafeTensorsFile {
     std::ifstream in(path, std::ios::binary);
     FROST_CHECK(in.good(), path + ": cannot open safetensors file");
     in.seekg(0, std::ios::end);
-    const auto size = static_cast<std::uint64_t>(in.tellg());
+    const auto end = in.tellg();
+    FROST_CHECK(end >= 0, path + ": cannot determine the file size");
+    const auto size = static_cast<std::uint64_t>(end);
     in.seekg(0);
     FROST_CHECK(size >= 8, path + ": file is " + std::to_string(size) +
                                " bytes, too short for the 8-byte safetensors header length");
     unsigned char len_bytes[8];
     in.read(reinterpret_cast<char*>(len_bytes), 8);
-    FROST_CHECK(in.good(), path + ": read error in the 8-byte header length");
+    FROST_CHECK(in.gcount() == 8, path + ": read error in the 8-byte header length");
     std::uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
-    FROST_CHECK(n <= kMaxHeader, path + ": header length " + std::to_string(n) +
-                                     " exceeds the limit of " + std::to_string(kMaxHeader));
-    FROST_CHECK(n <= size - 8, path + ": header length " + std::to_string(n) +
-                                   " runs past the end of the file (" + std::to_string(size) +
-                                   " bytes)");
-    std::string header(n, '\0');
+    check_safetensors_header_length(n, size, path);
+    // n <= 100 MB and within the file: the only allocation before the header is checked
+    std::string header(static_cast<std::size_t>(n), '\0');
     in.read(header.data(), static_cast<std::streamsize>(n));
-    data_.resize(size - 8 - n);
+    FROST_CHECK(static_cast<std::uint64_t>(in.gcount()) == n,
+                path + ": read error in the header (the file shrank while being read?)");
+    SafeTensorsHeader h = parse_safetensors_header_json(header, size - 8 - n, path);
+    header = std::string();
+    // every offset is now known to lie inside the data buffer, which the file holds
+    data_.resize(static_cast<std::size_t>(h.data_size));
     in.read(reinterpret_cast<char*>(data_.data()), static_cast<std::streamsize>(data_.size()));
-    FROST_CHECK(in.good(), path + ": read error");
-    parse_header(header);
+    FROST_CHECK(static_cast<std::uint64_t>(in.gcount()) == h.data_size,
+                path + ": read error in the data buffer (the file shrank while being read?)");
+    tensors_ = std::move(h.tensors);
+    metadata_ = std::move(h.metadata);
+  }
+
+  /// The same checks on a file image in memory (`where` names it in errors); copies the data.
+  static SafeTensorsFile from_memory(const std::uint8_t* bytes, std::size_t size,
+                                     std::string where = "<memory>") {
+    SafeTensorsHeader h = parse_safetensors_header(bytes, size, where);
+    const std::uint8_t* data = bytes + h.data_begin();
+    return SafeTensorsFile(std::move(where), std::move(h),
+                           std::vector<unsigned char>(data, data + h.data_size));
   }
 
   [[nodiscard]] const std::string& path() const { return path_; }
@@ -137,13 +708,16 @@ class SafeTensorsFile {
 
   [[nodiscard]] const TensorInfo& info(const std::string& name) const {
     auto it = tensors_.find(name);
-    FROST_CHECK(it != tensors_.end(), path_ + ": no tensor named '" + name + "'");
+    FROST_CHECK(it != tensors_.end(), path_ + ": no tensor named " + detail::st_quote(name));
     return it->second;
   }
 
   /// Any float dtype (F32, F16, BF16, F64) as float.
   [[nodiscard]] std::vector<float> floats(const std::string& name) const {
     const TensorInfo& t = info(name);
+    FROST_CHECK(is_float_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) +
+                                             " has dtype " + dtype_name(t.dtype) +
+                                             ", expected a float dtype (F32, F16, BF16, F64)");
     const unsigned char* p = data_.data() + t.begin;
     const auto n = static_cast<std::size_t>(t.numel());
     std::vector<float> out(n);
@@ -158,127 +732,49 @@ class SafeTensorsFile {
           out[i] = static_cast<float>(d);
         }
         break;
-      case DType::F16:
-      case DType::BF16:
+      default:  // F16, BF16
         for (std::size_t i = 0; i < n; ++i) {
-          std::uint16_t h = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+          const auto h = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
           out[i] = t.dtype == DType::F16 ? half_to_float(h) : bf16_to_float(h);
         }
         break;
-      default:
-        throw Error(path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
-                    ", expected a float dtype (F32, F16, BF16, F64)");
     }
     return out;
   }
 
-  /// Integer dtypes (I64, I32, I8, U8, BOOL) as int64.
+  /// Integer dtypes (I64, I32, I16, I8, U32, U16, U8, BOOL) as int64.
   [[nodiscard]] std::vector<std::int64_t> ints(const std::string& name) const {
     const TensorInfo& t = info(name);
+    FROST_CHECK(is_int_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) +
+                                           " has dtype " + dtype_name(t.dtype) +
+                                           ", expected an integer dtype");
     const unsigned char* p = data_.data() + t.begin;
     const auto n = static_cast<std::size_t>(t.numel());
-    FROST_CHECK(t.dtype == DType::I64 || t.dtype == DType::I32 || t.dtype == DType::I8 ||
-                    t.dtype == DType::U8 || t.dtype == DType::BOOL,
-                path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
-                    ", expected an integer dtype");
     std::vector<std::int64_t> out(n);
+    auto read = [&](auto v, std::size_t i) {
+      std::memcpy(&v, p + sizeof v * i, sizeof v);
+      return static_cast<std::int64_t>(v);
+    };
     for (std::size_t i = 0; i < n; ++i) {
       switch (t.dtype) {
-        case DType::I64: std::memcpy(&out[i], p + 8 * i, 8); break;
-        case DType::I32: {
-          std::int32_t v;
-          std::memcpy(&v, p + 4 * i, 4);
-          out[i] = v;
-          break;
-        }
+        case DType::I64: out[i] = read(std::int64_t{}, i); break;
+        case DType::I32: out[i] = read(std::int32_t{}, i); break;
+        case DType::U32: out[i] = read(std::uint32_t{}, i); break;
+        case DType::I16: out[i] = read(std::int16_t{}, i); break;
+        case DType::U16: out[i] = read(std::uint16_t{}, i); break;
         case DType::I8: out[i] = static_cast<std::int8_t>(p[i]); break;
-        case DType::U8:
-        case DType::BOOL: out[i] = p[i]; break;
-        default:
-          throw Error(path_ + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype) +
-                      ", expected an integer dtype");
+        default: out[i] = p[i]; break;  // U8, BOOL
       }
     }
     return out;
   }
 
  private:
-  void parse_header(const std::string& header) {
-    // nlohmann's lexer stops at '\0' and would silently ignore the rest of the header
-    const auto nul = header.find('\0');
-    FROST_CHECK(nul == std::string::npos,
-                path_ + ": header contains a NUL byte at offset " + std::to_string(nul));
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(header);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(path_ + ": header is not valid JSON (" + e.what() + ")");
-    }
-    FROST_CHECK(j.is_object(), path_ + ": header must be a JSON object");
-    std::vector<std::tuple<std::uint64_t, std::uint64_t, std::string>> ranges;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      const std::string& name = it.key();
-      const auto& v = it.value();
-      if (name == "__metadata__") {
-        FROST_CHECK(v.is_object(), path_ + ": __metadata__ must be an object of strings");
-        for (auto m = v.begin(); m != v.end(); ++m) {
-          FROST_CHECK(m.value().is_string(),
-                      path_ + ": __metadata__ value for '" + m.key() + "' must be a string");
-          metadata_[m.key()] = m.value().get<std::string>();
-        }
-        continue;
-      }
-      const std::string where = path_ + ": tensor '" + name + "'";
-      FROST_CHECK(v.is_object() && v.contains("dtype") && v.contains("shape") &&
-                      v.contains("data_offsets"),
-                  where + ": expected an object with dtype, shape and data_offsets");
-      TensorInfo t{};
-      FROST_CHECK(v["dtype"].is_string() && parse_dtype(v["dtype"].get<std::string>(), t.dtype),
-                  where + ": unknown dtype " + v["dtype"].dump());
-      FROST_CHECK(v["shape"].is_array(), where + ": shape must be an array");
-      std::uint64_t numel = 1;
-      for (const auto& d : v["shape"]) {
-        FROST_CHECK(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0),
-                    where + ": shape entries must be non-negative integers, got " + d.dump());
-        const auto dim = d.get<std::uint64_t>();
-        FROST_CHECK(dim == 0 || numel <= (std::uint64_t{1} << 62) / dim,
-                    where + ": shape is too large");
-        numel *= dim;
-        t.shape.push_back(static_cast<std::int64_t>(dim));
-      }
-      FROST_CHECK(numel <= std::numeric_limits<std::uint64_t>::max() / dtype_size(t.dtype),
-                  where + ": shape is too large");
-      const auto& off = v["data_offsets"];
-      FROST_CHECK(off.is_array() && off.size() == 2 && off[0].is_number_unsigned() &&
-                      off[1].is_number_unsigned(),
-                  where + ": data_offsets must be [begin, end] non-negative integers");
-      t.begin = off[0].get<std::uint64_t>();
-      t.end = off[1].get<std::uint64_t>();
-      FROST_CHECK(t.begin <= t.end, where + ": data_offsets begin > end");
-      FROST_CHECK(t.end <= data_.size(), where + ": data_offsets end " + std::to_string(t.end) +
-                                             " is beyond the data buffer (" +
-                                             std::to_string(data_.size()) + " bytes)");
-      FROST_CHECK(t.end - t.begin == numel * dtype_size(t.dtype),
-                  where + ": data_offsets span " + std::to_string(t.end - t.begin) +
-                      " bytes but shape x dtype needs " +
-                      std::to_string(numel * dtype_size(t.dtype)));
-      ranges.emplace_back(t.begin, t.end, name);
-      tensors_.emplace(name, std::move(t));
-    }
-    std::sort(ranges.begin(), ranges.end());
-    std::uint64_t pos = 0;
-    const std::string* prev = nullptr;
-    for (const auto& [b, e, name] : ranges) {
-      FROST_CHECK(b >= pos, path_ + ": tensors '" + *prev + "' and '" + name +
-                                "' overlap in the data buffer at byte " + std::to_string(b));
-      FROST_CHECK(b == pos, path_ + ": gap in the data buffer at bytes [" + std::to_string(pos) +
-                                ", " + std::to_string(b) + ") before tensor '" + name + "'");
-      pos = e;
-      prev = &name;
-    }
-    FROST_CHECK(pos == data_.size(), path_ + ": " + std::to_string(data_.size() - pos) +
-                                         " trailing bytes after the last tensor");
-  }
+  SafeTensorsFile(std::string where, SafeTensorsHeader&& h, std::vector<unsigned char>&& data)
+      : path_(std::move(where)),
+        data_(std::move(data)),
+        tensors_(std::move(h.tensors)),
+        metadata_(std::move(h.metadata)) {}
 
   std::string path_;
   std::vector<unsigned char> data_;
@@ -329,6 +825,8 @@ class SafeTensorsWriter {
   void add(const std::string& name, DType dtype, std::vector<std::int64_t> shape,
            const unsigned char* data, std::size_t elem) {
     FROST_CHECK(name != "__metadata__", "safetensors: '__metadata__' is not a tensor name");
+    FROST_CHECK(detail::st_invalid_utf8(name) == std::string_view::npos,
+                "safetensors: tensor name " + detail::st_quote(name) + " is not valid UTF-8");
     for (const auto& e : entries_)
       FROST_CHECK(e.name != name, "safetensors: tensor '" + name + "' added twice");
     std::uint64_t numel = 1;

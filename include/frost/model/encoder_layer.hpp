@@ -154,6 +154,15 @@ class EncoderLayer {
                                           ln_cache);
   }
 
+  // Backward stages (see backward()); each is empty unless the spec enables it.
+  void backward_ln2(Tensor<T>& dy, Workspace<T>& ws);
+  void backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws, FlopCounter& fc);
+  void backward_ffn_in(Workspace<T>& ws, FlopCounter& fc);
+  void backward_ln1(Workspace<T>& ws);
+  void backward_attn_out(Workspace<T>& ws, FlopCounter& fc);
+  void backward_attention(RunState<T>& st, Workspace<T>& ws, FlopCounter& fc);
+  void backward_input(Tensor<T>* dx, Workspace<T>& ws, FlopCounter& fc);
+
   int index_ = 0;
   Eigen::Index heads_ = 1;
   T eps_ = T(1e-12);
@@ -201,76 +210,123 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
 }
 
+// Backward is a flat sequence of stages, top-down. Each stage is compiled only when the spec
+// enables it (LayerTraits); the stages are nested (need_dctx implies need_dz1 implies ... implies
+// need_dz2), so a stage that is compiled always finds the buffers of the stage above it filled.
+// Buffers during backward (ws.* are free once forward is over):
+//   dy   [N, H]  dy, then d_o = dropout'(dz2)
+//   ws.o [N, H]  dz2 = LN2'(dy), then dh1 = dz2 + di Wi
+//   ws.g [N, I]  g (recomputed) for the Wout gradient, then dg
+//   ws.i [N, I]  di = gelu'(dg)
+//   ws.h1[N, H]  dz1 = LN1'(dh1);  ws.a [N, H]  da = dropout'(dz1);  ws.ctx [N, H]  dctx
+//   ws.q, ws.k, ws.v [N, H]  dq, dk, dv
 template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws) {
   if constexpr (traits::in_backward) {
     FlopCounter& fc = *st.flops;
-    auto& sv = saved_;
-    if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
-    if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, sv.ln2, out_ln_w.grad);
-    if constexpr (traits::need_dz2) {
-      Tensor<T>& dz2 = ws.o;  // d(o + h1); ws.o is free during backward
-      ops::layer_norm_backward_input(dy, out_ln_w.value, sv.ln2, dz2);
-      Tensor<T>& d_o = dy;  // dy is free now
-      d_o = dz2;
-      if (hidden_dropped_) ops::dropout_backward_input(d_o, sv.drop2, p_hidden_);
-      if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
-      if constexpr (S.trains(slot::out_w)) {
-        ops::gelu_forward(sv.i, ws.g);  // recompute g (never kept)
-        ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
-      }
-      if constexpr (traits::need_dg) {
-        Tensor<T>& dg = ws.g;
-        ops::linear_backward_input(d_o, out_w.value, dg, fc);
-        Tensor<T>& di = ws.i;
-        ops::gelu_backward_input(dg, sv.i, di);
-        if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(di, inter_b.grad);
-        if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(di, sv.h1, inter_w.grad, fc);
-        if constexpr (traits::need_dh1) {
-          Tensor<T>& dh1 = dz2;  // dh1 = dz2 + di Wi
-          ops::linear_backward_input(di, inter_w.value, dh1, fc, Accumulate::yes);
-          if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(dh1, attn_ln_b.grad);
-          if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(dh1, sv.ln1, attn_ln_w.grad);
-          if constexpr (traits::need_dz1) {
-            Tensor<T>& dz1 = ws.h1;  // d(a + x)
-            ops::layer_norm_backward_input(dh1, attn_ln_w.value, sv.ln1, dz1);
-            Tensor<T>& da = ws.a;
-            da = dz1;
-            if (hidden_dropped_) ops::dropout_backward_input(da, sv.drop1, p_hidden_);
-            if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(da, attn_out_b.grad);
-            if constexpr (S.trains(slot::attn_out_w))
-              ops::linear_backward_weight(da, sv.ctx, attn_out_w.grad, fc);
-            if constexpr (traits::need_dctx) {
-              Tensor<T>& dctx = ws.ctx;
-              ops::linear_backward_input(da, attn_out_w.value, dctx, fc);
-              const auto& c = sv.qkv;
-              const ops::AttentionShape sh{st.batch, st.seq, heads_, dctx.cols() / heads_};
-              ops::attention_backward_input(dctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q,
-                                            ws.k, ws.v, fc);
-              if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
-              if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
-              if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
-              if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, sv.x, q_w.grad, fc);
-              if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, sv.x, k_w.grad, fc);
-              if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, sv.x, v_w.grad, fc);
-              if constexpr (S.input_grad) {
-                if (dx) {
-                  *dx = dz1;
-                  ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
-                  ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
-                  ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    (void)dx;
+    backward_ln2(dy, ws);
+    backward_ffn_out(dy, ws, fc);
+    backward_ffn_in(ws, fc);
+    backward_ln1(ws);
+    backward_attn_out(ws, fc);
+    backward_attention(st, ws, fc);
+    backward_input(dx, ws, fc);
   } else {
     (void)dy, (void)dx, (void)st, (void)ws;
   }
 }
 
+// LN2 parameter gradients; dz2 = LN2'(dy) [N, H] -> ws.o; d_o = dropout'(dz2) -> dy.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_ln2(Tensor<T>& dy, Workspace<T>& ws) {
+  if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
+  if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, saved_.ln2, out_ln_w.grad);
+  if constexpr (traits::need_dz2) {
+    ops::layer_norm_backward_input(dy, out_ln_w.value, saved_.ln2, ws.o);
+    dy = ws.o;
+    if (hidden_dropped_) ops::dropout_backward_input(dy, saved_.drop2, p_hidden_);
+  }
+}
+
+// FFN output dense: dbout, dWout = d_o^T g (g recomputed from i); dg = d_o Wout [N, I] -> ws.g.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws, FlopCounter& fc) {
+  if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
+  if constexpr (S.trains(slot::out_w)) {
+    ops::gelu_forward(saved_.i, ws.g);
+    ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
+  }
+  if constexpr (traits::need_dg) ops::linear_backward_input(d_o, out_w.value, ws.g, fc);
+  (void)d_o, (void)ws, (void)fc;
+}
+
+// FFN input dense: di = gelu'(dg) [N, I] -> ws.i; dbi, dWi = di^T h1; dh1 = dz2 + di Wi -> ws.o.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_ffn_in(Workspace<T>& ws, FlopCounter& fc) {
+  if constexpr (traits::need_dg) {
+    ops::gelu_backward_input(ws.g, saved_.i, ws.i);
+    if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(ws.i, inter_b.grad);
+    if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(ws.i, saved_.h1, inter_w.grad, fc);
+    if constexpr (traits::need_dh1) ops::linear_backward_input(ws.i, inter_w.value, ws.o, fc, Accumulate::yes);
+  }
+  (void)ws, (void)fc;
+}
+
+// LN1 parameter gradients from dh1 (ws.o); dz1 = LN1'(dh1) -> ws.h1; da = dropout'(dz1) -> ws.a.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_ln1(Workspace<T>& ws) {
+  if constexpr (traits::need_dh1) {
+    if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(ws.o, attn_ln_b.grad);
+    if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(ws.o, saved_.ln1, attn_ln_w.grad);
+  }
+  if constexpr (traits::need_dz1) {
+    ops::layer_norm_backward_input(ws.o, attn_ln_w.value, saved_.ln1, ws.h1);
+    ws.a = ws.h1;
+    if (hidden_dropped_) ops::dropout_backward_input(ws.a, saved_.drop1, p_hidden_);
+  }
+  (void)ws;
+}
+
+// Attention output dense: dbo, dWo = da^T ctx; dctx = da Wo -> ws.ctx.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_attn_out(Workspace<T>& ws, FlopCounter& fc) {
+  if constexpr (traits::need_dz1) {
+    if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(ws.a, attn_out_b.grad);
+    if constexpr (S.trains(slot::attn_out_w)) ops::linear_backward_weight(ws.a, saved_.ctx, attn_out_w.grad, fc);
+  }
+  if constexpr (traits::need_dctx) ops::linear_backward_input(ws.a, attn_out_w.value, ws.ctx, fc);
+  (void)ws, (void)fc;
+}
+
+// Attention core: dctx -> dq, dk, dv [N, H] (ws.q, ws.k, ws.v); QKV bias and weight gradients.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_attention(RunState<T>& st, Workspace<T>& ws, FlopCounter& fc) {
+  if constexpr (traits::need_dctx) {
+    const auto& c = saved_.qkv;
+    const ops::AttentionShape sh{st.batch, st.seq, heads_, ws.ctx.cols() / heads_};
+    ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k,
+                                  ws.v, fc);
+    if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
+    if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
+    if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
+    if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, saved_.x, q_w.grad, fc);
+    if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, saved_.x, k_w.grad, fc);
+    if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, saved_.x, v_w.grad, fc);
+  }
+  (void)st, (void)ws, (void)fc;
+}
+
+// Input gradient (only for a layer whose spec passes it down): dx = dz1 + dq Wq + dk Wk + dv Wv.
+template <class T, ComponentSpec S>
+void EncoderLayer<T, S>::backward_input(Tensor<T>* dx, Workspace<T>& ws, FlopCounter& fc) {
+  if constexpr (S.input_grad) {
+    if (!dx) return;
+    *dx = ws.h1;
+    ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
+    ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
+    ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
+  }
+  (void)dx, (void)ws, (void)fc;
+}
 
 }  // namespace frost

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "../io/config_json.hpp"
 #include "../model/batch.hpp"
 #include "../train/data.hpp"
 #include "../train/tsv.hpp"
@@ -33,8 +34,25 @@ class BertTokenizer : public WordPieceTokenizer {
   using WordPieceTokenizer::WordPieceTokenizer;
 
   /// vocab.txt of a model directory; lower-casing from tokenizer_config.json's do_lower_case
-  /// (BERT's default, true, when the file or the field is absent).
+  /// (BERT's default, true, when the file or the field is absent). When the directory has a
+  /// config.json, it is read (read_config) and the vocabulary may not have more tokens than its
+  /// vocab_size (check_vocab_size).
   static BertTokenizer from_pretrained(const std::string& dir) {
+    BertTokenizer tok = from_pretrained_unchecked(dir);
+    const std::string config = dir + "/config.json";
+    if (std::filesystem::exists(config)) tok.check_vocab_size(read_config(config).vocab_size, config);
+    return tok;
+  }
+  /// The same with the model's config given (`config_path` only names it in the error).
+  static BertTokenizer from_pretrained(const std::string& dir, const BertConfig& config,
+                                       const std::string& config_path = "config.json") {
+    BertTokenizer tok = from_pretrained_unchecked(dir);
+    tok.check_vocab_size(config.vocab_size, config_path);
+    return tok;
+  }
+
+ private:
+  static BertTokenizer from_pretrained_unchecked(const std::string& dir) {
     FROST_CHECK(std::filesystem::exists(dir + "/vocab.txt"), dir + ": no vocab.txt (expected a Hugging Face model directory)");
     bool lower = true;
     std::ifstream in(dir + "/tokenizer_config.json");
@@ -53,6 +71,7 @@ class BertTokenizer : public WordPieceTokenizer {
     return BertTokenizer(dir + "/vocab.txt", TokenizerOptions::lower_case(lower));
   }
 
+ public:
   /// Single sentences -> one padded Batch.
   [[nodiscard]] Batch encode_batch(const std::vector<std::string>& texts, const EncodeOptions& o = {}) const {
     std::vector<Encoding> enc;

@@ -31,10 +31,19 @@
 // Python `str`, and bytes.decode("utf-8") refuses such input, so no reference output exists to
 // be faithful to, and silent replacement would hide corrupt data in a training set.
 //
+// vocab.txt is read as HF's load_vocab reads it (text mode, UTF-8, every line one token, the line
+// break removed): "\n", "\r\n" and "\r" end lines, a missing final newline is fine, spaces stay in
+// the token, and an empty line is the token "" (it keeps the ids of the lines after it where
+// transformers has them; a second empty line is a duplicate).
+//
 // Deliberate differences from Hugging Face (all on input HF accepts but frost reports):
-//   - the vocabulary must hold [UNK] [CLS] [SEP] [PAD] and no token twice (HF silently appends
-//     missing specials as new ids and lets a later duplicate win). [MASK] is optional; without
-//     it "[MASK]" in text still passes through as one token, with [UNK]'s id (HF: vocab size).
+//   - the vocabulary must hold [PAD] [UNK] [CLS] [SEP] [MASK] and no token twice (HF silently
+//     appends missing specials as new ids and lets a later duplicate win); errors name the file,
+//     the line(s) and the token.
+//   - invalid UTF-8 in vocab.txt is an error naming the file and line (HF: UnicodeDecodeError).
+//   - a UTF-8 BOM at the start of vocab.txt is skipped (HF keeps U+FEFF in the first token).
+//   - check_vocab_size(): a model directory's vocab.txt may hold fewer tokens than config.json's
+//     vocab_size (as in transformers) but not more (ids past the embedding matrix).
 //   - id_to_token() of an id outside the vocabulary throws (HF returns "[UNK]").
 //   - Unicode tables are utf8proc's (see text/unicode.hpp for the version caveat).
 #pragma once
@@ -137,17 +146,19 @@ class WordPieceTokenizer {
 
   /// Reads a vocab.txt: one token per line, id = line index (0-based). Lines end at "\n", "\r\n"
   /// or "\r" (Python's universal newlines, as HF's load_vocab reads the file); everything else on
-  /// the line, spaces included, is the token. Throws frost::Error naming the file (and line) on a
-  /// missing/unreadable file, invalid UTF-8, an empty vocabulary, a duplicate token, or a missing
-  /// [UNK], [CLS], [SEP] or [PAD].
-  explicit WordPieceTokenizer(const std::string& vocab_path, TokenizerOptions opt = {}) : opt_(opt) {
+  /// the line, spaces included, is the token (an empty line: ""). A leading UTF-8 BOM is skipped.
+  /// Throws frost::Error naming the file (and line) on a missing/unreadable file, invalid UTF-8,
+  /// an empty vocabulary, a duplicate token (both lines), or a missing [PAD], [UNK], [CLS], [SEP]
+  /// or [MASK].
+  explicit WordPieceTokenizer(const std::string& vocab_path, TokenizerOptions opt = {})
+      : opt_(opt), vocab_path_(vocab_path) {
     std::ifstream in(vocab_path, std::ios::binary);
     FROST_CHECK(in.is_open(), vocab_path + ": cannot open vocabulary file");
     std::ostringstream ss;
     ss << in.rdbuf();
     FROST_CHECK(!in.bad(), vocab_path + ": cannot read vocabulary file");
     const std::string data = std::move(ss).str();
-    std::size_t pos = 0;
+    std::size_t pos = std::string_view(data).starts_with("\xEF\xBB\xBF") ? 3 : 0;
     while (pos < data.size()) {
       std::size_t eol = data.find_first_of("\r\n", pos);
       if (eol == std::string::npos) eol = data.size();
@@ -156,22 +167,36 @@ class WordPieceTokenizer {
       if (pos < data.size()) pos += (data[pos] == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') ? 2 : 1;
     }
     FROST_CHECK(!tokens_.empty(), vocab_path + ": empty vocabulary (expected one token per line)");
-    for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]"})
+    for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"})
       FROST_CHECK(vocab_.count(t) != 0, vocab_path + ": vocabulary has no " + t + " token (" +
                                             std::to_string(tokens_.size()) + " tokens read)");
     unk_ = vocab_.at("[UNK]");
     cls_ = vocab_.at("[CLS]");
     sep_ = vocab_.at("[SEP]");
     pad_ = vocab_.at("[PAD]");
+    mask_ = vocab_.at("[MASK]");
     for (auto s : kSpecialTokens) specials_.push_back(decode_utf8(s));
   }
 
   [[nodiscard]] const TokenizerOptions& options() const { return opt_; }
   [[nodiscard]] std::size_t vocab_size() const { return tokens_.size(); }
+  /// The file the vocabulary was read from.
+  [[nodiscard]] const std::string& vocab_path() const { return vocab_path_; }
+
+  /// The model's embedding matrix has `config_vocab_size` rows (config.json's vocab_size, read
+  /// from `config_path`): a vocabulary with more tokens would produce ids past it. Fewer is fine
+  /// (transformers allows it too: the remaining rows are never looked up).
+  void check_vocab_size(int config_vocab_size, const std::string& config_path = "config.json") const {
+    FROST_CHECK(tokens_.size() <= static_cast<std::size_t>(std::max(config_vocab_size, 0)),
+                vocab_path_ + ": " + std::to_string(tokens_.size()) + " tokens, more than vocab_size " +
+                    std::to_string(config_vocab_size) + " in " + config_path + " (ids from " +
+                    std::to_string(config_vocab_size) + " on have no embedding row)");
+  }
   [[nodiscard]] int pad_id() const { return pad_; }
   [[nodiscard]] int cls_id() const { return cls_; }
   [[nodiscard]] int sep_id() const { return sep_; }
   [[nodiscard]] int unk_id() const { return unk_; }
+  [[nodiscard]] int mask_id() const { return mask_; }
 
   /// The id of a vocabulary token, if it is one.
   [[nodiscard]] std::optional<int> token_to_id(std::string_view token) const {
@@ -494,10 +519,11 @@ class WordPieceTokenizer {
   }
 
   TokenizerOptions opt_;
+  std::string vocab_path_;
   std::unordered_map<std::string, int> vocab_;
   std::vector<std::string> tokens_;
   std::vector<CodePoints> specials_;
-  int unk_ = 0, cls_ = 0, sep_ = 0, pad_ = 0;
+  int unk_ = 0, cls_ = 0, sep_ = 0, pad_ = 0, mask_ = 0;
 };
 
 }  // namespace frost::text

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "../io/config_json.hpp"
 #include "../io/hf_checkpoint.hpp"
 #include "../io/safetensors.hpp"
 #include "../optim/adamw.hpp"
@@ -27,23 +28,6 @@
 namespace frost {
 
 inline constexpr const char* kCheckpointFormat = "frost-checkpoint-1";
-
-inline nlohmann::json config_json(const BertConfig& c) {
-  return {{"vocab_size", c.vocab_size},
-          {"hidden_size", c.hidden_size},
-          {"num_hidden_layers", c.num_hidden_layers},
-          {"num_attention_heads", c.num_attention_heads},
-          {"intermediate_size", c.intermediate_size},
-          {"max_position_embeddings", c.max_position_embeddings},
-          {"type_vocab_size", c.type_vocab_size},
-          {"hidden_dropout_prob", c.hidden_dropout_prob},
-          {"attention_probs_dropout_prob", c.attention_probs_dropout_prob},
-          {"classifier_dropout", c.classifier_dropout ? nlohmann::json(*c.classifier_dropout) : nlohmann::json()},
-          {"layer_norm_eps", c.layer_norm_eps},
-          {"pad_token_id", c.pad_token_id},
-          {"num_labels", c.num_labels},
-          {"problem_type", to_string(c.problem_type)}};
-}
 
 inline std::string mask_string(const FreezeMask& m) {
   std::ostringstream os;
@@ -94,7 +78,7 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
   }
   w.add_i64("trainer.data_order", {static_cast<std::int64_t>(pos.data_order.size())}, pos.data_order.data());
   w.set_metadata("frost.format", kCheckpointFormat);
-  w.set_metadata("frost.config", config_json(model.config()).dump());
+  w.set_metadata("frost.config", config_to_json(model.config()).dump());
   w.set_metadata("frost.policy", mask_string(model.frozen_mask()));
   w.set_metadata("frost.optimizer", optimizer_json(opt).dump());
   const nlohmann::json state = {{"global_step", pos.global_step},
@@ -128,7 +112,7 @@ RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& op
       throw Error(path + ": metadata '" + key + "' is not valid JSON");
     }
   };
-  FROST_CHECK(parse("frost.config") == config_json(model.config()),
+  FROST_CHECK(parse("frost.config") == config_to_json(model.config()),
               path + ": checkpoint was written for another model config: " + meta("frost.config"));
   FROST_CHECK(meta("frost.policy") == mask_string(model.frozen_mask()),
               path + ": checkpoint was written under another freeze policy (frozen mask " +

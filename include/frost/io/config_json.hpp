@@ -1,0 +1,320 @@
+// frost/io/config_json.hpp: BertConfig <-> JSON. Hugging Face's config.json in and out, and the
+// compact form checkpoints embed, all derived from one table of fields (kConfigFields) and one
+// of the string fields frost supports a single value of (kConfigConstants).
+//
+//   BertConfig c = frost::read_config("model/config.json");       // file (a UTF-8 BOM is skipped)
+//   BertConfig d = frost::config_from_json(j, "where");           // an nlohmann::json object
+//   nlohmann::json hf = frost::hf_config_json(c, base, labels);   // what transformers loads
+//   nlohmann::json compact = frost::config_to_json(c);            // checkpoint metadata
+//
+// Reading checks every field frost uses, type and range, and throws frost::Error
+// "<where>: field '<name>': expected <...>, got <...>". Keys frost does not use (use_cache,
+// transformers_version, torch_dtype, architectures, ...) are accepted and ignored.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <ios>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "../config.hpp"
+
+namespace frost {
+
+/// One numeric field of BertConfig as config.json spells it.
+struct ConfigField {
+  using Member = std::variant<int BertConfig::*, double BertConfig::*, std::optional<double> BertConfig::*>;
+  const char* name;
+  Member member;
+  bool required;                     ///< frost refuses a config.json without it (transformers would default it)
+  std::optional<double> hf_default;  ///< transformers' BertConfig default (nullopt: null); used when absent
+  bool in_checkpoint;                ///< part of config_to_json (the form checkpoints embed and compare)
+};
+
+/// Every numeric field, in config.json's names. The range rules are BertConfig::validate().
+inline constexpr ConfigField kConfigFields[] = {
+    {"vocab_size", &BertConfig::vocab_size, true, 30522, true},
+    {"hidden_size", &BertConfig::hidden_size, true, 768, true},
+    {"num_hidden_layers", &BertConfig::num_hidden_layers, true, 12, true},
+    {"num_attention_heads", &BertConfig::num_attention_heads, true, 12, true},
+    {"intermediate_size", &BertConfig::intermediate_size, true, 3072, true},
+    {"max_position_embeddings", &BertConfig::max_position_embeddings, true, 512, true},
+    {"type_vocab_size", &BertConfig::type_vocab_size, false, 2, true},
+    {"hidden_dropout_prob", &BertConfig::hidden_dropout_prob, false, 0.1, true},
+    {"attention_probs_dropout_prob", &BertConfig::attention_probs_dropout_prob, false, 0.1, true},
+    {"classifier_dropout", &BertConfig::classifier_dropout, false, std::nullopt, true},
+    {"layer_norm_eps", &BertConfig::layer_norm_eps, false, 1e-12, true},
+    {"initializer_range", &BertConfig::initializer_range, false, 0.02, false},
+    {"pad_token_id", &BertConfig::pad_token_id, false, 0, true},
+    // without num_labels: the size of id2label, else 2 (PretrainedConfig's default)
+    {"num_labels", &BertConfig::num_labels, false, 2, true},
+};
+
+/// A string field frost implements one value of: absent or null is that value, anything else an
+/// error. hf_config_json writes each.
+struct ConfigConstant {
+  const char* name;
+  const char* value;
+  const char* why;  ///< said in the error
+};
+inline constexpr ConfigConstant kConfigConstants[] = {
+    {"model_type", "bert", "frost implements BERT only"},
+    {"hidden_act", "gelu",
+     "the exact erf GELU, the only activation frost implements; \"gelu_new\", \"gelu_pytorch_tanh\", \"relu\", "
+     "... are not supported"},
+    {"position_embedding_type", "absolute", "the only position embedding frost implements"},
+};
+
+/// problem_type's values in config.json (null or absent: ProblemType::infer).
+inline constexpr ProblemType kProblemTypes[] = {ProblemType::single_label_classification,
+                                                ProblemType::multi_label_classification, ProblemType::regression};
+
+namespace detail {
+
+inline std::string show_json(const nlohmann::json& v) {
+  std::string s = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+/// The value of `key` in `j`, or null when absent ("got nothing" vs "got null" in messages).
+inline const nlohmann::json* field_value(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+/// The int in `v`, or nullopt when it is not a JSON integer that fits 32 bits.
+inline std::optional<int> json_int(const nlohmann::json& v) {
+  if (!v.is_number_integer()) return std::nullopt;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) return std::nullopt;
+    return static_cast<int>(u);
+  }
+  const auto s = v.get<std::int64_t>();
+  if (s < std::numeric_limits<int>::min() || s > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<int>(s);
+}
+
+inline void read_config_field(const nlohmann::json& j, const ConfigField& f, BertConfig& c, const std::string& where) {
+  const nlohmann::json* v = field_value(j, f.name);
+  std::visit(
+      [&](auto BertConfig::*m) {
+        using V = std::remove_cvref_t<decltype(c.*m)>;
+        constexpr bool is_int = std::is_same_v<V, int>, nullable = std::is_same_v<V, std::optional<double>>;
+        const char* expected = is_int ? "an integer" : nullable ? "a number or null" : "a number";
+        if (v == nullptr || v->is_null()) {
+          if (f.required)
+            throw config_field_error(where, f.name, std::string(expected) + " (a required field)",
+                                     v == nullptr ? "nothing (no such key)" : "null");
+          if constexpr (nullable) c.*m = f.hf_default;
+          else c.*m = static_cast<V>(*f.hf_default);
+          return;
+        }
+        if constexpr (is_int) {
+          if (!v->is_number_integer()) throw config_field_error(where, f.name, expected, show_json(*v));
+          const auto i = json_int(*v);
+          if (!i) throw config_field_error(where, f.name, "a 32-bit integer", show_json(*v));
+          c.*m = *i;
+        } else {
+          if (!v->is_number()) throw config_field_error(where, f.name, expected, show_json(*v));
+          c.*m = v->template get<double>();
+        }
+      },
+      f.member);
+}
+
+inline nlohmann::json write_config_field(const ConfigField& f, const BertConfig& c) {
+  return std::visit(
+      [&](auto BertConfig::*m) -> nlohmann::json {
+        const auto& v = c.*m;
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::optional<double>>)
+          return v ? nlohmann::json(*v) : nlohmann::json();
+        else
+          return v;
+      },
+      f.member);
+}
+
+inline std::optional<std::string> config_string(const nlohmann::json& j, const char* key, const std::string& expected,
+                                                 const std::string& where) {
+  const nlohmann::json* v = field_value(j, key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_string()) throw config_field_error(where, key, expected, show_json(*v));
+  return v->get<std::string>();
+}
+
+/// id2label, label2id and num_labels: `num_labels_given` says whether config.json had num_labels
+/// (already read into c.num_labels).
+inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_labels_given, const std::string& where) {
+  const nlohmann::json* id2label = field_value(j, "id2label");
+  std::vector<std::string> names;
+  const bool has_id2label = id2label != nullptr && !id2label->is_null();
+  if (has_id2label) {
+    if (!id2label->is_object())
+      throw config_field_error(where, "id2label", "an object {\"0\": name, \"1\": name, ...}", show_json(*id2label));
+    const std::size_t n = id2label->size();
+    names.resize(n);
+    std::vector<bool> seen(n, false);
+    for (auto it = id2label->begin(); it != id2label->end(); ++it) {
+      const std::string& key = it.key();
+      std::size_t id = n;
+      const bool digits = !key.empty() && key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos &&
+                          (key.size() == 1 || key[0] != '0');
+      if (digits) id = static_cast<std::size_t>(std::stoul(key));
+      if (id >= n || seen[id])
+        throw config_field_error(where, "id2label",
+                                 "the keys \"0\" ... \"" + std::to_string(n == 0 ? 0 : n - 1) + "\" (" +
+                                     std::to_string(n) + " labels, ids as decimal strings)",
+                                 "key " + show_json(key));
+      if (!it.value().is_string())
+        throw config_field_error(where, "id2label", "a label name (a string) for id " + key, show_json(it.value()));
+      seen[id] = true;
+      names[id] = it.value().get<std::string>();
+    }
+    if (n == 0) throw config_field_error(where, "id2label", "at least one label", "{}");
+    if (num_labels_given && c.num_labels != static_cast<int>(n))
+      throw config_field_error(where, "num_labels", std::to_string(n) + " (the size of id2label)",
+                               std::to_string(c.num_labels));
+    c.num_labels = static_cast<int>(n);
+  }
+  const nlohmann::json* label2id = field_value(j, "label2id");
+  if (label2id == nullptr || label2id->is_null()) return;
+  if (!label2id->is_object())
+    throw config_field_error(where, "label2id", "an object {name: id, ...}", show_json(*label2id));
+  if (c.num_labels <= 0) return;  // validate() reports num_labels
+  const auto n = static_cast<std::size_t>(c.num_labels);
+  std::vector<bool> covered(n, false);
+  for (auto it = label2id->begin(); it != label2id->end(); ++it) {
+    const auto id = json_int(it.value());
+    if (!id || *id < 0 || static_cast<std::size_t>(*id) >= n)
+      throw config_field_error(where, "label2id",
+                               "an id in [0, " + std::to_string(n) + ") for label " + show_json(it.key()),
+                               show_json(it.value()));
+    const auto i = static_cast<std::size_t>(*id);
+    if (has_id2label && names[i] != it.key())
+      throw config_field_error(where, "label2id",
+                               "the inverse of id2label (id2label[\"" + std::to_string(i) + "\"] is " +
+                                   show_json(names[i]) + ")",
+                               show_json(it.key()) + ": " + std::to_string(i));
+    if (!has_id2label && covered[i])
+      throw config_field_error(where, "label2id", "one label per id", "a second label for id " + std::to_string(i));
+    covered[i] = true;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    // With id2label, every name needs an entry (a name id2label repeats has one, for one of its ids).
+    if (has_id2label ? label2id->contains(names[i]) : covered[i]) continue;
+    throw config_field_error(where, "label2id",
+                             has_id2label ? "an entry for every id2label name" : "an entry for every id < num_labels",
+                             has_id2label ? "no entry for " + show_json(names[i]) + " (id2label[\"" +
+                                                std::to_string(i) + "\"])"
+                                          : "no label with id " + std::to_string(i));
+  }
+}
+
+/// The whole file, with a leading UTF-8 BOM removed.
+inline std::string read_config_text(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": cannot open config file (a directory)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in.good()) throw Error(path + ": cannot open config file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error(path + ": read error");
+  std::string text = std::move(ss).str();
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  return text;
+}
+
+}  // namespace detail
+
+/// A Hugging Face config.json object -> BertConfig. Required: the six geometry fields; the rest
+/// take transformers' defaults (kConfigFields) when absent or null. `where` prefixes every error.
+inline BertConfig config_from_json(const nlohmann::json& j, const std::string& where = "config.json") {
+  if (!j.is_object()) throw Error(where + ": expected a JSON object at top level, got " + detail::show_json(j));
+  BertConfig c;
+  for (const ConfigField& f : kConfigFields) detail::read_config_field(j, f, c, where);
+  for (const ConfigConstant& k : kConfigConstants) {
+    const std::string expected = "\"" + std::string(k.value) + "\" (" + k.why + ")";
+    const auto v = detail::config_string(j, k.name, expected, where);
+    if (v && *v != k.value) throw detail::config_field_error(where, k.name, expected, detail::show_json(*v));
+  }
+  std::string expected_pt = "one of";
+  for (ProblemType p : kProblemTypes) expected_pt += std::string(" \"") + to_string(p) + "\",";
+  expected_pt += " or null";
+  if (const auto pt = detail::config_string(j, "problem_type", expected_pt, where)) {
+    bool known = false;
+    for (ProblemType p : kProblemTypes) {
+      if (*pt != to_string(p)) continue;
+      c.problem_type = p;
+      known = true;
+    }
+    if (!known) throw detail::config_field_error(where, "problem_type", expected_pt, detail::show_json(*pt));
+  }
+  const nlohmann::json* nl = detail::field_value(j, "num_labels");
+  detail::read_config_labels(j, c, nl != nullptr && !nl->is_null(), where);
+  c.validate(where);
+  return c;
+}
+
+/// The raw JSON object of a config.json file (a leading UTF-8 BOM is skipped; trailing text after
+/// the object is an error), for callers that round-trip the keys frost does not use.
+inline nlohmann::json read_config_json(const std::string& path) {
+  const std::string text = detail::read_config_text(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw Error(path + ": expected a JSON object at top level, got " + detail::show_json(j));
+  return j;
+}
+
+/// A config.json file -> BertConfig; errors name `path`.
+inline BertConfig read_config(const std::string& path) { return config_from_json(read_config_json(path), path); }
+
+/// The compact form a checkpoint embeds (and compares on load): the kConfigFields marked
+/// in_checkpoint, plus problem_type as a string ("infer" included).
+inline nlohmann::json config_to_json(const BertConfig& c) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const ConfigField& f : kConfigFields)
+    if (f.in_checkpoint) j[f.name] = detail::write_config_field(f, c);
+  j["problem_type"] = to_string(c.problem_type);
+  return j;
+}
+
+/// config.json for `cfg` as transformers writes a BertForSequenceClassification's, starting from
+/// `base` (the checkpoint's own config.json, to keep fields frost does not use): every
+/// kConfigFields and kConfigConstants entry, architectures, id2label/label2id (names from
+/// `label_names`, else "LABEL_<i>"), num_labels, and problem_type (removed when infer).
+inline nlohmann::json hf_config_json(const BertConfig& cfg, nlohmann::json base = nlohmann::json::object(),
+                                     const std::vector<std::string>& label_names = {}) {
+  if (!base.is_object()) base = nlohmann::json::object();
+  for (const ConfigConstant& k : kConfigConstants) base[k.name] = k.value;
+  base["architectures"] = {"BertForSequenceClassification"};
+  for (const ConfigField& f : kConfigFields) base[f.name] = detail::write_config_field(f, cfg);
+  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+  for (int i = 0; i < cfg.num_labels; ++i) {
+    const std::string name = static_cast<std::size_t>(i) < label_names.size()
+                                 ? label_names[static_cast<std::size_t>(i)]
+                                 : "LABEL_" + std::to_string(i);
+    id2label[std::to_string(i)] = name;
+    label2id[name] = i;
+  }
+  base["id2label"] = id2label;
+  base["label2id"] = label2id;
+  if (cfg.problem_type != ProblemType::infer) base["problem_type"] = to_string(cfg.problem_type);
+  else base.erase("problem_type");  // the base's may not fit a changed num_labels
+  return base;
+}
+
+}  // namespace frost
