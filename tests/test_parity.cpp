@@ -17,8 +17,10 @@ constexpr double kKeyBiasAbsTol = 1e-6;
 
 double g_worst = 0;  // largest scaled error seen, printed at the end
 
-template <class Model>
-void check_policy(const std::string& policy) {
+// Model is a static BertForSequenceClassification<float, Policy, Depth> (constructed from the
+// config alone) or the run-time BertClassifier<float> (config + the policy's mask).
+template <class Model, class... Freeze>
+void check_policy(const std::string& policy, const Freeze&... freeze) {
   // A build with the CUDA GEMM backend runs this suite as its GPU-vs-PyTorch parity check.
   if (!gemm::DefaultBackend::available())
     GTEST_SKIP() << "GEMM backend '" << gemm::DefaultBackend::name << "' has no device here";
@@ -26,7 +28,7 @@ void check_policy(const std::string& policy) {
   for (const std::string case_name : {"single", "multi", "regression"}) {
     SCOPED_TRACE("policy " + policy + ", case " + case_name);
     Case c(case_name);
-    Model model(c.cfg);
+    Model model(c.cfg, freeze...);
     const auto report = io::load_hf_weights(model, c.file);
     EXPECT_TRUE(report.newly_initialized.empty());
     model.zero_grad();
@@ -91,17 +93,26 @@ TEST(Parity, LayerNormOnly) {
 TEST(Parity, Pooler) {
   check_policy<BertForSequenceClassification<float, Freeze<Pooler>, 3>>("pooler");
 }
-// The same policies with the depth read from config.json at run time.
-TEST(ParityDynamicDepth, None) { check_policy<BertForSequenceClassification<float, NoFreeze>>("none"); }
-TEST(ParityDynamicDepth, Layers0To2) {
-  check_policy<BertForSequenceClassification<float, Freeze<Layers<0, 2>>>>("layers_0_2");
+// The run-time-composed model (depth from config.json, kinds chosen per layer at run time) for
+// every policy; the static model with a run-time depth is bit-identical to it (test_runtime_model).
+using Runtime = BertClassifier<float>;
+TEST(ParityRuntime, None) { check_policy<Runtime>("none", NoFreeze::frozen); }
+TEST(ParityRuntime, Embeddings) { check_policy<Runtime>("embeddings", Freeze<Embeddings>::frozen); }
+TEST(ParityRuntime, Layers0To2) { check_policy<Runtime>("layers_0_2", Freeze<Layers<0, 2>>::frozen); }
+TEST(ParityRuntime, EmbeddingsAndLayers0To2) {
+  check_policy<Runtime>("embeddings_layers_0_2", FreezeEmbeddingsAndLowerLayers<2>::frozen);
 }
-TEST(ParityDynamicDepth, EmbeddingsAndLayers0To2) {
-  check_policy<BertForSequenceClassification<float, FreezeEmbeddingsAndLowerLayers<2>>>(
-      "embeddings_layers_0_2");
-}
-TEST(ParityDynamicDepth, BitFit) {
-  check_policy<BertForSequenceClassification<float, BitFit>>("bitfit");
+TEST(ParityRuntime, WholeBody) { check_policy<Runtime>("body", FreezeBert::frozen); }
+TEST(ParityRuntime, ClassifierOnly) { check_policy<Runtime>("classifier_only", TrainClassifierOnly::frozen); }
+TEST(ParityRuntime, BitFit) { check_policy<Runtime>("bitfit", BitFit::frozen); }
+TEST(ParityRuntime, LayerNormOnly) { check_policy<Runtime>("layernorm_only", LayerNormOnly::frozen); }
+TEST(ParityRuntime, Pooler) { check_policy<Runtime>("pooler", Freeze<Pooler>::frozen); }
+// The --freeze text that spells a fixture policy builds the same model (the CLI path).
+TEST(ParityRuntime, SpecTextGivesTheFixtureMasks) {
+  EXPECT_EQ(FreezeSpec::parse("embeddings,layers[:2]").mask(3), FreezeEmbeddingsAndLowerLayers<2>::frozen);
+  EXPECT_EQ(FreezeSpec::parse("bert").mask(3), FreezeBert::frozen);
+  check_policy<Runtime>("embeddings_layers_0_2", FreezeSpec::parse("embeddings,layers:0-2"));
+  check_policy<Runtime>("layers_0_2", FreezeSpec::parse("layers[:2]"));
 }
 
 // Prints the largest error seen across every test of this binary, once, at the end.

@@ -28,3 +28,8 @@
 #include "optim/clip.hpp"
 #include "train/trainer.hpp"
 #include "io/pretrained.hpp"
+
+// Programs that compile the float model once (frost/instances.hpp) see it as extern templates.
+#if defined(FROST_EXTERN_INSTANCES)
+#include "instances.hpp"
+#endif

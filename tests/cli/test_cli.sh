@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The `frost` command-line contract: a tiny model directory (the parity fixture's weights, a
-# 50-token vocabulary) is trained, evaluated, explained and used for prediction; every kind of
-# bad input exits non-zero with a one-line reason and leaves no output behind.
+# 50-token vocabulary) is trained, evaluated, explained, compared and used for prediction; bad
+# input exits 2 with a one-line reason and leaves no output behind (malformed_cli.sh, run at the
+# end, is the full corpus of bad flags, files and rows, and of inputs that must keep working).
 # Usage: test_cli.sh FROST_BINARY FIXTURES_DIR
 set -u
 FROST=$1
@@ -13,21 +14,11 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# A model directory in Hugging Face layout.
+# A model directory in Hugging Face layout, and data.
+. "$(dirname "$0")/tiny_model.sh"
 M=$T/model
-mkdir -p "$M"
-cp "$FIX/config_single.json" "$M/config.json"
-cp "$FIX/case_single.safetensors" "$M/model.safetensors"
-{
-  printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n'
-  for w in good bad great awful fine poor nice terrible food movie service room staff price the a was is very not and it this; do echo "$w"; done
-  for i in $(seq 1 22); do echo "w$i"; done
-} > "$M/vocab.txt"
-printf 'sentence\tlabel\n' > "$T/train.tsv"
-for i in $(seq 1 6); do
-  printf 'the food was very good\t2\nthe service was awful\t0\nit is fine\t1\nnot nice and not good\t0\n' >> "$T/train.tsv"
-done
-printf 'sentence1\tsentence2\tlabel\nthe room\twas great\t2\nthe staff\twas poor\t0\n' > "$T/pairs.tsv"
+make_tiny_model "$M" "$FIX"
+make_tiny_data "$T"
 
 expect_error() {  # name, expected message fragment, command...
   local name=$1 frag=$2
@@ -35,7 +26,8 @@ expect_error() {  # name, expected message fragment, command...
   local out
   out=$("$@" 2>&1 >/dev/null)
   local rc=$?
-  if [ $rc -ne 0 ] && printf '%s' "$out" | grep -qF -- "$frag" && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ]; then
+  if [ $rc -eq 2 ] && printf '%s' "$out" | grep -qF -- "$frag" && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
+    [ "${out#frost: error: }" != "$out" ]; then
     ok
   else
     bad "$name: rc=$rc, stderr: $out"
@@ -91,22 +83,24 @@ expect_error "none combined" "'none' cannot be combined" "$FROST" explain --free
 # Every command-line mistake exits 2 (CLI11's own codes differ), --help exits 0.
 "$FROST" train --no-such-flag >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown flag should exit 2"
 "$FROST" --help >/dev/null 2>&1 && ok || bad "--help should exit 0"
+"$FROST" --help | grep -q "^  2  bad input or usage" && ok || bad "--help should document exit status 2"
+"$FROST" train --help | grep -q "^  1  internal error" && ok || bad "train --help should document exit status 1"
 # bench: one policy timed on a synthetic batch, JSON on stdout.
 B=$("$FROST" bench --geometry "$M/config.json" --freeze embeddings,layers:0-1 --batch-size 2 --seq-len 8 --steps 2 --forwards 2)
 printf '%s' "$B" | grep -q '"frozen_layers":1' && ok || bad "bench: frozen_layers"
 printf '%s' "$B" | grep -q '"step_ms":\[[0-9.e+-]*,[0-9.e+-]*\]' && ok || bad "bench: two timed steps"
 printf '%s' "$B" | grep -q '"gemm_backend":"' && ok || bad "bench: gemm_backend"
 expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.json"
-expect_error "bench seq" "exceeds max_position_embeddings" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
+expect_error "bench seq" "--seq-len: expected an integer in [2, 16] (at most max_position_embeddings = 16" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
 expect_error "bench depth" "names layer index 9 but the model has 3 encoder layers" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
 
 # Bad input: one line, non-zero, nothing written.
-expect_error "missing model" "model directory not found" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
-expect_error "missing train file" "cannot open data file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3
+expect_error "missing model" "nope: --model: expected a Hugging Face model directory" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
+expect_error "missing train file" "nope.tsv: --train: expected a TSV data file, found no such file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3
 printf 'sentence\tlabel\ngood\t1\nthis line has no label\n' > "$T/malformed.tsv"
 expect_error "malformed line" "malformed.tsv:3: expected 2 tab-separated columns" "$FROST" train --model "$M" --train "$T/malformed.tsv" --output "$T/e1" --num-labels 3
 printf 'sentence\tlabel\ngood\t1\nbad\t7\n' > "$T/range.tsv"
-expect_error "label range" "range.tsv:3: label 7 is out of range [0, 3)" "$FROST" train --model "$M" --train "$T/range.tsv" --output "$T/e1" --num-labels 3
+expect_error "label range" "range.tsv:3: column 2 (label): expected an integer class index in [0, 3), got 7" "$FROST" train --model "$M" --train "$T/range.tsv" --output "$T/e1" --num-labels 3
 printf 'text\tlabel\ngood\t1\n' > "$T/header.tsv"
 expect_error "bad header" "header.tsv:1: header must be" "$FROST" train --model "$M" --train "$T/header.tsv" --output "$T/e1" --num-labels 3
 expect_error "unknown selector" "unknown selector 'heads' (expected none, embeddings, layers:A-B" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --freeze heads --num-labels 3
@@ -115,10 +109,18 @@ expect_error "num-labels mismatch with checkpoint" "classifier.weight' has shape
 printf 'sentence\tlabel\nbad utf8 \xff here\t1\n' > "$T/utf8.tsv"
 expect_error "invalid utf-8 (where)" "utf8.tsv:2: " "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
 expect_error "invalid utf-8 (what)" "invalid UTF-8 at byte offset 9" "$FROST" train --model "$M" --train "$T/utf8.tsv" --output "$T/e1" --num-labels 3
-expect_error "bad optimizer" "--optimizer must be adamw or sgd" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --optimizer adam --num-labels 3
-expect_error "bad scheduler" "unknown scheduler 'step'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --scheduler step --num-labels 3
+expect_error "bad optimizer" "--optimizer: expected adamw or sgd, got 'adam'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --optimizer adam --num-labels 3
+expect_error "bad scheduler" "--scheduler: expected linear, cosine or constant, got 'step'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --scheduler step --num-labels 3
 [ -e "$T/e1" ] && bad "a failed run left $T/e1 behind" || ok
 ls "$T" | grep -q partial && bad "a failed run left a staging directory" || ok
 
+# compare: each recipe a child `frost train`, the table on stdout, compare.json in --output.
+"$FROST" compare --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/cmp" --epochs 1 --batch-size 8 \
+  --policy none --policy bert >"$T/cmp.out" 2>"$T/cmp.err" && ok || bad "compare failed: $(tail -3 "$T/cmp.err")"
+grep -q '"freeze": "bert"' "$T/cmp/compare.json" 2>/dev/null && [ -s "$T/cmp/run-none/metrics.json" ] && ok || bad "compare outputs"
+ls "$T" | grep -q partial && bad "compare left a staging directory" || ok
+
 echo "$pass passed, $fail failed"
+# The malformed-input corpus (every bad flag, file and row: exit 2, one line, nothing written).
+bash "$(dirname "$0")/malformed_cli.sh" "$FROST" "$FIX" || fail=$((fail + 1))
 [ "$fail" -eq 0 ]

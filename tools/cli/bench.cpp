@@ -25,6 +25,7 @@ namespace frost::cli {
 inline BertConfig bench_config(const std::string& geometry) {
   if (geometry == "bert-base") return BertConfig::bert_base();
   if (geometry == "minilm") return BertConfig::minilm_l6();
+  check_input_file("--geometry", geometry, "bert-base, minilm or a config.json file");
   return read_config(geometry);
 }
 
@@ -107,13 +108,15 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
 }
 
 nlohmann::json cmd_bench(const BenchOptions& o) {
-  FROST_CHECK(o.batch_size > 0 && o.seq_len >= 2, "--batch-size must be positive and --seq-len at least 2");
-  FROST_CHECK(o.steps > 0 && o.forwards > 0, "--steps and --forwards must be positive");
+  FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
+  FROST_CHECK(o.seq_len >= 2, "--seq-len: expected an integer >= 2 ([CLS] and [SEP]), got " + std::to_string(o.seq_len));
+  FROST_CHECK(o.steps > 0, "--steps: expected a positive integer, got " + std::to_string(o.steps));
+  FROST_CHECK(o.forwards > 0, "--forwards: expected a positive integer, got " + std::to_string(o.forwards));
   const BertConfig cfg = bench_config(o.geometry);
-  FROST_CHECK(o.seq_len <= cfg.max_position_embeddings,
-              "--seq-len " + std::to_string(o.seq_len) + " exceeds max_position_embeddings " +
-                  std::to_string(cfg.max_position_embeddings));
-  return run_bench(o, cfg, FreezeSpec::parse(o.freeze));
+  (void)resolve_seq_len("--seq-len", o.seq_len, cfg, o.geometry == "bert-base" || o.geometry == "minilm" ? "--geometry " + o.geometry : o.geometry);
+  const FreezeSpec spec = FreezeSpec::parse(o.freeze);
+  (void)spec.mask(cfg.num_hidden_layers);  // a range beyond the geometry's depth, before any allocation
+  return run_bench(o, cfg, spec);
 }
 
 }  // namespace frost::cli

@@ -1,7 +1,8 @@
-// tools/cli/common.hpp: what the `frost` commands share: model directories, tokenizing data files,
-// explain); `compare` lives in compare.hpp. Each command validates every input before it writes
-// anything, and `train` writes its output into a staging directory that is moved into place only
-// when everything succeeded, so a failure leaves no partial output.
+// tools/cli/common.hpp: what the commands that run the model (train, eval, predict, bench) share:
+// the model (frost/frost.hpp, compiled once in frost_instances), model directories and data files
+// (model_dir.hpp), flags (flags.hpp), peak RSS. Each command validates every input before it
+// writes anything, and `train` writes its output into a staging directory that is moved into
+// place only when everything succeeded, so a failure leaves no partial output.
 #pragma once
 
 #include <sys/resource.h>
@@ -20,7 +21,7 @@
 
 #include "cli.hpp"
 #include "model_dir.hpp"
-#include "model_instances.hpp"
+#include <frost/frost.hpp>  // with FROST_EXTERN_INSTANCES: the float model is compiled once (frost_instances)
 
 namespace frost::cli {
 
@@ -32,17 +33,5 @@ inline long long peak_rss_bytes() {
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<long long>(ru.ru_maxrss) * 1024;
 }
-
-/// --max-seq-len: 0 means 128 capped at the model's max_position_embeddings; an explicit value
-/// larger than the model allows is an error.
-inline int resolve_max_len(int requested, const BertConfig& cfg) {
-  if (requested == 0) return std::min(128, cfg.max_position_embeddings);
-  FROST_CHECK(requested <= cfg.max_position_embeddings,
-              "--max-seq-len " + std::to_string(requested) + " exceeds the model's max_position_embeddings " +
-                  std::to_string(cfg.max_position_embeddings));
-  return requested;
-}
-
-
 
 }  // namespace frost::cli

@@ -9,11 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <frost/explain.hpp>
@@ -34,20 +38,24 @@ struct CompareRow {
   nlohmann::json metrics;
 };
 
+/// Runs this binary with `argv` and waits: its exit status, or 128 + the signal that ended it.
 inline int run_child(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
   const pid_t pid = ::fork();
-  FROST_CHECK(pid >= 0, "compare: fork failed");
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "compare: fork");
   if (pid == 0) {
     ::execv("/proc/self/exe", args.data());
-    std::perror("frost compare: exec");
-    ::_exit(127);
+    std::fprintf(stderr, "frost: internal error: compare: cannot run /proc/self/exe: %s\n", std::strerror(errno));
+    ::_exit(1);
   }
   int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "compare: waitpid");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 inline std::string fmt(const char* f, double v) {
@@ -100,10 +108,21 @@ inline void write_chart(const std::filesystem::path& dir, const std::vector<Comp
 
 int cmd_compare(const CompareOptions& o) {
   namespace fs = std::filesystem;
-  FROST_CHECK(fs::exists(o.model_dir + "/model.safetensors"),
-              o.model_dir + ": no model here; run tools/fetch-minilm.sh first (or pass --model DIR)");
+  // Every input is checked here, before the first child runs, so that a mistake costs no
+  // training time and reads as one line (a child's error would follow its progress output).
+  check_output_dir("--output", o.output_dir);
+  std::error_code ec;
+  if (!fs::exists(o.model_dir, ec))
+    throw Error(o.model_dir + ": --model: expected a Hugging Face model directory, found no such directory "
+                "(run tools/fetch-minilm.sh first, or pass --model DIR)");
   const ModelDir md(o.model_dir);
   const int depth = md.config.num_hidden_layers;
+  const int max_len = resolve_max_len(o.max_seq_len, md);
+  {
+    const text::WordPieceTokenizer tok = md.tokenizer();
+    (void)read_data("--train", o.train_file, true, md, tok, max_len);
+    (void)read_data("--eval", o.eval_file, true, md, tok, max_len);
+  }
   const int two_thirds = (2 * depth + 2) / 3;
   std::vector<CompareRow> rows;
   if (o.policies.empty()) {
@@ -114,23 +133,51 @@ int cmd_compare(const CompareOptions& o) {
     rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}});
   } else {
     for (const auto& p : o.policies) {
-      const FreezeSpec s = FreezeSpec::parse(p);
+      FreezeSpec s;
+      BackwardPlan plan{FreezeMask{}, depth};
+      try {
+        s = FreezeSpec::parse(p);
+        plan = BackwardPlan{s.mask(depth), depth};
+        plan.check();
+      } catch (const Error& e) {  // FreezeSpec names --freeze; here the flag is --policy
+        const std::string m = e.what();
+        throw Error(m.starts_with("--freeze") ? "--policy" + m.substr(8) : "--policy '" + p + "': " + m);
+      }
       // Few parameters train (no encoder weight matrix): the higher learning rate.
-      const BackwardPlan plan{s.mask(depth), depth};
       bool few = true;
       for (int i = 0; i < depth; ++i) few = few && (plan.layer_trainable(i) & ~kinds::kLayerBiases) == 0;
       rows.push_back({s.str(), s.str(), few ? o.lr_frozen : o.lr_full, {}});
     }
   }
-  fs::create_directories(o.output_dir);
+  // Everything is written into a staging directory beside --output, moved into place at the end.
+  const fs::path staging = staging_path(o.output_dir);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code e;
+      if (!dir.empty()) fs::remove_all(dir, e);
+    }
+  } cleanup{staging};
+  try {
+    fs::remove_all(staging);
+    fs::create_directories(staging);
+  } catch (const fs::filesystem_error& e) {
+    throw Error(o.output_dir + ": --output: cannot create " + staging.string() + " (" + e.code().message() + ")");
+  }
   for (auto& r : rows) {
-    const std::string out = (fs::path(o.output_dir) / ("run-" + r.spec)).string();
-    std::fprintf(stderr, "\n== %s (--freeze %s, lr %g)\n", r.name.c_str(), r.spec.c_str(), r.lr);
-    const int rc = run_child({"frost", "train", "--model", o.model_dir, "--train", o.train_file, "--eval", o.eval_file,
-                              "--output", out, "--freeze", r.spec, "--lr", fmt("%.10g", r.lr), "--epochs",
-                              std::to_string(o.epochs), "--batch-size", std::to_string(o.batch_size), "--max-seq-len",
-                              std::to_string(o.max_seq_len), "--seed", std::to_string(o.seed)});
-    FROST_CHECK(rc == 0, "compare: training with --freeze " + r.spec + " failed (exit " + std::to_string(rc) + ")");
+    const std::string out = (staging / ("run-" + r.spec)).string();
+    std::printf("\n== %s (--freeze %s, lr %g)\n", r.name.c_str(), r.spec.c_str(), r.lr);
+    std::vector<std::string> argv = {"frost", "train", "--model", o.model_dir, "--train", o.train_file, "--eval",
+                                     o.eval_file, "--output", out, "--freeze", r.spec, "--lr", fmt("%.10g", r.lr),
+                                     "--epochs", std::to_string(o.epochs), "--batch-size", std::to_string(o.batch_size),
+                                     "--seed", std::to_string(o.seed)};
+    if (o.max_seq_len > 0) argv.insert(argv.end(), {"--max-seq-len", std::to_string(o.max_seq_len)});
+    const int rc = run_child(argv);
+    // The child printed its one-line error (exit 1 or 2): pass its status on.
+    if (rc == 1 || rc == 2) return rc;
+    if (rc != 0)
+      throw std::runtime_error("compare: frost train --freeze " + r.spec + " ended with status " + std::to_string(rc) +
+                               (rc > 128 ? " (signal " + std::to_string(rc - 128) + ")" : ""));
     std::ifstream in(out + "/metrics.json");
     in >> r.metrics;
   }
@@ -159,18 +206,35 @@ int cmd_compare(const CompareOptions& o) {
   const nlohmann::json doc = {{"model", o.model_dir}, {"train", o.train_file}, {"eval", o.eval_file},
                               {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"seed", o.seed},
                               {"threads", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}, {"results", out}};
-  io::write_file_atomic((fs::path(o.output_dir) / "compare.json").string(), doc.dump(2) + "\n");
-  write_chart(o.output_dir, rows);
-  std::printf("\nwrote %s/compare.json%s\n", o.output_dir.c_str(),
-              fs::exists(fs::path(o.output_dir) / "compare.png") ? (" and " + o.output_dir + "/compare.png").c_str() : "");
+  io::write_file_atomic((staging / "compare.json").string(), doc.dump(2) + "\n");
+  write_chart(staging, rows);
+  const bool png = fs::exists(staging / "compare.png");
+  try {
+    const fs::path dest(o.output_dir);
+    fs::create_directories(dest);
+    for (const auto& e : fs::directory_iterator(staging)) {
+      const fs::path to = dest / e.path().filename();
+      if (fs::is_directory(e.path()) && fs::exists(to)) fs::remove_all(to);  // a run of an earlier compare
+      fs::rename(e.path(), to);
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw Error(o.output_dir + ": --output: cannot write the output (" + e.code().message() + ")");
+  }
+  std::printf("\nwrote %s/compare.json%s\n", o.output_dir.c_str(), png ? (" and " + o.output_dir + "/compare.png").c_str() : "");
   return 0;
 }
 
 /// `frost explain`: the plan of SPEC for the model's (or a named geometry's) config.
 std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec) {
+  FROST_CHECK(config_path.empty() || model_dir.empty(),
+              "--config: expected --model DIR or --config FILE, got both (--model " + model_dir + ")");
   BertConfig cfg = BertConfig::bert_base();
-  if (!config_path.empty()) cfg = read_config(config_path);
-  else if (!model_dir.empty()) cfg = ModelDir(model_dir).config;
+  if (!config_path.empty()) {
+    check_input_file("--config", config_path, "a config.json file");
+    cfg = read_config(config_path);
+  } else if (!model_dir.empty()) {
+    cfg = ModelDir(model_dir).config;
+  }
   const FreezeSpec s = FreezeSpec::parse(spec);
   return "policy: " + s.str() + "\n" + explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));
 }

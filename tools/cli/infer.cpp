@@ -5,25 +5,28 @@
 
 namespace frost::cli {
 
-/// recorded), with a TSV file tokenized for it.
+/// A fine-tuned model directory loaded for inference (every parameter frozen: no gradient is
+/// recorded), with a TSV file (--data) tokenized for it.
 struct TrainedModel {
   ModelDir dir;
   Dataset data;
   BertClassifier<float> model;
 
-  TrainedModel(const std::string& model_dir, const std::string& data_file, bool label_required, int max_len)
+  TrainedModel(const std::string& model_dir, const std::string& data_file, bool label_required, int batch_size,
+               int max_len)
       : dir(model_dir), model(dir.config, FreezeMask::everything()) {
-    const TsvFile f = read_tsv(data_file, label_required, dir.config.num_labels);
-    data = text::tokenize_file(f, dir.tokenizer(), resolve_max_len(max_len, dir.config),
-                         dir.config.problem_type == ProblemType::regression, data_file);
+    FROST_CHECK(batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(batch_size));
+    data = read_data("--data", data_file, label_required, dir, dir.tokenizer(), resolve_max_len(max_len, dir));
     const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
-    FROST_CHECK(rep.newly_initialized.empty(), dir.weights() + ": no classifier weights (train the model first)");
+    FROST_CHECK(rep.newly_initialized.empty(),
+                dir.weights() + ": tensor '" + rep.newly_initialized.front() +
+                    "': expected a fine-tuned classifier (run frost train first), found none in the checkpoint");
   }
 };
 
 /// `frost eval`: loss and accuracy (F1 for two labels) of a model directory on a labelled TSV.
 nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, int batch_size, int max_len) {
-  TrainedModel t(model_dir, data, true, max_len);
+  TrainedModel t(model_dir, data, true, batch_size, max_len);
   const ModelDir& md = t.dir;
   const Dataset& d = t.data;
   auto& model = t.model;
@@ -38,7 +41,7 @@ nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, i
 /// regression value.
 void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len,
                         std::ostream& out) {
-  TrainedModel t(model_dir, data, false, max_len);
+  TrainedModel t(model_dir, data, false, batch_size, max_len);
   const ModelDir& md = t.dir;
   const Dataset& d = t.data;
   auto& model = t.model;

@@ -6,61 +6,186 @@
 //   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
 //   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
 //   frost bench    time training steps of one policy on a synthetic batch (JSON; benchmarks/)
-// Bad input exits with status 2 and a one-line reason on stderr.
+//
+// Exit status (kExitHelp below, printed by --help): 0 success; 2 bad input or usage, reported as
+// exactly one line `frost: error: <file or flag>: <field, tensor, line or key>: <expected, found>`
+// with nothing written; 1 an internal error (a bug, std::bad_alloc, an unexpected exception),
+// one line `frost: internal error: ...`. No input ends the process with a signal or an abort.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <filesystem>
 #include <iostream>
+#include <new>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unistd.h>
 
 #include <frost/detail/macros.hpp>
 
 #include "cli.hpp"
+#include "flags.hpp"
 
-int main(int argc, char** argv) {
-  using namespace frost::cli;
+namespace {
+
+using namespace frost::cli;
+
+constexpr const char* kExitHelp =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  internal error (a bug in frost, or out of memory): one line 'frost: internal error: ...'\n"
+    "  2  bad input or usage (a flag, a file, a data row): one line\n"
+    "     'frost: error: <file or flag>: <field, tensor, line or key>: <expected, found>'; nothing is written";
+
+/// `s` on one line: control characters (a newline in a file's contents, a CR) as escapes.
+std::string one_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+int bad_input(const std::string& msg) {
+  std::fprintf(stderr, "frost: error: %s\n", one_line(msg).c_str());
+  return 2;
+}
+
+int internal_error(const std::string& msg,
+                   const char* why = "a bug in frost, not a problem with the input; please report it") {
+  std::fprintf(stderr, "frost: internal error: %s (%s)\n", one_line(msg).c_str(), why);
+  return 1;
+}
+
+/// An exception that escaped everything (a throwing destructor, a parallel region): exit 1, not abort.
+[[noreturn]] void on_terminate() {
+  std::string what = "std::terminate called";
+  try {
+    if (const auto e = std::current_exception()) std::rethrow_exception(e);
+  } catch (const std::exception& e) {
+    what += " on an uncaught exception: " + std::string(e.what());
+  } catch (...) {
+    what += " on an uncaught exception";
+  }
+  std::fflush(stdout);
+  internal_error(what);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+/// CLI11's parse errors in the `frost: error: <flag>: <expected, found>` form.
+std::string parse_error_message(const CLI::ParseError& e) {
+  const std::string m = e.what();
+  std::smatch g;
+  if (std::regex_match(m, g, std::regex(R"((\S+): \d+ required \S+ missing)")))
+    return g[1].str() + ": expected a value, got none";
+  if (std::regex_match(m, g, std::regex(R"((\S+): At Most (\d+) required but received (\d+))")))
+    return g[1].str() + ": expected at most " + (g[2] == "1" ? std::string("once") : g[2].str() + " values") +
+           ", given " + g[3].str() + " times";
+  if (std::regex_match(m, g, std::regex(R"(The following arguments? (?:was|were) not expected: (.*))")))
+    return g[1].str() + ": unknown option or argument";
+  if (std::regex_match(m, g, std::regex(R"(Could not convert: (\S+) = (.*))")))
+    return g[1].str() + ": expected no value (a flag; or =true, =false), got " + show_value(g[2].str());
+  if (std::regex_match(m, g, std::regex(R"((-\S+): (.*))"))) return g[1].str() + ": " + g[2].str();
+  return "command line: " + m;
+}
+
+/// The first argument CLI11 left over in `app` (unknown flag or stray positional), as an error.
+void check_extras(const CLI::App* app, const std::string& command) {
+  const auto rest = app->remaining();
+  if (rest.empty()) return;
+  const std::string& a = rest.front();
+  if (!a.empty() && a[0] == '-')
+    throw frost::Error(a + ": expected an option of '" + command + "', got an unknown one (" + command + " --help lists them)");
+  throw frost::Error(a + ": expected an option of '" + command + "', got a stray argument (" + command +
+                     " takes no positional arguments)");
+}
+
+/// No option given an empty value (`--eval ''` would otherwise read as "no --eval").
+void check_empty_values(const CLI::App* app) {
+  for (const CLI::Option* o : app->get_options()) {
+    if (o->count() == 0 || o->get_expected_min() == 0) continue;  // not given, or a flag
+    for (const std::string& r : o->results())
+      if (r.empty()) throw frost::Error(o->get_name() + ": expected a value, got ''");
+  }
+}
+
+/// The options `app` cannot run without.
+void check_required(const std::string& command, std::initializer_list<const CLI::Option*> opts) {
+  for (const CLI::Option* o : opts)
+    if (o->count() == 0)
+      throw frost::Error(o->get_name() + ": expected a value (required by '" + command + "'), got none");
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"frost: fine-tune BERT with compile-time freezing"};
-  app.require_subcommand(1);
+  app.footer(kExitHelp);
+  app.allow_extras();  // unknown options are reported by check_extras, in frost's form
+  Flags flags;
 
   TrainOptions t;
   auto* train = app.add_subcommand("train", "fine-tune a model directory under a freeze policy");
-  train->add_option("--model", t.model_dir, "HF model directory (config.json, model.safetensors, vocab.txt)")->required();
-  train->add_option("--train", t.train_file, "training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)")->required();
-  train->add_option("--output", t.output_dir, "output directory (model, train_log.jsonl, metrics.json)")->required();
+  auto* t_model = train->add_option("--model", t.model_dir, "(required) HF model directory (config.json, model.safetensors, vocab.txt)");
+  auto* t_train = train->add_option("--train", t.train_file, "(required) training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)");
+  auto* t_output = train->add_option("--output", t.output_dir, "(required) output directory (model, train_log.jsonl, metrics.json)");
   train->add_option("--eval", t.eval_file, "evaluation TSV, evaluated after each epoch");
   train->add_option("--freeze", t.freeze, "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), layer:I, encoder, pooler, bert, bitfit")->capture_default_str();
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
-  train->add_option("--lr", t.lr, "learning rate")->capture_default_str();
-  train->add_option("--weight-decay", t.weight_decay, "weight decay (not on biases and LayerNorm weights)")->capture_default_str();
-  train->add_option("--adam-beta1", t.beta1)->capture_default_str();
-  train->add_option("--adam-beta2", t.beta2)->capture_default_str();
-  train->add_option("--adam-epsilon", t.eps)->capture_default_str();
-  train->add_option("--momentum", t.momentum, "SGD momentum")->capture_default_str();
-  train->add_flag("--nesterov", t.nesterov, "SGD Nesterov momentum");
+  flags.real(train, "--lr", t.lr, kPositive, "learning rate (finite, > 0)");
+  flags.real(train, "--weight-decay", t.weight_decay, kNonNegative, "weight decay (>= 0; not on biases and LayerNorm weights)");
+  flags.real(train, "--adam-beta1", t.beta1, kUnitOpen, "in [0, 1)");
+  flags.real(train, "--adam-beta2", t.beta2, kUnitOpen, "in [0, 1)");
+  flags.real(train, "--adam-epsilon", t.eps, kPositive, "> 0");
+  flags.real(train, "--momentum", t.momentum, kUnitOpen, "SGD momentum, in [0, 1)");
+  train->add_flag("--nesterov", t.nesterov, "SGD Nesterov momentum (needs --momentum > 0)");
   train->add_option("--scheduler", t.scheduler, "linear, cosine or constant")->capture_default_str();
-  train->add_option("--warmup-steps", t.warmup_steps)->capture_default_str();
-  train->add_option("--max-grad-norm", t.max_grad_norm, "0 disables clipping")->capture_default_str();
-  train->add_option("--batch-size", t.batch_size)->capture_default_str();
-  train->add_option("--max-seq-len", t.max_seq_len, "default 128 (capped at the model's max_position_embeddings)");
-  train->add_option("--epochs", t.epochs)->capture_default_str();
-  train->add_option("--max-steps", t.max_steps, "overrides --epochs when > 0")->capture_default_str();
-  train->add_option("--seed", t.seed)->capture_default_str();
+  flags.integer<long>(train, "--warmup-steps", t.warmup_steps, 0, kMaxSteps, "linear warm-up steps (>= 0)");
+  flags.real(train, "--max-grad-norm", t.max_grad_norm, kNonNegative, "0 disables clipping");
+  flags.integer<int>(train, "--batch-size", t.batch_size, 1, kMaxBatch);
+  flags.integer<int>(train, "--max-seq-len", t.max_seq_len, 2, kMaxSeqLen,
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+  flags.integer<int>(train, "--epochs", t.epochs, 1, kMaxEpochs);
+  flags.integer<long>(train, "--max-steps", t.max_steps, -1, kMaxSteps, "overrides --epochs when > 0 (-1: off)",
+                      "a positive integer up to " + std::to_string(kMaxSteps) + " (or -1: use --epochs)");
+  flags.check(train, [&t] {
+    if (t.max_steps == 0) throw frost::Error("--max-steps: expected a positive integer (or -1: use --epochs), got '0'");
+  });
+  flags.integer<std::uint64_t>(train, "--seed", t.seed, 0, std::numeric_limits<std::uint64_t>::max());
   train->add_flag("--no-shuffle", t.no_shuffle, "batches follow file order");
-  train->add_option("--num-labels", t.num_labels, "number of labels (default: from config.json, else 2)");
+  flags.integer<int>(train, "--num-labels", t.num_labels, 1, kMaxLabels,
+                     "number of labels, 1 = regression (default: from config.json, else 2)", "", false);
   bool no_progress = false;
   train->add_flag("--no-progress", no_progress, "no progress bar");
 
   std::string model_dir, data;
   int batch_size = 32, max_len = 0;
   auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled TSV file");
-  eval->add_option("--model", model_dir)->required();
-  eval->add_option("--data", data)->required();
-  eval->add_option("--batch-size", batch_size)->capture_default_str();
-  eval->add_option("--max-seq-len", max_len, "default 128 (capped at the model's max_position_embeddings)");
+  auto* e_model = eval->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* e_data = eval->add_option("--data", data, "(required) labelled TSV file");
+  flags.integer<int>(eval, "--batch-size", batch_size, 1, kMaxBatch);
+  flags.integer<int>(eval, "--max-seq-len", max_len, 2, kMaxSeqLen,
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
 
   auto* predict = app.add_subcommand("predict", "predict labels for a TSV file (label column optional)");
-  predict->add_option("--model", model_dir)->required();
-  predict->add_option("--data", data)->required();
-  predict->add_option("--batch-size", batch_size)->capture_default_str();
-  predict->add_option("--max-seq-len", max_len, "default 128 (capped at the model's max_position_embeddings)");
+  auto* p_model = predict->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* p_data = predict->add_option("--data", data, "(required) TSV file (label column optional)");
+  flags.integer<int>(predict, "--batch-size", batch_size, 1, kMaxBatch);
+  flags.integer<int>(predict, "--max-seq-len", max_len, 2, kMaxSeqLen,
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
 
   std::string spec = "none", config_path;
   auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");
@@ -74,48 +199,89 @@ int main(int argc, char** argv) {
   compare->add_option("--train", c.train_file)->capture_default_str();
   compare->add_option("--eval", c.eval_file)->capture_default_str();
   compare->add_option("--output", c.output_dir)->capture_default_str();
-  compare->add_option("--epochs", c.epochs)->capture_default_str();
-  compare->add_option("--batch-size", c.batch_size)->capture_default_str();
-  compare->add_option("--max-seq-len", c.max_seq_len)->capture_default_str();
-  compare->add_option("--seed", c.seed)->capture_default_str();
-  compare->add_option("--lr-full", c.lr_full, "lr for policies that train encoder layers")->capture_default_str();
-  compare->add_option("--lr-frozen", c.lr_frozen, "lr for whole-body-frozen and BitFit")->capture_default_str();
+  flags.integer<int>(compare, "--epochs", c.epochs, 1, kMaxEpochs);
+  flags.integer<int>(compare, "--batch-size", c.batch_size, 1, kMaxBatch);
+  flags.integer<int>(compare, "--max-seq-len", c.max_seq_len, 2, kMaxSeqLen,
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+  flags.integer<std::uint64_t>(compare, "--seed", c.seed, 0, std::numeric_limits<std::uint64_t>::max());
+  flags.real(compare, "--lr-full", c.lr_full, kPositive, "lr for policies that train encoder layers");
+  flags.real(compare, "--lr-frozen", c.lr_frozen, kPositive, "lr for whole-body-frozen and BitFit");
   compare->add_option("--policy", c.policies, "freeze SPECs to compare (repeatable; default: four recipes)");
 
   BenchOptions bo;
   auto* bench = app.add_subcommand("bench", "time training steps of one freeze policy on a synthetic batch (JSON)");
   bench->add_option("--geometry", bo.geometry, "bert-base, minilm, or a config.json path")->capture_default_str();
   bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
-  bench->add_option("--batch-size", bo.batch_size)->capture_default_str();
-  bench->add_option("--seq-len", bo.seq_len)->capture_default_str();
-  bench->add_option("--steps", bo.steps, "timed training steps after one warm-up step")->capture_default_str();
-  bench->add_option("--forwards", bo.forwards, "timed inference forwards after one warm-up")->capture_default_str();
+  flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
+  flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings", kSeqLenExpected);
+  flags.integer<int>(bench, "--steps", bo.steps, 1, kMaxBenchSteps, "timed training steps after one warm-up step");
+  flags.integer<int>(bench, "--forwards", bo.forwards, 1, kMaxBenchSteps, "timed inference forwards after one warm-up");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help / --version exit 0; every command-line mistake exits 2 (CLI11's own codes vary).
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return bad_input(parse_error_message(e));
   }
-  try {
-    if (train->parsed()) {
-      t.progress = !no_progress;
-      const auto m = cmd_train(t);
-      std::printf("%s\n", m.dump(2).c_str());
-    } else if (eval->parsed()) {
-      std::printf("%s\n", cmd_eval(model_dir, data, batch_size, max_len).dump(2).c_str());
-    } else if (predict->parsed()) {
-      cmd_predict(model_dir, data, batch_size, max_len, std::cout);
-    } else if (explain->parsed()) {
-      std::printf("%s", cmd_explain(model_dir, config_path, spec).c_str());
-    } else if (compare->parsed()) {
-      return cmd_compare(c);
-    } else if (bench->parsed()) {
-      std::printf("%s\n", cmd_bench(bo).dump().c_str());
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "frost: error: %s\n", e.what());
-    return 2;
+
+  const CLI::App* sub = nullptr;
+  for (const CLI::App* s : {train, eval, predict, explain, compare, bench})
+    if (s->parsed()) sub = s;
+  if (sub == nullptr) {
+    const auto rest = app.remaining();
+    if (rest.empty()) return bad_input("command: expected train, eval, predict, explain, compare or bench, got none (frost --help)");
+    return bad_input(rest.front() + ": expected a command (train, eval, predict, explain, compare or bench), got " +
+                     show_value(rest.front()));
   }
+  const std::string command = "frost " + sub->get_name();
+  check_extras(sub, command);
+  check_empty_values(sub);
+  flags.apply(sub);
+
+  if (sub == train) {
+    check_required(command, {t_model, t_train, t_output});
+    t.progress = !no_progress;
+    const auto m = cmd_train(t);
+    std::printf("%s\n", m.dump(2).c_str());
+  } else if (sub == eval) {
+    check_required(command, {e_model, e_data});
+    std::printf("%s\n", cmd_eval(model_dir, data, batch_size, max_len).dump(2).c_str());
+  } else if (sub == predict) {
+    check_required(command, {p_model, p_data});
+    cmd_predict(model_dir, data, batch_size, max_len, std::cout);
+  } else if (sub == explain) {
+    std::printf("%s", cmd_explain(model_dir, config_path, spec).c_str());
+  } else if (sub == compare) {
+    if (const int rc = cmd_compare(c); rc != 0) return rc;
+  } else if (sub == bench) {
+    std::printf("%s\n", cmd_bench(bo).dump().c_str());
+  }
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+    throw frost::Error(std::string("<stdout>: expected a writable standard output, got a write error (") +
+                       std::strerror(errno) + ")");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  try {
+    return run(argc, argv);
+  } catch (const frost::Error& e) {
+    return bad_input(e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the input names that cannot be read or written (the commands check the paths they
+    // are given first; this is what is left: a permission or a file changed under us).
+    return bad_input((e.path1().empty() ? std::string("<file system>") : e.path1().string()) + ": " +
+                     e.code().message() + " (" + e.what() + ")");
+  } catch (const std::bad_alloc&) {
+    return internal_error("out of memory (std::bad_alloc)",
+                          "the run needs more memory than this process may use: a smaller --batch-size or --max-seq-len");
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  } catch (...) {
+    return internal_error("an exception that is not a std::exception");
+  }
 }

@@ -14,32 +14,42 @@ struct PreparedTraining {
   FreezeMask frozen;
   Dataset train, eval;
   bool has_eval = false;
+  std::string tokenizer_config;  ///< tokenizer_config.json's text, copied to the output ("" if none)
 };
 
+/// The checks of `train` beyond each flag's own range (main.cpp converts and range-checks every
+/// numeric flag): choices, combinations, the output path, the model, the data files.
 inline PreparedTraining prepare_training(const TrainOptions& o) {
-  FROST_CHECK(!o.output_dir.empty(), "--output is required");
-  FROST_CHECK(o.optimizer == "adamw" || o.optimizer == "sgd", "--optimizer must be adamw or sgd, got '" + o.optimizer + "'");
+  check_output_dir("--output", o.output_dir);
+  check_choice("--optimizer", o.optimizer, {"adamw", "sgd"});
+  check_choice("--scheduler", o.scheduler, {"linear", "cosine", "constant"});
   (void)parse_schedule(o.scheduler);
-  FROST_CHECK(o.batch_size > 0, "--batch-size must be positive");
-  FROST_CHECK(o.max_seq_len == 0 || o.max_seq_len >= 2, "--max-seq-len must be at least 2 ([CLS] and [SEP])");
-  FROST_CHECK(o.epochs > 0 || o.max_steps > 0, "--epochs must be positive (or give --max-steps)");
-  FROST_CHECK(o.lr > 0, "--lr must be positive");
-  FROST_CHECK(!fs::exists(o.output_dir) || fs::is_directory(o.output_dir),
-              o.output_dir + ": --output exists and is not a directory");
-  PreparedTraining p{o, ModelDir(o.model_dir, o.num_labels), FreezeSpec::parse(o.freeze), {}, {}, {}, false};
-  p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model.config);
+  FROST_CHECK(!o.nesterov || o.optimizer == "sgd", "--nesterov: expected --optimizer sgd, got --optimizer " + o.optimizer);
+  FROST_CHECK(!o.nesterov || o.momentum > 0,
+              "--nesterov: expected --momentum > 0 (Nesterov needs momentum), got --momentum " + show_number(o.momentum));
+  FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
+  FROST_CHECK(o.epochs > 0 || o.max_steps > 0, "--epochs: expected a positive integer, got " + std::to_string(o.epochs));
+  FROST_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite number > 0, got " + show_number(o.lr));
+  PreparedTraining p{o, ModelDir(o.model_dir, o.num_labels), FreezeSpec::parse(o.freeze), {}, {}, {}, false, {}};
+  p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
   p.frozen = p.spec.mask(p.model.config.num_hidden_layers);
   BackwardPlan{p.frozen, p.model.config.num_hidden_layers}.check();
-  const bool regression = p.model.config.problem_type == ProblemType::regression;
   const text::WordPieceTokenizer tok = p.model.tokenizer();
-  const TsvFile tf = read_tsv(o.train_file, true, p.model.config.num_labels);
-  p.train = text::tokenize_file(tf, tok, p.opt.max_seq_len, regression, o.train_file);
+  p.train = read_data("--train", o.train_file, true, p.model, tok, p.opt.max_seq_len);
   if (!o.eval_file.empty()) {
-    const TsvFile ef = read_tsv(o.eval_file, true, p.model.config.num_labels);
-    p.eval = text::tokenize_file(ef, tok, p.opt.max_seq_len, regression, o.eval_file);
+    p.eval = read_data("--eval", o.eval_file, true, p.model, tok, p.opt.max_seq_len);
     p.has_eval = true;
   }
+  const std::string tc = p.model.dir + "/tokenizer_config.json";
+  if (fs::exists(tc)) p.tokenizer_config = io::read_file(tc);
   return p;
+}
+
+/// A file-system failure while writing the output, as the bad-input error it is (a full disk, a
+/// directory that changed under us): it names --output and what failed.
+[[noreturn]] inline void output_error(const std::string& out, const fs::filesystem_error& e) {
+  throw Error(out + ": --output: cannot write the output (" + e.code().message() +
+              (e.path1().empty() ? "" : ": " + e.path1().string()) + ")");
 }
 
 /// Moves every file of `staging` into `dest` (created if needed), each with one rename.
@@ -53,14 +63,19 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   using Model = BertClassifier<float>;
   const TrainOptions& o = p.opt;
   const fs::path out(o.output_dir);
-  const fs::path staging = fs::path(out.string() + ".partial-" + std::to_string(::getpid()));
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  const fs::path staging = staging_path(o.output_dir);
+  // The checkpoint is read (and checked against the config) before anything is created.
+  Model model(p.model.config, p.frozen);
+  const auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
   try {
-    Model model(p.model.config, p.frozen);
-    const auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
-    for (const auto& n : report.newly_initialized)
-      std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
+    fs::remove_all(staging);
+    fs::create_directories(staging);
+  } catch (const fs::filesystem_error& e) {
+    output_error(o.output_dir, e);
+  }
+  for (const auto& n : report.newly_initialized)
+    std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
+  try {
     TrainingArguments args;
     args.learning_rate = o.lr;
     args.weight_decay = o.weight_decay;
@@ -110,8 +125,14 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       m["eval_accuracy"] = r.evals.back().accuracy;
       if (model.config().num_labels == 2) m["eval_f1"] = r.evals.back().f1;
     }
+    if (!p.tokenizer_config.empty())
+      io::write_file_atomic((staging / "tokenizer_config.json").string(), p.tokenizer_config);
     io::write_file_atomic((staging / "metrics.json").string(), m.dump(2) + "\n");
-    publish(staging, out);
+    try {
+      publish(staging, out);
+    } catch (const fs::filesystem_error& e) {
+      output_error(o.output_dir, e);
+    }
     return m;
   } catch (...) {
     std::error_code ec;
@@ -124,7 +145,5 @@ nlohmann::json cmd_train(const TrainOptions& o) {
   PreparedTraining p = prepare_training(o);
   return run_training(p);
 }
-
-/// A fine-tuned model directory loaded for inference (every parameter frozen: nothing is
 
 }  // namespace frost::cli

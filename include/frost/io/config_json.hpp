@@ -4,6 +4,7 @@
 //
 //   BertConfig c = frost::read_config("model/config.json");       // file (a UTF-8 BOM is skipped)
 //   BertConfig d = frost::config_from_json(j, "where");           // an nlohmann::json object
+//   nlohmann::json j = frost::parse_config_json(text, "where");   // config.json text in memory
 //   nlohmann::json hf = frost::hf_config_json(c, base, labels);   // what transformers loads
 //   nlohmann::json compact = frost::config_to_json(c);            // checkpoint metadata
 //
@@ -21,6 +22,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -72,6 +74,11 @@ inline constexpr ConfigConstant kConfigConstants[] = {
      "... are not supported"},
     {"position_embedding_type", "absolute", "the only position embedding frost implements"},
 };
+
+/// Most labels a config.json may declare: each is a classifier row and an id2label/label2id entry,
+/// so a corrupt num_labels (2^31 - 1) would otherwise surface as gigabytes of JSON on export or a
+/// failed allocation in the model instead of an error naming the field.
+inline constexpr int kMaxNumLabels = 1 << 20;
 
 /// problem_type's values in config.json (null or absent: ProblemType::infer).
 inline constexpr ProblemType kProblemTypes[] = {ProblemType::single_label_classification,
@@ -162,6 +169,9 @@ inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_
     if (!id2label->is_object())
       throw config_field_error(where, "id2label", "an object {\"0\": name, \"1\": name, ...}", show_json(*id2label));
     const std::size_t n = id2label->size();
+    if (n > static_cast<std::size_t>(kMaxNumLabels))
+      throw config_field_error(where, "id2label", "at most " + std::to_string(kMaxNumLabels) + " labels",
+                               std::to_string(n));
     names.resize(n);
     std::vector<bool> seen(n, false);
     for (auto it = id2label->begin(); it != id2label->end(); ++it) {
@@ -220,7 +230,7 @@ inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_
   }
 }
 
-/// The whole file, with a leading UTF-8 BOM removed.
+/// The whole file (parse_config_json skips a leading UTF-8 BOM).
 inline std::string read_config_text(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(path + ": cannot open config file (a directory)");
@@ -229,9 +239,7 @@ inline std::string read_config_text(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) throw Error(path + ": read error");
-  std::string text = std::move(ss).str();
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  return text;
+  return std::move(ss).str();
 }
 
 }  // namespace detail
@@ -242,6 +250,9 @@ inline BertConfig config_from_json(const nlohmann::json& j, const std::string& w
   if (!j.is_object()) throw Error(where + ": expected a JSON object at top level, got " + detail::show_json(j));
   BertConfig c;
   for (const ConfigField& f : kConfigFields) detail::read_config_field(j, f, c, where);
+  if (c.num_labels > kMaxNumLabels)
+    throw detail::config_field_error(where, "num_labels", "at most " + std::to_string(kMaxNumLabels) + " labels",
+                                     std::to_string(c.num_labels));
   for (const ConfigConstant& k : kConfigConstants) {
     const std::string expected = "\"" + std::string(k.value) + "\" (" + k.why + ")";
     const auto v = detail::config_string(j, k.name, expected, where);
@@ -265,18 +276,38 @@ inline BertConfig config_from_json(const nlohmann::json& j, const std::string& w
   return c;
 }
 
-/// The raw JSON object of a config.json file (a leading UTF-8 BOM is skipped; trailing text after
-/// the object is an error), for callers that round-trip the keys frost does not use.
-inline nlohmann::json read_config_json(const std::string& path) {
-  const std::string text = detail::read_config_text(path);
+/// Deepest nesting of objects and arrays parse_config_json accepts (transformers' configs nest 3 or
+/// 4 levels): nlohmann's parser is iterative, but dump() and comparisons recurse, so a deeper
+/// document could overflow the stack.
+inline constexpr int kMaxConfigJsonDepth = 64;
+
+/// The raw JSON object in `text`, config.json's contents (a leading UTF-8 BOM is skipped; trailing
+/// text after the object and nesting deeper than kMaxConfigJsonDepth are errors); `where` names
+/// it in errors. read_config_json without I/O.
+inline nlohmann::json parse_config_json(std::string_view text, const std::string& where = "config.json") {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  // depth: the number of objects/arrays around the one that starts (0 for the top level)
+  const auto depth_limit = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= kMaxConfigJsonDepth)
+      throw Error(where + ": JSON nested deeper than " + std::to_string(kMaxConfigJsonDepth) +
+                  " levels of objects and arrays");
+    return true;
+  };
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text, depth_limit);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
+    throw Error(where + ": not valid JSON (" + e.what() + ")");
   }
-  if (!j.is_object()) throw Error(path + ": expected a JSON object at top level, got " + detail::show_json(j));
+  if (!j.is_object()) throw Error(where + ": expected a JSON object at top level, got " + detail::show_json(j));
   return j;
+}
+
+/// The raw JSON object of a config.json file (see parse_config_json), for callers that round-trip
+/// the keys frost does not use.
+inline nlohmann::json read_config_json(const std::string& path) {
+  return parse_config_json(detail::read_config_text(path), path);
 }
 
 /// A config.json file -> BertConfig; errors name `path`.

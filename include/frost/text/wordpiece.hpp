@@ -3,6 +3,7 @@
 // Link frost::text (frost + utf8proc); the Unicode pieces are in text/unicode.hpp.
 //
 //   frost::text::WordPieceTokenizer tok("vocab.txt");                  // do_lower_case = true
+//   auto mem = frost::text::WordPieceTokenizer::from_string(text, "name"); // vocab.txt in memory
 //   auto tokens = tok.tokenize("Héllo, world!");                      // {"hello", ",", "world", "!"}
 //   auto enc = tok.encode("How old are you?", "I am six.", 128);      // [CLS] A [SEP] B [SEP]
 //
@@ -157,25 +158,14 @@ class WordPieceTokenizer {
     std::ostringstream ss;
     ss << in.rdbuf();
     FROST_CHECK(!in.bad(), vocab_path + ": cannot read vocabulary file");
-    const std::string data = std::move(ss).str();
-    std::size_t pos = std::string_view(data).starts_with("\xEF\xBB\xBF") ? 3 : 0;
-    while (pos < data.size()) {
-      std::size_t eol = data.find_first_of("\r\n", pos);
-      if (eol == std::string::npos) eol = data.size();
-      add_token(vocab_path, data.substr(pos, eol - pos));
-      pos = eol;
-      if (pos < data.size()) pos += (data[pos] == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') ? 2 : 1;
-    }
-    FROST_CHECK(!tokens_.empty(), vocab_path + ": empty vocabulary (expected one token per line)");
-    for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"})
-      FROST_CHECK(vocab_.count(t) != 0, vocab_path + ": vocabulary has no " + t + " token (" +
-                                            std::to_string(tokens_.size()) + " tokens read)");
-    unk_ = vocab_.at("[UNK]");
-    cls_ = vocab_.at("[CLS]");
-    sep_ = vocab_.at("[SEP]");
-    pad_ = vocab_.at("[PAD]");
-    mask_ = vocab_.at("[MASK]");
-    for (auto s : kSpecialTokens) specials_.push_back(decode_utf8(s));
+    load_vocab(std::move(ss).str());
+  }
+
+  /// The same from vocab.txt's contents in memory; `name` stands for the file in errors (and is
+  /// what vocab_path() returns).
+  static WordPieceTokenizer from_string(std::string_view vocab_text, std::string name = "<vocab>",
+                                        TokenizerOptions opt = {}) {
+    return WordPieceTokenizer(FromText{}, vocab_text, std::move(name), opt);
   }
 
   [[nodiscard]] const TokenizerOptions& options() const { return opt_; }
@@ -361,6 +351,35 @@ class WordPieceTokenizer {
   }
 
  private:
+  struct FromText {};
+  WordPieceTokenizer(FromText, std::string_view vocab_text, std::string name, TokenizerOptions opt)
+      : opt_(opt), vocab_path_(std::move(name)) {
+    load_vocab(vocab_text);
+  }
+
+  /// The vocabulary from vocab.txt's contents (see the constructor); errors name vocab_path_.
+  void load_vocab(std::string_view data) {
+    const std::string& path = vocab_path_;
+    std::size_t pos = data.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    while (pos < data.size()) {
+      std::size_t eol = data.find_first_of("\r\n", pos);
+      if (eol == std::string_view::npos) eol = data.size();
+      add_token(path, std::string(data.substr(pos, eol - pos)));
+      pos = eol;
+      if (pos < data.size()) pos += (data[pos] == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') ? 2 : 1;
+    }
+    FROST_CHECK(!tokens_.empty(), path + ": empty vocabulary (expected one token per line)");
+    for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"})
+      FROST_CHECK(vocab_.count(t) != 0, path + ": vocabulary has no " + t + " token (" +
+                                            std::to_string(tokens_.size()) + " tokens read)");
+    unk_ = vocab_.at("[UNK]");
+    cls_ = vocab_.at("[CLS]");
+    sep_ = vocab_.at("[SEP]");
+    pad_ = vocab_.at("[PAD]");
+    mask_ = vocab_.at("[MASK]");
+    for (auto s : kSpecialTokens) specials_.push_back(decode_utf8(s));
+  }
+
   void add_token(const std::string& path, std::string token) {
     const int id = static_cast<int>(tokens_.size());
     const std::string where = path + ":" + std::to_string(id + 1);

@@ -13,9 +13,11 @@
 // mismatch with a message; nothing is modified unless every check passes.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,17 @@ nlohmann::json optimizer_json(const SGD<T>& o) {
   const auto& p = o.options();
   return {{"name", "sgd"},           {"lr", p.lr},           {"momentum", p.momentum},
           {"dampening", p.dampening}, {"weight_decay", p.weight_decay}, {"nesterov", p.nesterov}};
+}
+
+/// How many of an optimizer's state buffers every trainable parameter has (allocated eagerly, so
+/// in every checkpoint): AdamW's moments; SGD's momentum buffer appears with the first step.
+template <class T>
+std::size_t required_buffers(const AdamW<T>& o) {
+  return o.options().amsgrad ? 3 : 2;
+}
+template <class T>
+std::size_t required_buffers(const SGD<T>&) {
+  return 0;
 }
 
 /// Where a run stands (what the Trainer needs besides model and optimizer).
@@ -91,12 +104,13 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
   w.write(path);
 }
 
-/// Restores model, optimizer and position from `path`. Throws frost::Error (naming the file and
-/// what differs) if the file is damaged or belongs to another config, policy or optimizer; in that
-/// case model and optimizer are unchanged.
+/// Restores model, optimizer and position from the checkpoint `f` (already read and validated as
+/// safetensors, e.g. SafeTensorsFile::from_memory; its path() names it in errors). Throws
+/// frost::Error (naming the file and what differs) if the file is damaged or belongs to another
+/// config, policy or optimizer; in that case model and optimizer are unchanged.
 template <class Model, class Optimizer>
-RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& opt) {
-  const io::SafeTensorsFile f(path);
+RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimizer& opt) {
+  const std::string& path = f.path();
   const auto& md = f.metadata();
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = md.find(key);
@@ -120,17 +134,50 @@ RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& op
   FROST_CHECK(parse("frost.optimizer") == optimizer_json(opt),
               path + ": checkpoint was written with another optimizer or options: " + meta("frost.optimizer"));
   const nlohmann::json state = parse("frost.state");
+  FROST_CHECK(state.is_object(), path + ": metadata 'frost.state' is not a JSON object");
+  // A value in a message: numbers and strings as JSON, containers by type (dump() recurses).
+  auto show = [](const nlohmann::json& j) {
+    return j.is_primitive() ? j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80)
+                            : std::string("an ") + j.type_name();
+  };
+  // A count the trainer increments: a non-negative integer, at most 2^53 (the JSON-safe range,
+  // far from overflow).
+  auto count = [&](const nlohmann::json& j, const std::string& field) -> std::int64_t {
+    constexpr std::int64_t kMax = std::int64_t{1} << 53;
+    const bool ok = j.is_number_unsigned() ? j.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMax)
+                                           : j.is_number_integer() && j.get<std::int64_t>() >= 0 && j.get<std::int64_t>() <= kMax;
+    FROST_CHECK(ok, path + ": metadata 'frost.state': " + field + " must be an integer in [0, 2^53], got " + show(j));
+    return j.get<std::int64_t>();
+  };
+  auto field = [&](const char* key) -> const nlohmann::json& {
+    const auto it = state.find(key);
+    FROST_CHECK(it != state.end(), path + ": metadata 'frost.state' is incomplete (no '" + key + "')");
+    return *it;
+  };
+  // A std::uint64_t written as a decimal string (JSON numbers lose precision past 2^53).
+  auto u64 = [&](const char* key) -> std::uint64_t {
+    const nlohmann::json& j = field(key);
+    const std::string* s = j.is_string() ? j.get_ptr<const std::string*>() : nullptr;
+    bool ok = s != nullptr && !s->empty() && s->size() <= 20 && s->find_first_not_of("0123456789") == std::string::npos;
+    std::uint64_t v = 0;
+    if (ok) {
+      try {
+        v = std::stoull(*s);
+      } catch (const std::out_of_range&) {
+        ok = false;
+      }
+    }
+    FROST_CHECK(ok, path + ": metadata 'frost.state': " + key + " must be a decimal string of a 64-bit unsigned "
+                    "integer, got " + show(j));
+    return v;
+  };
   RunPosition pos;
-  std::uint64_t dropout_seed = 0, dropout_step = 0;
-  try {
-    pos.global_step = state.at("global_step").get<long>();
-    pos.epoch = state.at("epoch").get<long>();
-    pos.next_batch = state.at("next_batch").get<long>();
-    dropout_seed = std::stoull(state.at("dropout_seed").get<std::string>());
-    dropout_step = std::stoull(state.at("dropout_step").get<std::string>());
-  } catch (const std::exception& e) {
-    throw Error(path + ": metadata 'frost.state' is incomplete (" + e.what() + ")");
-  }
+  pos.global_step = static_cast<long>(count(field("global_step"), "global_step"));
+  pos.epoch = static_cast<long>(count(field("epoch"), "epoch"));
+  pos.next_batch = static_cast<long>(count(field("next_batch"), "next_batch"));
+  const std::uint64_t dropout_seed = u64("dropout_seed"), dropout_step = u64("dropout_step");
+  const nlohmann::json& param_steps = field("param_steps");
+  FROST_CHECK(param_steps.is_object(), path + ": metadata 'frost.state': param_steps must be an object");
   pos.data_order = f.ints("trainer.data_order");
 
   // Stage everything, then commit.
@@ -141,25 +188,37 @@ RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& op
     FROST_CHECK(f.info(name).shape == io::hf_shape(id, p.value), path + ": tensor '" + name + "' has the wrong shape");
     values.push_back(f.floats(name));
   });
+  // The optimizer's slots follow for_each_trainable; a buffer is of its parameter's shape, or
+  // absent from the file where the optimizer allocates it lazily (SGD's, before the first step).
+  const std::size_t required = required_buffers(opt);
   auto staged = opt.state().slots();
-  for (auto& s : staged) {
-    const std::string name = io::hf_name(s.id);
-    FROST_CHECK(state.at("param_steps").contains(name),
-                path + ": no optimizer step count for '" + name + "'");
-    s.step = state.at("param_steps").at(name).template get<std::int64_t>();
+  std::size_t slot = 0;
+  model.for_each_trainable([&](const ParamId& id, auto& p) {
+    FROST_CHECK(slot < staged.size() && staged[slot].id == id,
+                path + ": the optimizer does not match the model's trainable parameters");
+    auto& s = staged[slot++];
+    const std::string name = io::hf_name(id);
+    const auto step = param_steps.find(name);
+    FROST_CHECK(step != param_steps.end(), path + ": no optimizer step count for '" + name + "'");
+    s.step = count(*step, "param_steps['" + name + "']");
+    const std::vector<std::int64_t> want = {static_cast<std::int64_t>(p.value.rows()),
+                                            static_cast<std::int64_t>(p.value.cols())};
     for (std::size_t b = 0; b < s.buf.size(); ++b) {
       const std::string key = "optim." + std::to_string(b) + "." + name;
       if (!f.contains(key)) {
+        FROST_CHECK(b >= required, path + ": missing tensor '" + key + "' (optimizer state of '" + name + "')");
         s.buf[b].resize(0, 0);
         continue;
       }
       const auto& info = f.info(key);
-      FROST_CHECK(info.shape.size() == 2, path + ": tensor '" + key + "' must be 2-d");
+      FROST_CHECK(info.shape == want, path + ": tensor '" + key + "' has shape " + nlohmann::json(info.shape).dump() +
+                                          ", expected " + nlohmann::json(want).dump() + " (the shape of '" + name + "')");
       const auto v = f.floats(key);
-      s.buf[b].resize(info.shape[0], info.shape[1]);
+      s.buf[b].resize(p.value.rows(), p.value.cols());
       std::copy(v.begin(), v.end(), s.buf[b].data());
     }
-  }
+  });
+  FROST_CHECK(slot == staged.size(), path + ": the optimizer does not match the model's trainable parameters");
   std::size_t k = 0;
   model.for_each_param([&](const ParamId&, auto& p) {
     std::copy(values[k].begin(), values[k].end(), p.value.data());
@@ -169,6 +228,12 @@ RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& op
   model.dropout_seed = dropout_seed;
   model.set_dropout_step(dropout_step);
   return pos;
+}
+
+/// The checkpoint file `path` (see above).
+template <class Model, class Optimizer>
+RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& opt) {
+  return load_checkpoint(io::SafeTensorsFile(path), model, opt);
 }
 
 }  // namespace frost

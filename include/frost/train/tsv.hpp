@@ -4,11 +4,13 @@
 //            or  sentence1<TAB>sentence2<TAB>label (pairs)
 //   labels: integers 0..num_labels-1 (classification) or floats (regression, num_labels == 1);
 //   predict files may omit the label column.
-// Errors name the file and the 1-based line number.
+// Errors name the file and the 1-based line number. read_tsv(path, ...) reads a file,
+// read_tsv(stream, name, ...) any std::istream (e.g. a std::istringstream).
 #pragma once
 
 #include <cmath>
 #include <fstream>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -38,13 +40,12 @@ inline std::vector<std::string> split_tabs(const std::string& s) {
   return out;
 }
 
-/// Reads `path`; `label_required` is false for predict. `num_labels` bounds integer labels
-/// (1 means regression: any finite float).
-inline TsvFile read_tsv(const std::string& path, bool label_required, int num_labels) {
-  std::ifstream in(path, std::ios::binary);
-  FROST_CHECK(in.good(), path + ": cannot open data file");
+/// Reads a TSV data file's contents from `in`; `path` names it in errors. `label_required` is
+/// false for predict. `num_labels` bounds integer labels (1 means regression: any finite float).
+inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_required, int num_labels) {
   std::string line;
   FROST_CHECK(static_cast<bool>(std::getline(in, line)), path + ": empty file (expected a header row)");
+  if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // a UTF-8 BOM (Excel, Notepad)
   if (!line.empty() && line.back() == '\r') line.pop_back();
   const auto header = split_tabs(line);
   TsvFile f;
@@ -73,9 +74,11 @@ inline TsvFile read_tsv(const std::string& path, bool label_required, int num_la
     r.line = n;
     r.text_a = c[0];
     if (f.pairs) r.text_b = c[1];
-    FROST_CHECK(!r.text_a.empty(), where + "empty sentence");
+    FROST_CHECK(!r.text_a.empty(), where + "column 1 (" + (f.pairs ? "sentence1" : "sentence") +
+                                       "): expected a sentence, got an empty field");
     if (f.labelled) {
       const std::string& s = c.back();
+      const std::string col = where + "column " + std::to_string(cols) + " (label): ";
       std::size_t used = 0;
       double v = 0;
       try {
@@ -83,19 +86,28 @@ inline TsvFile read_tsv(const std::string& path, bool label_required, int num_la
       } catch (const std::exception&) {
         used = 0;
       }
-      FROST_CHECK(used == s.size() && !s.empty() && std::isfinite(v), where + "label '" + s + "' is not a number");
+      const std::string range = num_labels > 1 ? "an integer class index in [0, " + std::to_string(num_labels) + ")"
+                                               : std::string("a finite number");
+      FROST_CHECK(used == s.size() && !s.empty() && std::isfinite(v), col + "expected " + range + ", got '" + s + "'");
       if (num_labels > 1) {
-        FROST_CHECK(v == std::floor(v), where + "label '" + s + "' must be an integer class index");
-        FROST_CHECK(v >= 0 && v < num_labels, where + "label " + s + " is out of range [0, " +
-                                                  std::to_string(num_labels) + ")");
+        FROST_CHECK(v == std::floor(v), col + "expected " + range + ", got '" + s + "' (not an integer)");
+        FROST_CHECK(v >= 0 && v < num_labels, col + "expected " + range + ", got " + s + " (label out of range)");
       }
       r.has_label = true;
       r.label = v;
     }
     f.rows.push_back(std::move(r));
   }
+  FROST_CHECK(!in.bad(), path + ": read error");
   FROST_CHECK(!f.rows.empty(), path + ": no data rows after the header");
   return f;
+}
+
+/// Reads the file `path` (see above).
+inline TsvFile read_tsv(const std::string& path, bool label_required, int num_labels) {
+  std::ifstream in(path, std::ios::binary);
+  FROST_CHECK(in.good(), path + ": cannot open data file");
+  return read_tsv(in, path, label_required, num_labels);
 }
 
 }  // namespace frost
