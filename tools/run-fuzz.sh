@@ -35,7 +35,7 @@ fi
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 mkdir -p "$build"
 echo "== configure $build ($cxx)"
-CXX="$cxx" cmake -S "$root" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CXX="$cxx" cmake -S "$root" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
   -DFROST_FUZZ=ON -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_CLI=OFF -DFROST_BUILD_EXAMPLES=OFF \
   -DFROST_OPENMP=OFF >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 2; }
 bins=(); for t in "${targets[@]}"; do bins+=("fuzz_$t"); done

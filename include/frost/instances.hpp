@@ -20,7 +20,8 @@
 #include "freeze/component_kinds.hpp"
 #include "model/bert_classifier.hpp"
 
-// X(list, class, i) for every kind of every component list (the static_assert keeps it complete).
+// X(list, class, i) for every kind of every component list (the static_assert keeps it complete;
+// FROST_INSTANTIATE_FLOAT_* below list the same kinds).
 #define FROST_FOR_EACH_KIND(X)                                                                               \
   X(Layer, EncoderLayer, 0) X(Layer, EncoderLayer, 1) X(Layer, EncoderLayer, 2) X(Layer, EncoderLayer, 3)    \
   X(Layer, EncoderLayer, 4) X(Layer, EncoderLayer, 5) X(Embeddings, EmbeddingLayer, 0)                       \
@@ -39,13 +40,29 @@ static_assert(frost::kinds::Layer::size == 6 && frost::kinds::Embeddings::size =
                                                                  const frost::Tensor<T>&, const frost::Tensor<T>&, \
                                                                  frost::Tensor<T>&, bool);
 
-/// The explicit instantiation definitions: exactly one translation unit of the program expands it.
-#define FROST_INSTANTIATE_FLOAT_MODEL()                                   \
-  FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_INSTANCE)                         \
-  template class frost::detail::BertBase<frost::BertClassifier<float>, float>; \
-  template class frost::BertClassifier<float>;                            \
-  FROST_DETAIL_GEMM_INSTANCE(float)                                       \
+/// The explicit instantiation definitions, in three parts so a build can compile them in parallel
+/// (frost's own build puts each in its own translation unit); a program expands each exactly once,
+/// FROST_INSTANTIATE_FLOAT_MODEL() for all three in one unit.
+#define FROST_INSTANTIATE_FLOAT_LAYERS_A()                                                                   \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0)                                                         \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2)
+#define FROST_INSTANTIATE_FLOAT_LAYERS_B()                                                                   \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 3)                                                         \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 4) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 5)
+#define FROST_INSTANTIATE_FLOAT_REST()                                                                       \
+  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 0) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 1) \
+  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 2) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 3) \
+  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 0) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 1)       \
+  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 2) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 3)       \
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 0)                                                  \
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 1)                                                  \
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2)                                                  \
+  template class frost::detail::BertBase<frost::BertClassifier<float>, float>;                               \
+  template class frost::BertClassifier<float>;                                                               \
+  FROST_DETAIL_GEMM_INSTANCE(float)                                                                          \
   FROST_DETAIL_GEMM_INSTANCE(double)
+#define FROST_INSTANTIATE_FLOAT_MODEL() \
+  FROST_INSTANTIATE_FLOAT_LAYERS_A() FROST_INSTANTIATE_FLOAT_LAYERS_B() FROST_INSTANTIATE_FLOAT_REST()
 
 #if defined(FROST_EXTERN_INSTANCES)
 FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_EXTERN)

@@ -1,0 +1,6 @@
+// tools/instances/instances_layers_b.cpp: one third of frost's float model, explicitly instantiated
+// (frost/instances.hpp); the three parts compile in parallel.
+#include <frost/frost.hpp>
+#include <frost/instances.hpp>
+
+FROST_INSTANTIATE_FLOAT_LAYERS_B()
