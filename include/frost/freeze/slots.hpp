@@ -1,4 +1,5 @@
-// frost/freeze/slots.hpp: the compile-time layer descriptors.
+// frost/freeze/slots.hpp: the compile-time layer descriptors and the slot table (name, HF name,
+// kind, shape rule of every parameter slot) from which selectors, shapes and HF names derive.
 //
 // Every parameter of BertForSequenceClassification is a *slot*: (component, layer, slot index).
 // Components are ordered bottom-up as the forward pass visits them; the backward pass visits them
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 
 namespace frost {
 
@@ -47,6 +49,52 @@ inline constexpr std::uint32_t kEmbeddingAll = all_slots(slot::kEmbeddingSlots);
 inline constexpr std::uint32_t kLayerAll = all_slots(slot::kLayerSlots);
 inline constexpr std::uint32_t kHeadAll = all_slots(slot::kHeadSlots);
 
+/// A dimension of a parameter's shape, resolved against the config by model/shapes.hpp.
+enum class Dim : int { one, hidden, intermediate, vocab, positions, token_types, labels };
+
+/// One row of the slot table: everything frost knows about a parameter slot, in one place.
+struct SlotInfo {
+  const char* name;     ///< short name (explain)
+  const char* hf_name;  ///< Hugging Face name within its module (io/hf_names.hpp adds the prefix)
+  SlotKind kind;        ///< what selectors such as Biases and LayerNorms match
+  Dim rows, cols;       ///< shape: Linear weights [out, in] as in PyTorch; vectors [1, n]
+};
+
+/// The slot table: one row per slot, indexed by the slot constants above (checked below).
+inline constexpr SlotInfo kEmbeddingSlotTable[] = {
+    {"word", "word_embeddings.weight", SlotKind::embedding, Dim::vocab, Dim::hidden},
+    {"position", "position_embeddings.weight", SlotKind::embedding, Dim::positions, Dim::hidden},
+    {"token_type", "token_type_embeddings.weight", SlotKind::embedding, Dim::token_types, Dim::hidden},
+    {"ln.weight", "LayerNorm.weight", SlotKind::ln_weight, Dim::one, Dim::hidden},
+    {"ln.bias", "LayerNorm.bias", SlotKind::ln_bias, Dim::one, Dim::hidden},
+};
+inline constexpr SlotInfo kLayerSlotTable[] = {
+    {"q.weight", "attention.self.query.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
+    {"q.bias", "attention.self.query.bias", SlotKind::bias, Dim::one, Dim::hidden},
+    {"k.weight", "attention.self.key.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
+    {"k.bias", "attention.self.key.bias", SlotKind::bias, Dim::one, Dim::hidden},
+    {"v.weight", "attention.self.value.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
+    {"v.bias", "attention.self.value.bias", SlotKind::bias, Dim::one, Dim::hidden},
+    {"attn_out.weight", "attention.output.dense.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
+    {"attn_out.bias", "attention.output.dense.bias", SlotKind::bias, Dim::one, Dim::hidden},
+    {"attn_ln.weight", "attention.output.LayerNorm.weight", SlotKind::ln_weight, Dim::one, Dim::hidden},
+    {"attn_ln.bias", "attention.output.LayerNorm.bias", SlotKind::ln_bias, Dim::one, Dim::hidden},
+    {"inter.weight", "intermediate.dense.weight", SlotKind::weight, Dim::intermediate, Dim::hidden},
+    {"inter.bias", "intermediate.dense.bias", SlotKind::bias, Dim::one, Dim::intermediate},
+    {"out.weight", "output.dense.weight", SlotKind::weight, Dim::hidden, Dim::intermediate},
+    {"out.bias", "output.dense.bias", SlotKind::bias, Dim::one, Dim::hidden},
+    {"out_ln.weight", "output.LayerNorm.weight", SlotKind::ln_weight, Dim::one, Dim::hidden},
+    {"out_ln.bias", "output.LayerNorm.bias", SlotKind::ln_bias, Dim::one, Dim::hidden},
+};
+inline constexpr SlotInfo kPoolerSlotTable[] = {
+    {"weight", "dense.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
+    {"bias", "dense.bias", SlotKind::bias, Dim::one, Dim::hidden},
+};
+inline constexpr SlotInfo kClassifierSlotTable[] = {
+    {"weight", "weight", SlotKind::weight, Dim::labels, Dim::hidden},
+    {"bias", "bias", SlotKind::bias, Dim::one, Dim::labels},
+};
+
 constexpr int slot_count(Component c) {
   switch (c) {
     case Component::embeddings: return slot::kEmbeddingSlots;
@@ -55,20 +103,32 @@ constexpr int slot_count(Component c) {
   }
 }
 
-constexpr SlotKind slot_kind(Component c, int s) {
+constexpr const SlotInfo& slot_info(Component c, int s) {
   switch (c) {
-    case Component::embeddings:
-      if (s == slot::emb_ln_w) return SlotKind::ln_weight;
-      if (s == slot::emb_ln_b) return SlotKind::ln_bias;
-      return SlotKind::embedding;
-    case Component::layer:
-      if (s == slot::attn_ln_w || s == slot::out_ln_w) return SlotKind::ln_weight;
-      if (s == slot::attn_ln_b || s == slot::out_ln_b) return SlotKind::ln_bias;
-      return (s % 2 == 0) ? SlotKind::weight : SlotKind::bias;
-    default:
-      return s == slot::dense_w ? SlotKind::weight : SlotKind::bias;
+    case Component::embeddings: return kEmbeddingSlotTable[s];
+    case Component::layer: return kLayerSlotTable[s];
+    case Component::pooler: return kPoolerSlotTable[s];
+    default: return kClassifierSlotTable[s];
   }
 }
+
+constexpr SlotKind slot_kind(Component c, int s) { return slot_info(c, s).kind; }
+
+namespace detail {
+constexpr bool same_text(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+}  // namespace detail
+// The slot constants index the table rows they name.
+static_assert(std::size(kEmbeddingSlotTable) == slot::kEmbeddingSlots && std::size(kLayerSlotTable) == slot::kLayerSlots &&
+              std::size(kPoolerSlotTable) == slot::kHeadSlots && std::size(kClassifierSlotTable) == slot::kHeadSlots);
+static_assert(detail::same_text(kEmbeddingSlotTable[slot::emb_ln_b].name, "ln.bias") &&
+              detail::same_text(kLayerSlotTable[slot::q_w].name, "q.weight") &&
+              detail::same_text(kLayerSlotTable[slot::attn_ln_w].name, "attn_ln.weight") &&
+              detail::same_text(kLayerSlotTable[slot::inter_b].name, "inter.bias") &&
+              detail::same_text(kLayerSlotTable[slot::out_ln_b].name, "out_ln.bias") &&
+              detail::same_text(kPoolerSlotTable[slot::dense_b].name, "bias"));
 
 /// Bits of the slots of component `c` whose kind satisfies `pred`.
 template <class Pred>
@@ -79,22 +139,8 @@ constexpr std::uint32_t slots_where(Component c, Pred pred) {
   return m;
 }
 
-/// Short human names used by explain() (HF names live in io/hf_names.hpp).
-constexpr const char* slot_name(Component c, int s) {
-  constexpr const char* emb[] = {"word", "position", "token_type", "ln.weight", "ln.bias"};
-  constexpr const char* layer[] = {"q.weight",       "q.bias",         "k.weight",
-                                   "k.bias",         "v.weight",       "v.bias",
-                                   "attn_out.weight", "attn_out.bias", "attn_ln.weight",
-                                   "attn_ln.bias",   "inter.weight",   "inter.bias",
-                                   "out.weight",     "out.bias",       "out_ln.weight",
-                                   "out_ln.bias"};
-  constexpr const char* head[] = {"weight", "bias"};
-  switch (c) {
-    case Component::embeddings: return emb[s];
-    case Component::layer: return layer[s];
-    default: return head[s];
-  }
-}
+/// Short human names used by explain() (HF names: io/hf_names.hpp, from the same table).
+constexpr const char* slot_name(Component c, int s) { return slot_info(c, s).name; }
 
 /// Where a parameter sits in the model (see freeze/slots.hpp); io/hf_names.hpp maps it to the
 /// Hugging Face name.

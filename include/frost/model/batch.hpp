@@ -1,6 +1,8 @@
 // frost/model/batch.hpp: one padded batch of token ids and its labels.
 #pragma once
 
+#include "../ops/loss.hpp"  // Labels (the loss's targets) live beside the loss
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,22 +56,5 @@ struct Batch {
     }
   }
 };
-
-/// Targets for the loss. Exactly one of the two vectors is used:
-///  single-label: `classes` [B] (class index or -100 to ignore);
-///  multi-label: `targets` [B * num_labels] in [0, 1]; regression: `targets` [B].
-struct Labels {
-  std::vector<std::int64_t> classes;
-  std::vector<double> targets;
-};
-
-/// HF's rule: problem_type from the config if set, else regression for one label, else
-/// single-label for integer labels, else multi-label.
-inline ProblemType resolve_problem_type(const BertConfig& cfg, const Labels& labels) {
-  if (cfg.problem_type != ProblemType::infer) return cfg.problem_type;
-  if (cfg.num_labels == 1) return ProblemType::regression;
-  return labels.classes.empty() ? ProblemType::multi_label_classification
-                                : ProblemType::single_label_classification;
-}
 
 }  // namespace frost

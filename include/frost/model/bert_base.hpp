@@ -30,36 +30,6 @@
 
 namespace frost {
 
-/// Loss value and d(loss)/d(logits).
-template <class T>
-struct LossResult {
-  T loss;
-  Tensor<T> dlogits;
-  ProblemType problem_type;
-};
-
-/// HF's loss for the resolved problem type.
-template <class T>
-LossResult<T> compute_loss(const BertConfig& cfg, const Tensor<T>& logits, const Labels& labels) {
-  LossResult<T> r{T(0), {}, resolve_problem_type(cfg, labels)};
-  switch (r.problem_type) {
-    case ProblemType::single_label_classification:
-      r.loss = ops::cross_entropy(logits, labels.classes, r.dlogits);
-      break;
-    case ProblemType::regression: {
-      std::vector<T> t(labels.targets.begin(), labels.targets.end());
-      r.loss = ops::mse(logits, t, r.dlogits);
-      break;
-    }
-    default: {
-      std::vector<T> t(labels.targets.begin(), labels.targets.end());
-      r.loss = ops::bce_with_logits(logits, t, r.dlogits);
-      break;
-    }
-  }
-  return r;
-}
-
 /// One entry of named_parameters(): PyTorch's name and shape, and whether it trains.
 struct NamedParameter {
   std::string name;

@@ -10,32 +10,23 @@
 
 namespace frost {
 
-/// [rows, cols] of slot `s` of component `c`. Linear weights are [out, in] as in PyTorch;
-/// biases and LayerNorm parameters are [1, n].
-inline std::array<std::int64_t, 2> slot_shape(const BertConfig& cfg, Component c, int s) {
-  const std::int64_t H = cfg.hidden_size, I = cfg.intermediate_size;
-  switch (c) {
-    case Component::embeddings:
-      switch (s) {
-        case slot::word: return {cfg.vocab_size, H};
-        case slot::position: return {cfg.max_position_embeddings, H};
-        case slot::token_type: return {cfg.type_vocab_size, H};
-        default: return {1, H};
-      }
-    case Component::layer:
-      switch (s) {
-        case slot::inter_w: return {I, H};
-        case slot::inter_b: return {1, I};
-        case slot::out_w: return {H, I};
-        default: return (s % 2 == 0 && s != slot::attn_ln_w && s != slot::out_ln_w)
-                            ? std::array<std::int64_t, 2>{H, H}
-                            : std::array<std::int64_t, 2>{1, H};
-      }
-    case Component::pooler: return s == slot::dense_w ? std::array<std::int64_t, 2>{H, H}
-                                                      : std::array<std::int64_t, 2>{1, H};
-    default: return s == slot::dense_w ? std::array<std::int64_t, 2>{cfg.num_labels, H}
-                                       : std::array<std::int64_t, 2>{1, cfg.num_labels};
+/// [rows, cols] of slot `s` of component `c` (the slot table's shape rule, freeze/slots.hpp).
+/// Linear weights are [out, in] as in PyTorch; biases and LayerNorm parameters are [1, n].
+inline std::int64_t dim_size(const BertConfig& cfg, Dim d) {
+  switch (d) {
+    case Dim::one: return 1;
+    case Dim::hidden: return cfg.hidden_size;
+    case Dim::intermediate: return cfg.intermediate_size;
+    case Dim::vocab: return cfg.vocab_size;
+    case Dim::positions: return cfg.max_position_embeddings;
+    case Dim::token_types: return cfg.type_vocab_size;
+    default: return cfg.num_labels;
   }
+}
+
+inline std::array<std::int64_t, 2> slot_shape(const BertConfig& cfg, Component c, int s) {
+  const SlotInfo& info = slot_info(c, s);
+  return {dim_size(cfg, info.rows), dim_size(cfg, info.cols)};
 }
 
 inline std::int64_t slot_numel(const BertConfig& cfg, Component c, int s) {

@@ -8,6 +8,9 @@
 //   bce_with_logits    labels [B, C] in [0, 1]; mean over B*C of
 //                      max(x, 0) - x y + log(1 + exp(-|x|)); dlogits = (sigmoid(x) - y) / (B C)
 #pragma once
+//
+// Also here: Labels (the targets of a batch), HF's problem-type rule and compute_loss, the one
+// entry point the models and the trainer call (the whole loss in one file).
 
 #include <cmath>
 #include <cstdint>
@@ -15,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../config.hpp"
 #include "../core/tensor.hpp"
 #include "../detail/macros.hpp"
 
@@ -92,3 +96,55 @@ T bce_with_logits(const Tensor<T>& logits, const std::vector<T>& targets, Tensor
 }
 
 }  // namespace frost::ops
+
+namespace frost {
+
+/// Targets for the loss. Exactly one of the two vectors is used:
+///  single-label: `classes` [B] (class index or -100 to ignore);
+///  multi-label: `targets` [B * num_labels] in [0, 1]; regression: `targets` [B].
+struct Labels {
+  std::vector<std::int64_t> classes;
+  std::vector<double> targets;
+};
+
+/// HF's rule: problem_type from the config if set, else regression for one label, else
+/// single-label for integer labels, else multi-label.
+inline ProblemType resolve_problem_type(const BertConfig& cfg, const Labels& labels) {
+  if (cfg.problem_type != ProblemType::infer) return cfg.problem_type;
+  if (cfg.num_labels == 1) return ProblemType::regression;
+  return labels.classes.empty() ? ProblemType::multi_label_classification
+                                : ProblemType::single_label_classification;
+}
+
+
+/// Loss value and d(loss)/d(logits).
+template <class T>
+struct LossResult {
+  T loss;
+  Tensor<T> dlogits;
+  ProblemType problem_type;
+};
+
+/// HF's loss for the resolved problem type.
+template <class T>
+LossResult<T> compute_loss(const BertConfig& cfg, const Tensor<T>& logits, const Labels& labels) {
+  LossResult<T> r{T(0), {}, resolve_problem_type(cfg, labels)};
+  switch (r.problem_type) {
+    case ProblemType::single_label_classification:
+      r.loss = ops::cross_entropy(logits, labels.classes, r.dlogits);
+      break;
+    case ProblemType::regression: {
+      std::vector<T> t(labels.targets.begin(), labels.targets.end());
+      r.loss = ops::mse(logits, t, r.dlogits);
+      break;
+    }
+    default: {
+      std::vector<T> t(labels.targets.begin(), labels.targets.end());
+      r.loss = ops::bce_with_logits(logits, t, r.dlogits);
+      break;
+    }
+  }
+  return r;
+}
+
+}  // namespace frost
