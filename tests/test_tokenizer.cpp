@@ -19,6 +19,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+namespace frost_test {
+// A file name no other test process uses: ctest runs each TEST as its own process, in parallel.
+inline std::string unique_temp_path(const std::string& stem) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return ::testing::TempDir() + stem + "-" + (info ? info->name() : "x") + "-" + std::to_string(::getpid()) + ".txt";
+}
+}  // namespace frost_test
+
 namespace {
 
 using frost::text::Encoding;
@@ -309,7 +317,7 @@ TEST(Tokenizer, DecodeAndIds) {
 // ---- vocabulary errors -------------------------------------------------------------------------
 
 std::string vocab_error(const std::string& content) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   std::ofstream(path, std::ios::binary) << content;
   std::string msg = "(no error)";
   try {
@@ -322,7 +330,7 @@ std::string vocab_error(const std::string& content) {
 }
 
 TEST(Tokenizer, VocabularyErrorsNameTheFile) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   EXPECT_EQ(vocab_error(""), path + ": empty vocabulary (expected one token per line)");
   EXPECT_EQ(vocab_error("[PAD]\n[UNK]\n[CLS]\nhello\n"), path + ": vocabulary has no [SEP] token (4 tokens read)");
   EXPECT_NE(vocab_error("[PAD]\n[CLS]\n[SEP]\n").find(": vocabulary has no [UNK] token"), std::string::npos);
@@ -342,7 +350,7 @@ TEST(Tokenizer, VocabularyErrorsNameTheFile) {
 
 TEST(Tokenizer, VocabularyLinesEndLikePythonUniversalNewlines) {
   // HF's load_vocab reads in text mode: "\r\n" and "\r" end lines too; spaces stay in the token.
-  const std::string path = ::testing::TempDir() + "frost_vocab_crlf.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_crlf");
   std::ofstream(path, std::ios::binary) << "[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\r\nhello\r\nwith space \nlast";
   const WordPieceTokenizer tok(path);
   std::remove(path.c_str());
@@ -361,7 +369,7 @@ const std::string kSpecials = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
 
 /// A tokenizer from `content` (the file is removed again).
 WordPieceTokenizer vocab_from(const std::string& content) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_rule.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_rule");
   std::ofstream(path, std::ios::binary) << content;
   WordPieceTokenizer tok(path);
   std::remove(path.c_str());
@@ -369,7 +377,7 @@ WordPieceTokenizer vocab_from(const std::string& content) {
 }
 
 TEST(Vocabulary, InvalidUtf8NamesFileAndLine) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   // line counting goes through CRLF and CR line ends
   EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\nok\n\xC3\x28\n").rfind(path + ":7: invalid UTF-8 at byte offset 0 (0xC3", 0),
             0u);
@@ -389,7 +397,7 @@ TEST(Vocabulary, Utf8BomAccepted) {
   EXPECT_EQ(tok.token_to_id("[PAD]"), std::optional<int>(0));
   EXPECT_EQ(tok.vocab_size(), 6u);
   // a BOM-only file is an empty vocabulary
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   EXPECT_EQ(vocab_error("\xEF\xBB\xBF"), path + ": empty vocabulary (expected one token per line)");
 }
 
@@ -402,14 +410,14 @@ TEST(Vocabulary, MissingFinalNewlineAccepted) {
 }
 
 TEST(Vocabulary, DuplicateTokenNamesBothLines) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r\n[CLS]\r\nhi\r\n[SEP]\r\n[MASK]\r\nhi\r\n"),
             path + ":7: duplicate token 'hi' (first at line 4)");
   EXPECT_EQ(vocab_error(kSpecials + "[UNK]\n"), path + ":6: duplicate token '[UNK]' (first at line 2)");
 }
 
 TEST(Vocabulary, EverySpecialTokenRequired) {
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   for (const char* missing : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) {
     std::string content;
     for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello"})
@@ -432,7 +440,7 @@ TEST(Vocabulary, EmptyLineIsTheEmptyTokenAsInTransformers) {
   EXPECT_EQ(tok.token_to_id("after"), std::optional<int>(6));
   EXPECT_EQ(tok.id_to_token(5), "");
   EXPECT_EQ(vocab_from(kSpecials + "x\r\n\r\ny").token_to_id("y"), std::optional<int>(7));  // CRLF: the same
-  const std::string path = ::testing::TempDir() + "frost_vocab_test.txt";
+  const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   EXPECT_EQ(vocab_error(kSpecials + "\nx\n\n"), path + ":8: duplicate token '' (first at line 6)");
   // "" never matches a WordPiece (candidates are never empty)
   EXPECT_EQ(tok.tokenize("after"), Tokens{"after"});

@@ -164,33 +164,44 @@ inline std::string frozen_layer_list(const PlanReport& r) {
   return out;
 }
 
-/// A printable freeze plan: one line per component, top-down as backward visits them.
-inline std::string explain(const PlanReport& r) {
-  std::ostringstream os;
-  char line[256];
-  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status",
-                "trainable", "frozen", "backward");
-  os << line;
-  for (auto it = r.components.rbegin(); it != r.components.rend(); ++it) {
-    const auto& c = *it;
-    const char* status = c.trainable == 0 ? "frozen"
-                         : c.trainable == all_slots(c.slots) ? "trainable"
-                                                             : "partial";
-    std::string bwd;
-    if (c.weight_grads && c.input_grad) bwd = "weight grads + input grads";
-    else if (c.weight_grads) bwd = "weight grads only (backward stops here)";
-    else if (c.input_grad) bwd = "input grads only (passes gradient down, frozen weights)";
-    else bwd = "nothing (inference-mode forward, no saved activations)";
-    if (c.trainable != 0 && c.trainable != all_slots(c.slots)) {
-      bwd += "; trains:";
-      for (int s = 0; s < c.slots; ++s)
-        if (c.trainable & bit(s)) bwd += std::string(" ") + slot_name(c.component, s);
-    }
-    std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", c.name.c_str(), status,
-                  with_commas(c.trainable_params).c_str(), with_commas(c.frozen_params).c_str(),
-                  bwd.c_str());
-    os << line;
+namespace detail {
+
+// The status column of one component: frozen, trainable or partial.
+inline const char* explain_status(const ComponentReport& c) {
+  if (c.trainable == 0) return "frozen";
+  return c.trainable == all_slots(c.slots) ? "trainable" : "partial";
+}
+
+// What backward computes in one component, in words.
+inline std::string explain_backward_kind(const ComponentReport& c) {
+  if (c.weight_grads && c.input_grad) return "weight grads + input grads";
+  if (c.weight_grads) return "weight grads only (backward stops here)";
+  if (c.input_grad) return "input grads only (passes gradient down, frozen weights)";
+  return "nothing (inference-mode forward, no saved activations)";
+}
+
+// The backward column: the kind, plus the trained slots of a partially trained component.
+inline std::string explain_backward(const ComponentReport& c) {
+  std::string bwd = explain_backward_kind(c);
+  if (c.trainable != 0 && c.trainable != all_slots(c.slots)) {
+    bwd += "; trains:";
+    for (int s = 0; s < c.slots; ++s)
+      if (c.trainable & bit(s)) bwd += std::string(" ") + slot_name(c.component, s);
   }
+  return bwd;
+}
+
+// One table row for one component.
+inline void explain_row(std::ostringstream& os, const ComponentReport& c) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", c.name.c_str(), explain_status(c),
+                with_commas(c.trainable_params).c_str(), with_commas(c.frozen_params).c_str(),
+                explain_backward(c).c_str());
+  os << line;
+}
+
+// The summary lines under the table: frozen layers, backward stop, parameter counts, memory.
+inline void explain_summary(std::ostringstream& os, const PlanReport& r) {
   const int stop = r.backward_stop;
   int layers = 0;
   for (const auto& c : r.components) layers += c.component == Component::layer ? 1 : 0;
@@ -203,6 +214,19 @@ inline std::string explain(const PlanReport& r) {
      << with_commas(r.total_params()) << " (frozen " << with_commas(r.frozen_params) << ")\n";
   os << "gradient memory: " << human_bytes(r.gradient_bytes())
      << ", AdamW state: " << human_bytes(r.adamw_state_bytes()) << " (frozen parameters: 0 B)\n";
+}
+
+}  // namespace detail
+
+/// A printable freeze plan: one line per component, top-down as backward visits them.
+inline std::string explain(const PlanReport& r) {
+  std::ostringstream os;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status",
+                "trainable", "frozen", "backward");
+  os << line;
+  for (auto it = r.components.rbegin(); it != r.components.rend(); ++it) detail::explain_row(os, *it);
+  detail::explain_summary(os, r);
   return os.str();
 }
 

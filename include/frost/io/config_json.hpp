@@ -111,30 +111,44 @@ inline std::optional<int> json_int(const nlohmann::json& v) {
   return static_cast<int>(s);
 }
 
+/// What a field of member type V expects, as its errors say.
+template <class V>
+constexpr const char* config_field_expected() {
+  if constexpr (std::is_same_v<V, int>) return "an integer";
+  else if constexpr (std::is_same_v<V, std::optional<double>>) return "a number or null";
+  else return "a number";
+}
+
+/// An absent (`v` null) or null field: transformers' default, or an error when it is required.
+template <class V>
+void read_config_default(const ConfigField& f, V& out, const nlohmann::json* v, const std::string& where) {
+  if (f.required)
+    throw config_field_error(where, f.name, std::string(config_field_expected<V>()) + " (a required field)",
+                             v == nullptr ? "nothing (no such key)" : "null");
+  if constexpr (std::is_same_v<V, std::optional<double>>) out = f.hf_default;
+  else out = static_cast<V>(*f.hf_default);
+}
+
+/// A present, non-null field: a 32-bit integer for an int member, else a number.
+template <class V>
+void read_config_value(const ConfigField& f, V& out, const nlohmann::json& v, const std::string& where) {
+  if constexpr (std::is_same_v<V, int>) {
+    if (!v.is_number_integer()) throw config_field_error(where, f.name, config_field_expected<V>(), show_json(v));
+    const auto i = json_int(v);
+    if (!i) throw config_field_error(where, f.name, "a 32-bit integer", show_json(v));
+    out = *i;
+  } else {
+    if (!v.is_number()) throw config_field_error(where, f.name, config_field_expected<V>(), show_json(v));
+    out = v.get<double>();
+  }
+}
+
 inline void read_config_field(const nlohmann::json& j, const ConfigField& f, BertConfig& c, const std::string& where) {
   const nlohmann::json* v = field_value(j, f.name);
   std::visit(
       [&](auto BertConfig::*m) {
-        using V = std::remove_cvref_t<decltype(c.*m)>;
-        constexpr bool is_int = std::is_same_v<V, int>, nullable = std::is_same_v<V, std::optional<double>>;
-        const char* expected = is_int ? "an integer" : nullable ? "a number or null" : "a number";
-        if (v == nullptr || v->is_null()) {
-          if (f.required)
-            throw config_field_error(where, f.name, std::string(expected) + " (a required field)",
-                                     v == nullptr ? "nothing (no such key)" : "null");
-          if constexpr (nullable) c.*m = f.hf_default;
-          else c.*m = static_cast<V>(*f.hf_default);
-          return;
-        }
-        if constexpr (is_int) {
-          if (!v->is_number_integer()) throw config_field_error(where, f.name, expected, show_json(*v));
-          const auto i = json_int(*v);
-          if (!i) throw config_field_error(where, f.name, "a 32-bit integer", show_json(*v));
-          c.*m = *i;
-        } else {
-          if (!v->is_number()) throw config_field_error(where, f.name, expected, show_json(*v));
-          c.*m = v->template get<double>();
-        }
+        if (v == nullptr || v->is_null()) read_config_default(f, c.*m, v, where);
+        else read_config_value(f, c.*m, *v, where);
       },
       f.member);
 }
@@ -159,51 +173,46 @@ inline std::optional<std::string> config_string(const nlohmann::json& j, const c
   return v->get<std::string>();
 }
 
-/// id2label, label2id and num_labels: `num_labels_given` says whether config.json had num_labels
-/// (already read into c.num_labels).
-inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_labels_given, const std::string& where) {
-  const nlohmann::json* id2label = field_value(j, "id2label");
-  std::vector<std::string> names;
-  const bool has_id2label = id2label != nullptr && !id2label->is_null();
-  if (has_id2label) {
-    if (!id2label->is_object())
-      throw config_field_error(where, "id2label", "an object {\"0\": name, \"1\": name, ...}", show_json(*id2label));
-    const std::size_t n = id2label->size();
-    if (n > static_cast<std::size_t>(kMaxNumLabels))
-      throw config_field_error(where, "id2label", "at most " + std::to_string(kMaxNumLabels) + " labels",
-                               std::to_string(n));
-    names.resize(n);
-    std::vector<bool> seen(n, false);
-    for (auto it = id2label->begin(); it != id2label->end(); ++it) {
-      const std::string& key = it.key();
-      std::size_t id = n;
-      const bool digits = !key.empty() && key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos &&
-                          (key.size() == 1 || key[0] != '0');
-      if (digits) id = static_cast<std::size_t>(std::stoul(key));
-      if (id >= n || seen[id])
-        throw config_field_error(where, "id2label",
-                                 "the keys \"0\" ... \"" + std::to_string(n == 0 ? 0 : n - 1) + "\" (" +
-                                     std::to_string(n) + " labels, ids as decimal strings)",
-                                 "key " + show_json(key));
-      if (!it.value().is_string())
-        throw config_field_error(where, "id2label", "a label name (a string) for id " + key, show_json(it.value()));
-      seen[id] = true;
-      names[id] = it.value().get<std::string>();
-    }
-    if (n == 0) throw config_field_error(where, "id2label", "at least one label", "{}");
-    if (num_labels_given && c.num_labels != static_cast<int>(n))
-      throw config_field_error(where, "num_labels", std::to_string(n) + " (the size of id2label)",
-                               std::to_string(c.num_labels));
-    c.num_labels = static_cast<int>(n);
+/// The id an id2label key names: a decimal string without leading zeros below `n`, else `n`.
+inline std::size_t id2label_key_id(const std::string& key, std::size_t n) {
+  const bool digits = !key.empty() && key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos &&
+                      (key.size() == 1 || key[0] != '0');
+  return digits ? static_cast<std::size_t>(std::stoul(key)) : n;
+}
+
+/// The label names of a non-null id2label, by id (keys "0" ... "n-1", each once; string values).
+inline std::vector<std::string> read_id2label(const nlohmann::json& id2label, const std::string& where) {
+  if (!id2label.is_object())
+    throw config_field_error(where, "id2label", "an object {\"0\": name, \"1\": name, ...}", show_json(id2label));
+  const std::size_t n = id2label.size();
+  if (n > static_cast<std::size_t>(kMaxNumLabels))
+    throw config_field_error(where, "id2label", "at most " + std::to_string(kMaxNumLabels) + " labels",
+                             std::to_string(n));
+  std::vector<std::string> names(n);
+  std::vector<bool> seen(n, false);
+  for (auto it = id2label.begin(); it != id2label.end(); ++it) {
+    const std::string& key = it.key();
+    const std::size_t id = id2label_key_id(key, n);
+    if (id >= n || seen[id])
+      throw config_field_error(where, "id2label",
+                               "the keys \"0\" ... \"" + std::to_string(n == 0 ? 0 : n - 1) + "\" (" +
+                                   std::to_string(n) + " labels, ids as decimal strings)",
+                               "key " + show_json(key));
+    if (!it.value().is_string())
+      throw config_field_error(where, "id2label", "a label name (a string) for id " + key, show_json(it.value()));
+    seen[id] = true;
+    names[id] = it.value().get<std::string>();
   }
-  const nlohmann::json* label2id = field_value(j, "label2id");
-  if (label2id == nullptr || label2id->is_null()) return;
-  if (!label2id->is_object())
-    throw config_field_error(where, "label2id", "an object {name: id, ...}", show_json(*label2id));
-  if (c.num_labels <= 0) return;  // validate() reports num_labels
-  const auto n = static_cast<std::size_t>(c.num_labels);
+  if (n == 0) throw config_field_error(where, "id2label", "at least one label", "{}");
+  return names;
+}
+
+/// Checks each label2id entry (an id below n; the inverse of id2label when there is one, else one
+/// label per id) and returns which ids have an entry.
+inline std::vector<bool> read_label2id_entries(const nlohmann::json& label2id, const std::vector<std::string>& names,
+                                               bool has_id2label, std::size_t n, const std::string& where) {
   std::vector<bool> covered(n, false);
-  for (auto it = label2id->begin(); it != label2id->end(); ++it) {
+  for (auto it = label2id.begin(); it != label2id.end(); ++it) {
     const auto id = json_int(it.value());
     if (!id || *id < 0 || static_cast<std::size_t>(*id) >= n)
       throw config_field_error(where, "label2id",
@@ -219,15 +228,45 @@ inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_
       throw config_field_error(where, "label2id", "one label per id", "a second label for id " + std::to_string(i));
     covered[i] = true;
   }
-  for (std::size_t i = 0; i < n; ++i) {
+  return covered;
+}
+
+/// Checks that label2id covers every id (every id2label name when there is an id2label).
+inline void check_label2id_coverage(const nlohmann::json& label2id, const std::vector<std::string>& names,
+                                    bool has_id2label, const std::vector<bool>& covered, const std::string& where) {
+  for (std::size_t i = 0; i < covered.size(); ++i) {
     // With id2label, every name needs an entry (a name id2label repeats has one, for one of its ids).
-    if (has_id2label ? label2id->contains(names[i]) : covered[i]) continue;
+    if (has_id2label ? label2id.contains(names[i]) : covered[i]) continue;
     throw config_field_error(where, "label2id",
                              has_id2label ? "an entry for every id2label name" : "an entry for every id < num_labels",
                              has_id2label ? "no entry for " + show_json(names[i]) + " (id2label[\"" +
                                                 std::to_string(i) + "\"])"
                                           : "no label with id " + std::to_string(i));
   }
+}
+
+/// id2label, label2id and num_labels: `num_labels_given` says whether config.json had num_labels
+/// (already read into c.num_labels).
+inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_labels_given, const std::string& where) {
+  const nlohmann::json* id2label = field_value(j, "id2label");
+  std::vector<std::string> names;
+  const bool has_id2label = id2label != nullptr && !id2label->is_null();
+  if (has_id2label) {
+    names = read_id2label(*id2label, where);
+    const std::size_t n = names.size();
+    if (num_labels_given && c.num_labels != static_cast<int>(n))
+      throw config_field_error(where, "num_labels", std::to_string(n) + " (the size of id2label)",
+                               std::to_string(c.num_labels));
+    c.num_labels = static_cast<int>(n);
+  }
+  const nlohmann::json* label2id = field_value(j, "label2id");
+  if (label2id == nullptr || label2id->is_null()) return;
+  if (!label2id->is_object())
+    throw config_field_error(where, "label2id", "an object {name: id, ...}", show_json(*label2id));
+  if (c.num_labels <= 0) return;  // validate() reports num_labels
+  const auto n = static_cast<std::size_t>(c.num_labels);
+  const std::vector<bool> covered = read_label2id_entries(*label2id, names, has_id2label, n, where);
+  check_label2id_coverage(*label2id, names, has_id2label, covered, where);
 }
 
 /// The whole file (parse_config_json skips a leading UTF-8 BOM).

@@ -191,37 +191,54 @@ inline std::string st_dtype_list() {
   return s;
 }
 
+/// Length of the UTF-8 sequence a lead byte `c` (>= 0x80) starts, with its payload bits in `cp`;
+/// 0 for a byte that cannot start one.
+inline std::size_t st_utf8_lead(unsigned char c, std::uint32_t& cp) {
+  if (c >= 0xC2u && c <= 0xDFu) {
+    cp = c & 0x1Fu;
+    return 2;
+  }
+  if (c >= 0xE0u && c <= 0xEFu) {
+    cp = c & 0x0Fu;
+    return 3;
+  }
+  if (c >= 0xF0u && c <= 0xF4u) {
+    cp = c & 0x07u;
+    return 4;
+  }
+  return 0;
+}
+
+/// Whether code point `cp` of a `len`-byte sequence is an overlong form, a surrogate or above U+10FFFF.
+inline bool st_utf8_out_of_range(std::size_t len, std::uint32_t cp) {
+  return (len == 3 && (cp < 0x800u || (cp >= 0xD800u && cp <= 0xDFFFu))) ||
+         (len == 4 && (cp < 0x10000u || cp > 0x10FFFFu));
+}
+
+/// Length of the well-formed multi-byte sequence at s[i] (s[i] >= 0x80), or 0 when it is not one.
+inline std::size_t st_utf8_sequence(std::string_view s, std::size_t i) {
+  std::uint32_t cp = 0;
+  const std::size_t len = st_utf8_lead(static_cast<unsigned char>(s[i]), cp);
+  if (len == 0 || s.size() - i < len) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (cc & 0x3Fu);
+  }
+  return st_utf8_out_of_range(len, cp) ? 0 : len;
+}
+
 /// Offset of the first byte that does not start a well-formed UTF-8 sequence (no overlong forms,
 /// no surrogates, nothing above U+10FFFF), or npos.
 inline std::size_t st_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80u) {
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80u) {
       ++i;
       continue;
     }
-    std::size_t len;
-    std::uint32_t cp;
-    if (c >= 0xC2u && c <= 0xDFu) {
-      len = 2, cp = c & 0x1Fu;
-    } else if (c >= 0xE0u && c <= 0xEFu) {
-      len = 3, cp = c & 0x0Fu;
-    } else if (c >= 0xF0u && c <= 0xF4u) {
-      len = 4, cp = c & 0x07u;
-    } else {
-      return i;
-    }
-    if (n - i < len) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0u) != 0x80u) return i;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if ((len == 3 && (cp < 0x800u || (cp >= 0xD800u && cp <= 0xDFFFu))) ||
-        (len == 4 && (cp < 0x10000u || cp > 0x10FFFFu)))
-      return i;
+    const std::size_t len = st_utf8_sequence(s, i);
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;
@@ -762,7 +779,7 @@ class SafeTensorsFile {
         case DType::U32: out[i] = read(std::uint32_t{}, i); break;
         case DType::I16: out[i] = read(std::int16_t{}, i); break;
         case DType::U16: out[i] = read(std::uint16_t{}, i); break;
-        case DType::I8: out[i] = static_cast<std::int8_t>(p[i]); break;
+        case DType::I8: out[i] = static_cast<std::int64_t>(p[i]) - (p[i] >= 0x80u ? 256 : 0); break;  // two's complement
         default: out[i] = p[i]; break;  // U8, BOOL
       }
     }

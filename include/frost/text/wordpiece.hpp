@@ -411,16 +411,9 @@ class WordPieceTokenizer {
     for (CodePoint cp : in) unicode::append_lower(cp, out);
   }
 
-  /// PreTrainedTokenizer lowercasing + BertTokenizer._tokenize on cps[begin, end).
-  void tokenize_chunk(const CodePoints& cps, std::size_t begin, std::size_t end, std::vector<std::string>& out) const {
-    if (begin >= end) return;
-    CodePoints text(cps.begin() + static_cast<std::ptrdiff_t>(begin), cps.begin() + static_cast<std::ptrdiff_t>(end));
-    if (opt_.do_lower_case) {
-      CodePoints lowered;
-      lower(text, lowered);
-      text = std::move(lowered);
-    }
-    // _clean_text and _tokenize_chinese_chars
+  /// _clean_text and _tokenize_chinese_chars: drops NUL, U+FFFD and controls, whitespace becomes
+  /// ' ', CJK characters get a space either side (when opt_.tokenize_chinese_chars).
+  [[nodiscard]] CodePoints clean_text(const CodePoints& text) const {
     CodePoints clean;
     clean.reserve(text.size());
     for (CodePoint cp : text) {
@@ -435,6 +428,49 @@ class WordPieceTokenizer {
         clean.push_back(cp);
       }
     }
+    return clean;
+  }
+
+  /// BasicTokenizer on one word: lowercases it (opt_.do_lower_case; `scratch` is reused storage),
+  /// then drops combining marks after NFD when `strip` (_run_strip_accents).
+  void lower_and_strip(CodePoints& w, bool strip, CodePoints& scratch) const {
+    if (opt_.do_lower_case) {
+      lower(w, scratch);
+      w = std::move(scratch);
+    }
+    if (strip) {
+      CodePoints kept;
+      for (CodePoint cp : unicode::nfd(w))
+        if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
+      w = std::move(kept);
+    }
+  }
+
+  /// _run_split_on_punc on one word: each punctuation character its own piece, appended to `pieces`.
+  static void split_on_punctuation(const CodePoints& w, std::vector<CodePoints>& pieces) {
+    CodePoints cur;
+    for (CodePoint cp : w) {
+      if (detail::is_bert_punctuation(cp)) {
+        if (!cur.empty()) pieces.push_back(std::move(cur));
+        cur.clear();
+        pieces.push_back({cp});
+      } else {
+        cur.push_back(cp);
+      }
+    }
+    if (!cur.empty()) pieces.push_back(std::move(cur));
+  }
+
+  /// PreTrainedTokenizer lowercasing + BertTokenizer._tokenize on cps[begin, end).
+  void tokenize_chunk(const CodePoints& cps, std::size_t begin, std::size_t end, std::vector<std::string>& out) const {
+    if (begin >= end) return;
+    CodePoints text(cps.begin() + static_cast<std::ptrdiff_t>(begin), cps.begin() + static_cast<std::ptrdiff_t>(end));
+    if (opt_.do_lower_case) {
+      CodePoints lowered;
+      lower(text, lowered);
+      text = std::move(lowered);
+    }
+    const CodePoints clean = clean_text(text);
     const bool strip = opt_.strip_accents.value_or(opt_.do_lower_case);
     std::vector<CodePoints> pieces;
     CodePoints word;
@@ -443,33 +479,14 @@ class WordPieceTokenizer {
         pieces.push_back(std::move(w));
         continue;
       }
-      if (opt_.do_lower_case) {
-        lower(w, word);
-        w = std::move(word);
-      }
-      if (strip) {
-        CodePoints kept;
-        for (CodePoint cp : unicode::nfd(w))
-          if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
-        w = std::move(kept);
-      }
+      lower_and_strip(w, strip, word);
       // _run_split_on_punc, which checks never_split again: accent stripping can make a special
       // token ("[MAS\u0301K]" cased with strip_accents).
       if (is_special(w)) {
         pieces.push_back(std::move(w));
         continue;
       }
-      CodePoints cur;
-      for (CodePoint cp : w) {
-        if (detail::is_bert_punctuation(cp)) {
-          if (!cur.empty()) pieces.push_back(std::move(cur));
-          cur.clear();
-          pieces.push_back({cp});
-        } else {
-          cur.push_back(cp);
-        }
-      }
-      if (!cur.empty()) pieces.push_back(std::move(cur));
+      split_on_punctuation(w, pieces);
     }
     // whitespace_tokenize(" ".join(split_tokens)), then WordPiece per word.
     for (const auto& p : pieces)

@@ -104,6 +104,33 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
   w.write(path);
 }
 
+namespace detail {
+
+/// Stages optimizer buffer `b` of parameter `name` (value `value`) from tensor "optim.<b>.<name>"
+/// of `f` into `buf`: of the parameter's shape, or empty when absent, which only a buffer the
+/// optimizer allocates lazily (b >= required) may be.
+template <class Value, class Buffer>
+void load_optimizer_buffer(const io::SafeTensorsFile& f, std::size_t b, std::size_t required, const std::string& name,
+                           const Value& value, Buffer& buf) {
+  const std::string& path = f.path();
+  const std::string key = "optim." + std::to_string(b) + "." + name;
+  if (!f.contains(key)) {
+    FROST_CHECK(b >= required, path + ": missing tensor '" + key + "' (optimizer state of '" + name + "')");
+    buf.resize(0, 0);
+    return;
+  }
+  const std::vector<std::int64_t> want = {static_cast<std::int64_t>(value.rows()),
+                                          static_cast<std::int64_t>(value.cols())};
+  const auto& info = f.info(key);
+  FROST_CHECK(info.shape == want, path + ": tensor '" + key + "' has shape " + nlohmann::json(info.shape).dump() +
+                                      ", expected " + nlohmann::json(want).dump() + " (the shape of '" + name + "')");
+  const auto v = f.floats(key);
+  buf.resize(value.rows(), value.cols());
+  std::copy(v.begin(), v.end(), buf.data());
+}
+
+}  // namespace detail
+
 /// Restores model, optimizer and position from the checkpoint `f` (already read and validated as
 /// safetensors, e.g. SafeTensorsFile::from_memory; its path() names it in errors). Throws
 /// frost::Error (naming the file and what differs) if the file is damaged or belongs to another
@@ -201,22 +228,7 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
     const auto step = param_steps.find(name);
     FROST_CHECK(step != param_steps.end(), path + ": no optimizer step count for '" + name + "'");
     s.step = count(*step, "param_steps['" + name + "']");
-    const std::vector<std::int64_t> want = {static_cast<std::int64_t>(p.value.rows()),
-                                            static_cast<std::int64_t>(p.value.cols())};
-    for (std::size_t b = 0; b < s.buf.size(); ++b) {
-      const std::string key = "optim." + std::to_string(b) + "." + name;
-      if (!f.contains(key)) {
-        FROST_CHECK(b >= required, path + ": missing tensor '" + key + "' (optimizer state of '" + name + "')");
-        s.buf[b].resize(0, 0);
-        continue;
-      }
-      const auto& info = f.info(key);
-      FROST_CHECK(info.shape == want, path + ": tensor '" + key + "' has shape " + nlohmann::json(info.shape).dump() +
-                                          ", expected " + nlohmann::json(want).dump() + " (the shape of '" + name + "')");
-      const auto v = f.floats(key);
-      s.buf[b].resize(p.value.rows(), p.value.cols());
-      std::copy(v.begin(), v.end(), s.buf[b].data());
-    }
+    for (std::size_t b = 0; b < s.buf.size(); ++b) detail::load_optimizer_buffer(f, b, required, name, p.value, s.buf[b]);
   });
   FROST_CHECK(slot == staged.size(), path + ": the optimizer does not match the model's trainable parameters");
   std::size_t k = 0;

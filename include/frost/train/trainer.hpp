@@ -93,11 +93,7 @@ class Trainer {
     const LrSchedule schedule{args_.lr_scheduler, args_.warmup_steps, total};
     const long bs = args_.per_device_train_batch_size;
     const long batches = static_cast<long>((train.size() + static_cast<std::size_t>(bs) - 1) / static_cast<std::size_t>(bs));
-    std::ofstream log;
-    if (!args_.log_jsonl.empty()) {
-      log.open(args_.log_jsonl, pos_.global_step > 0 ? std::ios::app : std::ios::trunc);
-      FROST_CHECK(log.good(), args_.log_jsonl + ": cannot open the training log");
-    }
+    std::ofstream log = open_log();
     ProgressBar bar("train", total, args_.progress_bar);
     TrainResult result;
     const auto t0 = std::chrono::steady_clock::now();
@@ -108,10 +104,7 @@ class Trainer {
     bool stop = pos_.global_step >= total;
     while (!stop) {
       const auto order = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
-      if (pos_.next_batch > 0)
-        FROST_CHECK(order == pos_.data_order,
-                    "Trainer: the resumed run's data order differs from the checkpoint's "
-                    "(different dataset, seed or shuffling)");
+      check_resumed_order(order);
       pos_.data_order = order;
       for (long bi = pos_.next_batch; bi < batches && !stop; ++bi) {
         const std::size_t start = static_cast<std::size_t>(bi * bs);
@@ -122,52 +115,13 @@ class Trainer {
         loss_sum += static_cast<double>(model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size)));
         ++micro;
         if (bi - group_start + 1 < group_size) continue;
-        // One optimizer step.
-        const double factor = schedule.factor(pos_.global_step);
-        StepLog s;
-        s.grad_norm = clip_grad_norm(model_, args_.max_grad_norm);
-        opt_.step(model_, factor);
-        model_.zero_grad();
-        ++pos_.global_step;
-        pos_.next_batch = bi + 1;
-        s.step = pos_.global_step;
-        s.epoch = static_cast<double>(pos_.epoch) + static_cast<double>(bi + 1) / static_cast<double>(batches);
-        s.loss = loss_sum / micro;
-        s.learning_rate = args_.learning_rate * factor;
-        s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const StepLog s = optimizer_step(schedule, bi, batches, loss_sum / micro, t0);
         loss_sum = 0;
         micro = 0;
         result.last_loss = s.loss;
-        if (log.is_open())
-          log << nlohmann::json{{"step", s.step}, {"epoch", s.epoch}, {"loss", s.loss},
-                                {"learning_rate", s.learning_rate}, {"grad_norm", s.grad_norm}}
-                     .dump()
-              << '\n'
-              << std::flush;
-        char extra[128];
-        std::snprintf(extra, sizeof extra, "loss %.4f lr %.2e", s.loss, s.learning_rate);
-        bar.update(pos_.global_step, extra);
-        if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && pos_.global_step % args_.save_steps == 0)
-          save_checkpoint(args_.checkpoint_path, model_, opt_, pos_);
-        if (pos_.global_step >= total) stop = true;
-        if (on_step && !on_step(s)) stop = true;
+        stop = after_step(s, log, bar, total);
       }
-      if (pos_.next_batch >= batches) {
-        if (eval) {
-          const auto e0 = std::chrono::steady_clock::now();
-          const EvalResult e = evaluate(model_, *eval, args_.per_device_eval_batch_size);
-          result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
-          result.evals.push_back(e);
-          if (log.is_open())
-            log << nlohmann::json{{"epoch", pos_.epoch + 1}, {"eval_loss", e.loss},
-                                  {"eval_accuracy", e.accuracy}, {"eval_f1", e.f1}}
-                       .dump()
-                << '\n'
-                << std::flush;
-        }
-        ++pos_.epoch;
-        pos_.next_batch = 0;
-      }
+      if (pos_.next_batch >= batches) finish_epoch(eval, log, result);
     }
     result.global_step = pos_.global_step;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -179,6 +133,78 @@ class Trainer {
   [[nodiscard]] const RunPosition& position() const { return pos_; }
 
  private:
+  // The JSONL training log (appended to when resuming), or a closed stream when none is asked for.
+  [[nodiscard]] std::ofstream open_log() const {
+    std::ofstream log;
+    if (!args_.log_jsonl.empty()) {
+      log.open(args_.log_jsonl, pos_.global_step > 0 ? std::ios::app : std::ios::trunc);
+      FROST_CHECK(log.good(), args_.log_jsonl + ": cannot open the training log");
+    }
+    return log;
+  }
+
+  // A resumed run (mid-epoch) must see the epoch's data in the checkpoint's order.
+  void check_resumed_order(const std::vector<std::int64_t>& order) const {
+    if (pos_.next_batch > 0)
+      FROST_CHECK(order == pos_.data_order,
+                  "Trainer: the resumed run's data order differs from the checkpoint's "
+                  "(different dataset, seed or shuffling)");
+  }
+
+  // One optimizer step after micro-batch `bi` (clip, step, zero_grad, advance the position); its log.
+  StepLog optimizer_step(const LrSchedule& schedule, long bi, long batches, double loss,
+                         std::chrono::steady_clock::time_point t0) {
+    const double factor = schedule.factor(pos_.global_step);
+    StepLog s;
+    s.grad_norm = clip_grad_norm(model_, args_.max_grad_norm);
+    opt_.step(model_, factor);
+    model_.zero_grad();
+    ++pos_.global_step;
+    pos_.next_batch = bi + 1;
+    s.step = pos_.global_step;
+    s.epoch = static_cast<double>(pos_.epoch) + static_cast<double>(bi + 1) / static_cast<double>(batches);
+    s.loss = loss;
+    s.learning_rate = args_.learning_rate * factor;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+  }
+
+  // Logs step `s` (JSONL, progress bar), saves a checkpoint when due; whether training stops.
+  bool after_step(const StepLog& s, std::ofstream& log, ProgressBar& bar, long total) {
+    if (log.is_open())
+      log << nlohmann::json{{"step", s.step}, {"epoch", s.epoch}, {"loss", s.loss},
+                            {"learning_rate", s.learning_rate}, {"grad_norm", s.grad_norm}}
+                 .dump()
+          << '\n'
+          << std::flush;
+    char extra[128];
+    std::snprintf(extra, sizeof extra, "loss %.4f lr %.2e", s.loss, s.learning_rate);
+    bar.update(pos_.global_step, extra);
+    if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && pos_.global_step % args_.save_steps == 0)
+      save_checkpoint(args_.checkpoint_path, model_, opt_, pos_);
+    bool stop = pos_.global_step >= total;
+    if (on_step && !on_step(s)) stop = true;
+    return stop;
+  }
+
+  // The end of an epoch: evaluate (when an eval set is given, logged), then move to the next epoch.
+  void finish_epoch(const Dataset* eval, std::ofstream& log, TrainResult& result) {
+    if (eval) {
+      const auto e0 = std::chrono::steady_clock::now();
+      const EvalResult e = evaluate(model_, *eval, args_.per_device_eval_batch_size);
+      result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
+      result.evals.push_back(e);
+      if (log.is_open())
+        log << nlohmann::json{{"epoch", pos_.epoch + 1}, {"eval_loss", e.loss},
+                              {"eval_accuracy", e.accuracy}, {"eval_f1", e.f1}}
+                   .dump()
+            << '\n'
+            << std::flush;
+    }
+    ++pos_.epoch;
+    pos_.next_batch = 0;
+  }
+
   Model& model_;
   Optimizer& opt_;
   TrainingArguments args_;

@@ -40,15 +40,10 @@ inline std::vector<std::string> split_tabs(const std::string& s) {
   return out;
 }
 
-/// Reads a TSV data file's contents from `in`; `path` names it in errors. `label_required` is
-/// false for predict. `num_labels` bounds integer labels (1 means regression: any finite float).
-inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_required, int num_labels) {
-  std::string line;
-  FROST_CHECK(static_cast<bool>(std::getline(in, line)), path + ": empty file (expected a header row)");
-  if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // a UTF-8 BOM (Excel, Notepad)
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+/// Sets f.pairs and f.labelled from the header row `line` (the label column is optional unless
+/// `label_required`); throws naming `path` for any other header.
+inline void read_tsv_header(const std::string& line, const std::string& path, bool label_required, TsvFile& f) {
   const auto header = split_tabs(line);
-  TsvFile f;
   if (header == std::vector<std::string>{"sentence", "label"}) {
     f.labelled = true;
   } else if (header == std::vector<std::string>{"sentence1", "sentence2", "label"}) {
@@ -60,6 +55,37 @@ inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_re
     throw Error(path + ":1: header must be 'sentence<TAB>label' or 'sentence1<TAB>sentence2<TAB>label'" +
                 std::string(label_required ? "" : " (label optional for predict)") + ", got '" + line + "'");
   }
+}
+
+/// The label in field `s` (`col` prefixes errors): an integer class index in [0, num_labels), or
+/// any finite number when num_labels == 1 (regression).
+inline double parse_tsv_label(const std::string& s, const std::string& col, int num_labels) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string range = num_labels > 1 ? "an integer class index in [0, " + std::to_string(num_labels) + ")"
+                                           : std::string("a finite number");
+  FROST_CHECK(used == s.size() && !s.empty() && std::isfinite(v), col + "expected " + range + ", got '" + s + "'");
+  if (num_labels > 1) {
+    FROST_CHECK(v == std::floor(v), col + "expected " + range + ", got '" + s + "' (not an integer)");
+    FROST_CHECK(v >= 0 && v < num_labels, col + "expected " + range + ", got " + s + " (label out of range)");
+  }
+  return v;
+}
+
+/// Reads a TSV data file's contents from `in`; `path` names it in errors. `label_required` is
+/// false for predict. `num_labels` bounds integer labels (1 means regression: any finite float).
+inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_required, int num_labels) {
+  std::string line;
+  FROST_CHECK(static_cast<bool>(std::getline(in, line)), path + ": empty file (expected a header row)");
+  if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // a UTF-8 BOM (Excel, Notepad)
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  TsvFile f;
+  read_tsv_header(line, path, label_required, f);
   const std::size_t cols = (f.pairs ? 2u : 1u) + (f.labelled ? 1u : 0u);
   long n = 1;
   while (std::getline(in, line)) {
@@ -77,24 +103,9 @@ inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_re
     FROST_CHECK(!r.text_a.empty(), where + "column 1 (" + (f.pairs ? "sentence1" : "sentence") +
                                        "): expected a sentence, got an empty field");
     if (f.labelled) {
-      const std::string& s = c.back();
       const std::string col = where + "column " + std::to_string(cols) + " (label): ";
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(s, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      const std::string range = num_labels > 1 ? "an integer class index in [0, " + std::to_string(num_labels) + ")"
-                                               : std::string("a finite number");
-      FROST_CHECK(used == s.size() && !s.empty() && std::isfinite(v), col + "expected " + range + ", got '" + s + "'");
-      if (num_labels > 1) {
-        FROST_CHECK(v == std::floor(v), col + "expected " + range + ", got '" + s + "' (not an integer)");
-        FROST_CHECK(v >= 0 && v < num_labels, col + "expected " + range + ", got " + s + " (label out of range)");
-      }
+      r.label = parse_tsv_label(c.back(), col, num_labels);
       r.has_label = true;
-      r.label = v;
     }
     f.rows.push_back(std::move(r));
   }
