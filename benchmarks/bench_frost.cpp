@@ -17,40 +17,58 @@ Batch make_batch(const BertConfig& cfg) {
   b.batch_size = kBatch;
   b.seq_len = kSeq;
   b.input_ids.resize(static_cast<std::size_t>(kBatch * kSeq));
-  for (std::size_t i = 0; i < b.input_ids.size(); ++i) b.input_ids[i] = 1000 + static_cast<int>(i * 7919 % (cfg.vocab_size - 1000));
+  for (std::size_t i = 0; i < b.input_ids.size(); ++i)
+    b.input_ids[i] = 1000 + static_cast<int>(i * 7919 % (cfg.vocab_size - 1000));
   return b;
 }
 
 // ---- ops ----------------------------------------------------------------------------------
 void BM_LinearForward(benchmark::State& st) {
   const std::int64_t in = st.range(0), out = st.range(1), n = kBatch * kSeq;
-  Tensor<float> x = Tensor<float>::Random(n, in), w = Tensor<float>::Random(out, in), b = Tensor<float>::Random(1, out), y;
+  Tensor<float> x = Tensor<float>::Random(n, in), w = Tensor<float>::Random(out, in), b = Tensor<float>::Random(1, out),
+                y;
   FlopCounter fc;
   for (auto _ : st) {
     ops::linear_forward(x, w, b, y, fc);
     benchmark::DoNotOptimize(y.data());
   }
-  st.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(gemm_flops(n, out, in)) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(gemm_flops(n, out, in)) * static_cast<double>(st.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LinearForward)->Args({768, 768})->Args({768, 3072})->Args({3072, 768})->Args({384, 1536})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LinearForward)
+    ->Args({768, 768})
+    ->Args({768, 3072})
+    ->Args({3072, 768})
+    ->Args({384, 1536})
+    ->Unit(benchmark::kMillisecond);
 
 // The three GEMM shapes of a Linear layer (forward nt, backward-input nn, backward-weight tn) on the
 // build's default backend (see gemm_backend in the context line).
 void BM_Gemm(benchmark::State& st) {
   const std::int64_t kind = st.range(0), in = st.range(1), out = st.range(2), n = kBatch * kSeq;
   FlopCounter fc;
-  Tensor<float> x = Tensor<float>::Random(n, in), w = Tensor<float>::Random(out, in), dy = Tensor<float>::Random(n, out);
+  Tensor<float> x = Tensor<float>::Random(n, in), w = Tensor<float>::Random(out, in),
+                dy = Tensor<float>::Random(n, out);
   Tensor<float> y(n, out), dx(n, in), dw = Tensor<float>::Zero(out, in);
   for (auto _ : st) {
-    if (kind == 0) gemm_nt(y, x, w, fc, Phase::forward);
-    else if (kind == 1) gemm_nn(dx, dy, w, fc, Phase::backward_input);
-    else gemm_tn(dw, dy, x, fc, Phase::backward_weight, Accumulate::yes);
+    if (kind == 0)
+      gemm_nt(y, x, w, fc, Phase::forward);
+    else if (kind == 1)
+      gemm_nn(dx, dy, w, fc, Phase::backward_input);
+    else
+      gemm_tn(dw, dy, x, fc, Phase::backward_weight, Accumulate::yes);
     benchmark::ClobberMemory();
   }
   st.SetLabel(kind == 0 ? "nt (forward)" : kind == 1 ? "nn (backward-input)" : "tn (backward-weight)");
-  st.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(gemm_flops(n, out, in)) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(gemm_flops(n, out, in)) * static_cast<double>(st.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Gemm)->ArgsProduct({{0, 1, 2}, {768}, {768, 3072}})->ArgsProduct({{0, 1, 2}, {3072}, {768}})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gemm)
+    ->ArgsProduct({{0, 1, 2}, {768}, {768, 3072}})
+    ->ArgsProduct({{0, 1, 2}, {3072}, {768}})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_LayerNormForward(benchmark::State& st) {
   const std::int64_t h = st.range(0), n = kBatch * kSeq;
@@ -60,7 +78,8 @@ void BM_LayerNormForward(benchmark::State& st) {
     ops::layer_norm_forward(x, g, b, 1e-12f, y, &c);
     benchmark::DoNotOptimize(y.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(3.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      3.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LayerNormForward)->Arg(768)->Arg(384)->Unit(benchmark::kMicrosecond);
 
@@ -76,7 +95,8 @@ void BM_LayerNormBackward(benchmark::State& st) {
     ops::layer_norm_backward_beta(dy, db);
     benchmark::DoNotOptimize(dx.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(5.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      5.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LayerNormBackward)->Arg(768)->Arg(384)->Unit(benchmark::kMicrosecond);
 
@@ -89,7 +109,8 @@ void BM_BiasResidualLayerNorm(benchmark::State& st) {
     ops::bias_residual_layer_norm_forward(a, &bias, r, g, b, 1e-12f, y, &c);
     benchmark::DoNotOptimize(y.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(4.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      4.0 * 4.0 * static_cast<double>(n * h) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BiasResidualLayerNorm)->Arg(768)->Arg(384)->Unit(benchmark::kMicrosecond);
 
@@ -101,7 +122,8 @@ void BM_BiasGelu(benchmark::State& st) {
     ops::bias_gelu_forward(i, b, g);
     benchmark::DoNotOptimize(g.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(3.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      3.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BiasGelu)->Arg(3072)->Arg(1536)->Unit(benchmark::kMicrosecond);
 
@@ -112,7 +134,8 @@ void BM_GeluBackward(benchmark::State& st) {
     ops::gelu_backward_input(dy, x, dx);
     benchmark::DoNotOptimize(dx.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(3.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      3.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GeluBackward)->Arg(3072)->Arg(1536)->Unit(benchmark::kMicrosecond);
 
@@ -128,7 +151,9 @@ void BM_Softmax(benchmark::State& st) {
     }
     benchmark::DoNotOptimize(s.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(2.0 * 4.0 * kBatch * heads * kSeq * kSeq * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] =
+      benchmark::Counter(2.0 * 4.0 * kBatch * heads * kSeq * kSeq * static_cast<double>(st.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Softmax)->Unit(benchmark::kMicrosecond);
 
@@ -139,7 +164,8 @@ void BM_GeluForward(benchmark::State& st) {
     ops::gelu_forward(x, y);
     benchmark::DoNotOptimize(y.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(2.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(
+      2.0 * 4.0 * static_cast<double>(n * f) * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_GeluForward)->Arg(3072)->Arg(1536)->Unit(benchmark::kMicrosecond);
 
@@ -153,16 +179,20 @@ void BM_AttentionForward(benchmark::State& st) {
     ops::attention_forward(q, k, v, mask, {kBatch, kSeq, heads, h / heads}, 0.0, RandomStream{}, ctx, &c, fc);
     benchmark::DoNotOptimize(ctx.data());
   }
-  st.counters["GFLOP/s"] = benchmark::Counter(4.0 * n * kSeq * h * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GFLOP/s"] =
+      benchmark::Counter(4.0 * n * kSeq * h * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AttentionForward)->Args({768, 12})->Args({384, 12})->Unit(benchmark::kMillisecond);
 
 void BM_EmbeddingScatter(benchmark::State& st) {
   const BertConfig cfg = BertConfig::bert_base();
-  Tensor<float> table = Tensor<float>::Zero(cfg.vocab_size, cfg.hidden_size), d = Tensor<float>::Random(kBatch * kSeq, cfg.hidden_size);
+  Tensor<float> table = Tensor<float>::Zero(cfg.vocab_size, cfg.hidden_size),
+                d = Tensor<float>::Random(kBatch * kSeq, cfg.hidden_size);
   const Batch b = make_batch(cfg);
   for (auto _ : st) ops::embedding_backward_weight(d, b.input_ids.data(), kBatch * kSeq, table, 0);
-  st.counters["GB/s"] = benchmark::Counter(2.0 * 4.0 * kBatch * kSeq * cfg.hidden_size * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] =
+      benchmark::Counter(2.0 * 4.0 * kBatch * kSeq * cfg.hidden_size * static_cast<double>(st.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EmbeddingScatter)->Unit(benchmark::kMicrosecond);
 
@@ -178,7 +208,8 @@ void BM_AttentionBackward(benchmark::State& st) {
     ops::attention_backward_input(dctx, q, k, v, c, {kBatch, kSeq, heads, h / heads}, 0.1, dq, dk, dv, fc);
     benchmark::DoNotOptimize(dq.data());
   }
-  st.counters["GFLOP/s"] = benchmark::Counter(8.0 * n * kSeq * h * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GFLOP/s"] =
+      benchmark::Counter(8.0 * n * kSeq * h * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AttentionBackward)->Args({768, 12})->Args({384, 12})->Unit(benchmark::kMillisecond);
 
@@ -191,7 +222,9 @@ void BM_EmbeddingGather(benchmark::State& st) {
     ops::embedding_forward(table, b.input_ids.data(), kBatch * kSeq, out, false, "word_embeddings");
     benchmark::DoNotOptimize(out.data());
   }
-  st.counters["GB/s"] = benchmark::Counter(2.0 * 4.0 * kBatch * kSeq * cfg.hidden_size * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] =
+      benchmark::Counter(2.0 * 4.0 * kBatch * kSeq * cfg.hidden_size * static_cast<double>(st.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EmbeddingGather)->Unit(benchmark::kMicrosecond);
 
@@ -199,7 +232,8 @@ void BM_AdamWStepBertBase(benchmark::State& st) {
   BertForSequenceClassification<float> m(BertConfig::bert_base());
   AdamW<float> opt(m);
   for (auto _ : st) opt.step(m);
-  st.counters["GB/s"] = benchmark::Counter(4.0 * 2.0 * 4.0 * 109483778.0 * static_cast<double>(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  st.counters["GB/s"] = benchmark::Counter(4.0 * 2.0 * 4.0 * 109483778.0 * static_cast<double>(st.iterations()) / 1e9,
+                                           benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AdamWStepBertBase)->Unit(benchmark::kMillisecond)->Iterations(5);
 
@@ -225,8 +259,8 @@ void BM_Step(benchmark::State& st, BertConfig cfg) {
   }
   st.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsRate);
 }
-#define FROST_BENCH_STEP(name, policy, cfg, iters)                                     \
-  void BM_Step_##name(benchmark::State& st) { BM_Step<policy>(st, cfg); }            \
+#define FROST_BENCH_STEP(name, policy, cfg, iters)                        \
+  void BM_Step_##name(benchmark::State& st) { BM_Step<policy>(st, cfg); } \
   BENCHMARK(BM_Step_##name)->Unit(benchmark::kMillisecond)->Iterations(iters);
 FROST_BENCH_STEP(bert_base_none, NoFreeze, BertConfig::bert_base(), 3)
 FROST_BENCH_STEP(bert_base_emb_layers8, FreezeEmbeddingsAndLowerLayers<8>, BertConfig::bert_base(), 3)

@@ -51,7 +51,8 @@ void compare(const char* name, const BertConfig& cfg, int steps, int batch, int 
     const double a = step_ms(fixed, oa, b, y), c = step_ms(composed, ob, b, y);
     if (s > 0) ta.push_back(a), tb.push_back(c);
   }
-  std::printf("%-28s static %9.1f ms  runtime %9.1f ms  ratio %.3f\n", name, median(ta), median(tb), median(tb) / median(ta));
+  std::printf("%-28s static %9.1f ms  runtime %9.1f ms  ratio %.3f\n", name, median(ta), median(tb),
+              median(tb) / median(ta));
   std::fflush(stdout);
 }
 
@@ -63,8 +64,8 @@ int main(int argc, char** argv) {
   const int batch = argc > 3 ? std::atoi(argv[3]) : 8;
   const int seq = argc > 4 ? std::atoi(argv[4]) : 128;
   const BertConfig cfg = geometry == "bert-base" ? BertConfig::bert_base() : BertConfig::minilm_l6();
-  std::printf("geometry %s, batch %d x %d, %d timed steps (median), GEMM backend %s\n", geometry.c_str(), batch, seq, steps,
-              gemm::DefaultBackend::name);
+  std::printf("geometry %s, batch %d x %d, %d timed steps (median), GEMM backend %s\n", geometry.c_str(), batch, seq,
+              steps, gemm::DefaultBackend::name);
   compare<NoFreeze>("nothing frozen", cfg, steps, batch, seq);
   compare<FreezeLowerLayers<4>>("layers[:4] (Example 2)", cfg, steps, batch, seq);
   compare<FreezeEmbeddingsAndLowerLayers<4>>("embeddings,layers[:4]", cfg, steps, batch, seq);

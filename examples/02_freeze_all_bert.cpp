@@ -3,8 +3,7 @@
 
 int main() {
   using Model = frost::BertForSequenceClassification<float, frost::Freeze<frost::Body>>;
-  return examples::print_recipe<Model>(
-      "Example 1: freeze all BERT layers",
-      "    for param in model.bert.parameters():\n"
-      "        param.requires_grad = False\n");
+  return examples::print_recipe<Model>("Example 1: freeze all BERT layers",
+                                       "    for param in model.bert.parameters():\n"
+                                       "        param.requires_grad = False\n");
 }

@@ -7,8 +7,7 @@ using Example3 = frost::BertForSequenceClassification<float, frost::FreezeAllExc
 static_assert(std::is_same_v<Example1, Example3>, "Example 1 and Example 3 are one policy");
 
 int main() {
-  return examples::print_recipe<Example3>(
-      "Example 3: freeze everything but the classifier",
-      "    model.bert.requires_grad_(False)\n"
-      "    model.classifier.requires_grad_(True)\n");
+  return examples::print_recipe<Example3>("Example 3: freeze everything but the classifier",
+                                          "    model.bert.requires_grad_(False)\n"
+                                          "    model.classifier.requires_grad_(True)\n");
 }

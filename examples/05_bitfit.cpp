@@ -4,8 +4,7 @@
 
 int main() {
   using Model = frost::BertForSequenceClassification<float, frost::BitFit>;
-  return examples::print_recipe<Model>(
-      "BitFit: biases only",
-      "    for name, param in model.bert.named_parameters():\n"
-      "        param.requires_grad = name.endswith(\"bias\")\n");
+  return examples::print_recipe<Model>("BitFit: biases only",
+                                       "    for name, param in model.bert.named_parameters():\n"
+                                       "        param.requires_grad = name.endswith(\"bias\")\n");
 }

@@ -92,15 +92,14 @@ void run(const char* name, Pretrained& body) {
   double first = 0, last = 0;
   const auto t0 = std::chrono::steady_clock::now();
   train(model, kSteps, 7, &first, &last);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / kSteps;
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / kSteps;
   const char* stop = plan.backward_stop < static_cast<int>(plan.components.size())
                          ? plan.components[static_cast<std::size_t>(plan.backward_stop)].name.c_str()
                          : "-";
   std::printf("%-28s %10s %12s %-16s %8.3f %8.3f %8.2f %10.1f\n", name,
               frost::with_commas(plan.trainable_params).c_str(),
-              frost::human_bytes(plan.gradient_bytes() + plan.adamw_state_bytes()).c_str(), stop, first,
-              last, ms, static_cast<double>(model.flops.total()) / 1e6);
+              frost::human_bytes(plan.gradient_bytes() + plan.adamw_state_bytes()).c_str(), stop, first, last, ms,
+              static_cast<double>(model.flops.total()) / 1e6);
 }
 
 }  // namespace
@@ -112,8 +111,8 @@ int main() {
   const float pre = train(body, 150, 1, nullptr, nullptr);
   std::printf("pre-training the body (all parameters, 150 steps): final loss %.3f\n", pre);
   std::printf("fine-tuning a fresh classifier on it, 100 steps per policy:\n\n");
-  std::printf("%-28s %10s %12s %-16s %8s %8s %8s %10s\n", "policy", "trainable", "grad+adam",
-              "backward stop", "loss0", "loss100", "ms/step", "MFLOP/step");
+  std::printf("%-28s %10s %12s %-16s %8s %8s %8s %10s\n", "policy", "trainable", "grad+adam", "backward stop", "loss0",
+              "loss100", "ms/step", "MFLOP/step");
   run<frost::NoFreeze>("nothing frozen (HF default)", body);
   run<frost::FreezeEmbeddingsAndLowerLayers<3>>("embeddings + layers[:3]", body);
   run<frost::BitFit>("BitFit", body);

@@ -12,8 +12,8 @@ template <class Model>
 int print_recipe(const char* title, const char* python) {
   const frost::BertConfig cfg = frost::BertConfig::bert_base(/*num_labels=*/2);
   const frost::PlanReport r = frost::plan_report<Model>(cfg);
-  std::printf("== %s ==\nHugging Face:\n%s\nfrost plan for bert-base-uncased (num_labels=2):\n%s", title,
-              python, frost::explain(r).c_str());
+  std::printf("== %s ==\nHugging Face:\n%s\nfrost plan for bert-base-uncased (num_labels=2):\n%s", title, python,
+              frost::explain(r).c_str());
   std::printf("trainable: %s\n\n", frost::with_commas(r.trainable_params).c_str());
   return 0;
 }

@@ -31,9 +31,7 @@ using frost::BertConfig;
 using frost::ProblemType;
 using nlohmann::json;
 
-std::string fixture(const std::string& name) {
-  return std::string(FROST_FIXTURES_DIR) + "/" + name;
-}
+std::string fixture(const std::string& name) { return std::string(FROST_FIXTURES_DIR) + "/" + name; }
 
 json load_fixture_json(const std::string& name) {
   std::ifstream in(fixture(name));
@@ -43,9 +41,8 @@ json load_fixture_json(const std::string& name) {
 
 /// The smallest valid HF-style config: only the required geometry fields.
 json minimal() {
-  return json{{"vocab_size", 50},        {"hidden_size", 32},
-              {"num_hidden_layers", 3},  {"num_attention_heads", 4},
-              {"intermediate_size", 64}, {"max_position_embeddings", 16}};
+  return json{{"vocab_size", 50},         {"hidden_size", 32},       {"num_hidden_layers", 3},
+              {"num_attention_heads", 4}, {"intermediate_size", 64}, {"max_position_embeddings", 16}};
 }
 
 /// Runs `f`, expects a frost::Error, returns its message ("" and a test failure otherwise).
@@ -86,7 +83,8 @@ void expect_field_error(const std::string& msg, const std::string& where, const 
 }
 
 /// The error of `j` (parsed as my/config.json) is about `field`.
-void expect_json_field_error(const json& j, const std::string& field, const std::string& expected, const std::string& got) {
+void expect_json_field_error(const json& j, const std::string& field, const std::string& expected,
+                             const std::string& got) {
   expect_field_error(json_error(j), "my/config.json", field, expected, got);
 }
 
@@ -210,9 +208,9 @@ TEST(ConfigFromJson, ProblemTypes) {
 
   json bad = minimal();
   bad["problem_type"] = "ranking";
-  expect_json_field_error(bad, "problem_type",
-                          "one of \"single_label_classification\", \"multi_label_classification\", \"regression\", or null",
-                          "\"ranking\"");
+  expect_json_field_error(
+      bad, "problem_type",
+      "one of \"single_label_classification\", \"multi_label_classification\", \"regression\", or null", "\"ranking\"");
   bad["problem_type"] = 1;
   expect_json_field_error(bad, "problem_type", "one of", "1");
 }
@@ -275,7 +273,8 @@ TEST(ConfigFromJson, KeysHuggingFaceWritesAndFrostDoesNotUse) {
   j["tie_word_embeddings"] = true;
   EXPECT_EQ(frost::config_from_json(j).hidden_size, 32);
   // the repository's real checkpoint config (architectures BertModel, gradient_checkpointing, ...)
-  const BertConfig m = frost::read_config(std::string(FROST_FIXTURES_DIR) + "/../../../models/all-MiniLM-L6-v2/config.json");
+  const BertConfig m =
+      frost::read_config(std::string(FROST_FIXTURES_DIR) + "/../../../models/all-MiniLM-L6-v2/config.json");
   EXPECT_EQ(m.hidden_size, 384);
   EXPECT_EQ(m.num_labels, 2);
 }
@@ -303,15 +302,17 @@ TEST(ConfigErrors, MissingRequiredFieldInFileNamesThePath) {
   json j = load_fixture_json("config_single.json");
   j.erase("num_attention_heads");
   const std::string path = dir.write("config.json", j.dump(2));
-  expect_field_error(error_of([&] { (void)frost::read_config(path); }), path, "num_attention_heads",
-                     "an integer", "nothing (no such key)");
+  expect_field_error(error_of([&] { (void)frost::read_config(path); }), path, "num_attention_heads", "an integer",
+                     "nothing (no such key)");
 }
 
 TEST(ConfigErrors, IntegerFieldsRejectOtherTypes) {
-  for (const char* field : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-                            "max_position_embeddings", "type_vocab_size", "pad_token_id", "num_labels"}) {
-    const std::pair<json, std::string> bad[] = {{"32", "\"32\""}, {3.5, "3.5"}, {32.0, "32.0"}, {true, "true"},
-                                                {json::array({1}), "[1]"}, {json::object(), "{}"}};
+  for (const char* field :
+       {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+        "max_position_embeddings", "type_vocab_size", "pad_token_id", "num_labels"}) {
+    const std::pair<json, std::string> bad[] = {
+        {"32", "\"32\""},          {3.5, "3.5"},          {32.0, "32.0"}, {true, "true"},
+        {json::array({1}), "[1]"}, {json::object(), "{}"}};
     for (const auto& [v, shown] : bad) {
       json j = minimal();
       j[field] = v;
@@ -321,8 +322,8 @@ TEST(ConfigErrors, IntegerFieldsRejectOtherTypes) {
 }
 
 TEST(ConfigErrors, NumberFieldsRejectOtherTypes) {
-  for (const char* field : {"hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout", "layer_norm_eps",
-                            "initializer_range"}) {
+  for (const char* field : {"hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout",
+                            "layer_norm_eps", "initializer_range"}) {
     json j = minimal();
     j[field] = "0.1";
     expect_json_field_error(j, field, "a number", "\"0.1\"");
@@ -332,8 +333,8 @@ TEST(ConfigErrors, NumberFieldsRejectOtherTypes) {
 }
 
 TEST(ConfigErrors, SizesMustBePositive) {
-  for (const char* field : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-                            "max_position_embeddings", "type_vocab_size", "num_labels"}) {
+  for (const char* field : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                            "intermediate_size", "max_position_embeddings", "type_vocab_size", "num_labels"}) {
     for (int v : {0, -5}) {
       json j = minimal();
       j[field] = v;
@@ -393,7 +394,8 @@ TEST(ConfigErrors, ModelTypeBertWhenPresent) {
 }
 
 TEST(ConfigErrors, LayerNormEpsPositiveAndFinite) {
-  for (const auto& [v, shown] : {std::pair<double, const char*>{0.0, "0"}, {-1e-5, "-1e-05"},
+  for (const auto& [v, shown] : {std::pair<double, const char*>{0.0, "0"},
+                                 {-1e-5, "-1e-05"},
                                  {std::numeric_limits<double>::infinity(), "Infinity"}}) {
     json j = minimal();
     j["layer_norm_eps"] = v;
@@ -402,8 +404,8 @@ TEST(ConfigErrors, LayerNormEpsPositiveAndFinite) {
 }
 
 TEST(ConfigErrors, InitializerRangeNonNegativeAndFinite) {
-  for (const auto& [v, shown] : {std::pair<double, const char*>{-0.02, "-0.02"},
-                                 {std::numeric_limits<double>::infinity(), "Infinity"}}) {
+  for (const auto& [v, shown] :
+       {std::pair<double, const char*>{-0.02, "-0.02"}, {std::numeric_limits<double>::infinity(), "Infinity"}}) {
     json j = minimal();
     j["initializer_range"] = v;
     expect_json_field_error(j, "initializer_range", "a finite number >= 0", shown);
@@ -426,12 +428,11 @@ TEST(ConfigErrors, PadTokenInsideVocab) {
 
 TEST(ConfigErrors, Id2LabelKeysAreTheIdsZeroToNMinusOne) {
   const std::pair<json, std::string> bad[] = {
-      {{{"1", "a"}, {"2", "b"}}, "key \"2\""},   // no "0"
-      {{{"0", "a"}, {"2", "b"}}, "key \"2\""},   // gap
-      {{{"0", "a"}, {"x", "b"}}, "key \"x\""},   // not a number
+      {{{"1", "a"}, {"2", "b"}}, "key \"2\""},    // no "0"
+      {{{"0", "a"}, {"2", "b"}}, "key \"2\""},    // gap
+      {{{"0", "a"}, {"x", "b"}}, "key \"x\""},    // not a number
       {{{"0", "a"}, {"01", "b"}}, "key \"01\""},  // not canonical
-      {{{"-1", "a"}, {"0", "b"}}, "key \"-1\""},
-      {{{"0", "a"}, {" 1", "b"}}, "key \" 1\""},
+      {{{"-1", "a"}, {"0", "b"}}, "key \"-1\""}, {{{"0", "a"}, {" 1", "b"}}, "key \" 1\""},
   };
   for (const auto& [id2label, got] : bad) {
     json j = minimal();
@@ -551,7 +552,8 @@ TEST(ConfigFile, InvalidJson) {
 TEST(ConfigFile, ValidJsonButNotAnObject) {
   TempDir dir;
   const std::string path = dir.write("config.json", "[1, 2, 3]");
-  EXPECT_EQ(error_of([&] { (void)frost::read_config(path); }), path + ": expected a JSON object at top level, got [1,2,3]");
+  EXPECT_EQ(error_of([&] { (void)frost::read_config(path); }),
+            path + ": expected a JSON object at top level, got [1,2,3]");
 }
 
 TEST(ConfigFile, MissingFile) {
@@ -618,8 +620,10 @@ TEST(ConfigTable, HfDefaultsAreBertConfigDefaults) {
   for (const auto& f : frost::kConfigFields) {
     const json want = f.hf_default ? json(*f.hf_default) : json();
     const json got = frost::detail::write_config_field(f, d);
-    if (want.is_null()) EXPECT_TRUE(got.is_null()) << f.name;
-    else EXPECT_EQ(got.get<double>(), want.get<double>()) << f.name;
+    if (want.is_null())
+      EXPECT_TRUE(got.is_null()) << f.name;
+    else
+      EXPECT_EQ(got.get<double>(), want.get<double>()) << f.name;
   }
   // each BertConfig member once (14 numeric fields + problem_type)
   EXPECT_EQ(std::size(frost::kConfigFields), 14u);

@@ -113,8 +113,7 @@ TEST(FreezePolicy, ExplainExample2ShowsInputGradientsThroughFrozenLayers) {
 }
 
 TEST(FreezePolicy, ExplainStopAtLayer8) {
-  const std::string text =
-      explain(plan_report_of<PlanOf<FreezeEmbeddingsAndLowerLayers<8>>>(BertConfig::bert_base()));
+  const std::string text = explain(plan_report_of<PlanOf<FreezeEmbeddingsAndLowerLayers<8>>>(BertConfig::bert_base()));
   EXPECT_NE(text.find("backward stops at: encoder.layer.8"), std::string::npos) << text;
   const auto pos = text.find("encoder.layer.7 ");
   const std::string line = text.substr(pos, text.find('\n', pos) - pos);

@@ -58,8 +58,7 @@ class SummaryPrinter : public ::testing::Environment {
 [[maybe_unused]] auto* const kSummary =
     ::testing::AddGlobalTestEnvironment(new SummaryPrinter);  // gtest owns and deletes it
 
-Mat random_mat(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& gen, double lo = -1.0,
-               double hi = 1.0) {
+Mat random_mat(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& gen, double lo = -1.0, double hi = 1.0) {
   std::uniform_real_distribution<double> u(lo, hi);
   Mat m(rows, cols);
   for (Eigen::Index i = 0; i < numel(m); ++i) m.data()[i] = u(gen);
@@ -105,8 +104,7 @@ void expect_grad(const std::string& label, const Mat& analytic, const Mat& numer
   ASSERT_GT(numeric.cwiseAbs().maxCoeff(), 1e-6) << label << ": gradient is (nearly) zero";
   const double rel = rel_error(analytic, numeric);
   record(label, rel);
-  std::printf("[gradcheck] %-40s rel %.3e  (scale %.2e)\n", label.c_str(), rel,
-              numeric.cwiseAbs().maxCoeff());
+  std::printf("[gradcheck] %-40s rel %.3e  (scale %.2e)\n", label.c_str(), rel, numeric.cwiseAbs().maxCoeff());
   EXPECT_LE(rel, kTol) << label << "\nanalytic:\n" << analytic << "\nnumeric:\n" << numeric;
 }
 
@@ -160,8 +158,7 @@ TEST(GradCheck, LayerNormBackward) {
   ops::layer_norm_forward(x, gamma, beta, eps, y, &cache);
   // The cached and the inference paths agree.
   Mat y_nocache;
-  ops::layer_norm_forward(x, gamma, beta, eps, y_nocache,
-                          static_cast<ops::LayerNormCache<double>*>(nullptr));
+  ops::layer_norm_forward(x, gamma, beta, eps, y_nocache, static_cast<ops::LayerNormCache<double>*>(nullptr));
   EXPECT_LE((y - y_nocache).cwiseAbs().maxCoeff(), 1e-14);
   Mat dx;
   ops::layer_norm_backward_input(R, gamma, cache, dx);
@@ -229,7 +226,7 @@ TEST(GradCheck, DropoutBackwardWithFixedMask) {
 }
 
 struct AttentionProblem {
-  ops::AttentionShape sh{2, 5, 2, 3};  // batch 2, seq 5, 2 heads, head_dim 3
+  ops::AttentionShape sh{2, 5, 2, 3};              // batch 2, seq 5, 2 heads, head_dim 3
   std::vector<int> attention_mask{1, 1, 1, 1, 1,   // example 0: all keys attended
                                   1, 1, 1, 0, 0};  // example 1: keys 3, 4 masked (padding)
   Mat mask_add, q, k, v, R;
@@ -273,8 +270,7 @@ void check_attention(double p_drop, const std::string& tag) {
   const Eigen::Index S = a.sh.seq;
   for (Eigen::Index h = 0; h < a.sh.heads; ++h)
     for (Eigen::Index i = 0; i < S; ++i)
-      for (Eigen::Index j = 3; j < S; ++j)
-        EXPECT_LT(std::abs(cache.probs((a.sh.heads + h) * S + i, j)), kZero);
+      for (Eigen::Index j = 3; j < S; ++j) EXPECT_LT(std::abs(cache.probs((a.sh.heads + h) * S + i, j)), kZero);
   Mat dq, dk, dv;
   ops::attention_backward_input(a.R, a.q, a.k, a.v, cache, a.sh, p_drop, dq, dk, dv, fc);
   expect_grad("attention" + tag + ".dq", dq, numeric_grad(a.q, L));
@@ -350,8 +346,7 @@ TEST(GradCheck, CrossEntropyWithIgnoredLabel) {
   expect_grad("loss.cross_entropy", d, numeric_grad(logits, L));
   // Every label ignored: NaN loss (PyTorch's 0/0) and zero gradient.
   Mat d_all;
-  const double nan_loss = ops::cross_entropy(
-      logits, std::vector<std::int64_t>(5, ops::kIgnoreIndex), d_all);
+  const double nan_loss = ops::cross_entropy(logits, std::vector<std::int64_t>(5, ops::kIgnoreIndex), d_all);
   EXPECT_TRUE(std::isnan(nan_loss));
   EXPECT_TRUE((d_all.array() == 0.0).all());
 }
@@ -444,20 +439,29 @@ Batch model_batch() {
 Labels model_labels(Problem p) {
   Labels y;
   switch (p) {
-    case Problem::single_label: y.classes = {2, 0}; break;
-    case Problem::multi_label: y.targets = {1.0, 0.0, 0.7, 0.0, 1.0, 0.2}; break;
-    case Problem::regression: y.targets = {0.8, -1.3}; break;
+    case Problem::single_label:
+      y.classes = {2, 0};
+      break;
+    case Problem::multi_label:
+      y.targets = {1.0, 0.0, 0.7, 0.0, 1.0, 0.2};
+      break;
+    case Problem::regression:
+      y.targets = {0.8, -1.3};
+      break;
   }
   return y;
 }
 
 std::string param_name(const ParamId& id) {
   switch (id.component) {
-    case Component::embeddings: return std::string("embeddings.") + slot_name(id.component, id.slot);
+    case Component::embeddings:
+      return std::string("embeddings.") + slot_name(id.component, id.slot);
     case Component::layer:
       return "layer." + std::to_string(id.layer) + "." + slot_name(id.component, id.slot);
-    case Component::pooler: return std::string("pooler.") + slot_name(id.component, id.slot);
-    default: return std::string("classifier.") + slot_name(id.component, id.slot);
+    case Component::pooler:
+      return std::string("pooler.") + slot_name(id.component, id.slot);
+    default:
+      return std::string("classifier.") + slot_name(id.component, id.slot);
   }
 }
 
@@ -524,9 +528,7 @@ void check_model(Problem problem, const std::string& label) {
     }
     EXPECT_GT(numeric.cwiseAbs().maxCoeff(), 1e-6) << label << " " << name << ": zero gradient";
     const double rel = rel_error(analytic, numeric);
-    EXPECT_LE(rel, kTol) << label << " " << name << "\nanalytic:\n"
-                         << analytic << "\nnumeric:\n"
-                         << numeric;
+    EXPECT_LE(rel, kTol) << label << " " << name << "\nanalytic:\n" << analytic << "\nnumeric:\n" << numeric;
     if (rel >= worst) worst = rel, worst_name = name;
     ++tensors;
     entries += numel(p.value);
@@ -535,8 +537,8 @@ void check_model(Problem problem, const std::string& label) {
   // Exactly the plan's trainable parameters were visited (and checked entry by entry).
   EXPECT_EQ(entries, plan_report<Model>(cfg).trainable_params) << label;
   record("model." + label, worst);
-  std::printf("[gradcheck] model %-36s rel %.3e  (worst tensor %s; %d tensors, %lld entries)\n",
-              label.c_str(), worst, worst_name.c_str(), tensors, static_cast<long long>(entries));
+  std::printf("[gradcheck] model %-36s rel %.3e  (worst tensor %s; %d tensors, %lld entries)\n", label.c_str(), worst,
+              worst_name.c_str(), tensors, static_cast<long long>(entries));
 
   // Gradients accumulate: a second forward_backward without zero_grad doubles them.
   std::vector<Mat> first;
@@ -555,16 +557,10 @@ void check_model(Problem problem, const std::string& label) {
 using FreezeLayer0 = Freeze<Layers<0, 1>>;
 using FreezeEmbeddingsAndLayer0 = FreezeEmbeddingsAndLowerLayers<1>;
 
-#define FROST_GRADCHECK_MODEL(Name, Policy, Depth)                                     \
-  TEST(GradCheckModel, Name##SingleLabel) {                                            \
-    check_model<Policy, Depth>(Problem::single_label, #Name "SingleLabel");            \
-  }                                                                                    \
-  TEST(GradCheckModel, Name##MultiLabel) {                                             \
-    check_model<Policy, Depth>(Problem::multi_label, #Name "MultiLabel");              \
-  }                                                                                    \
-  TEST(GradCheckModel, Name##Regression) {                                             \
-    check_model<Policy, Depth>(Problem::regression, #Name "Regression");               \
-  }
+#define FROST_GRADCHECK_MODEL(Name, Policy, Depth)                                                                    \
+  TEST(GradCheckModel, Name##SingleLabel) { check_model<Policy, Depth>(Problem::single_label, #Name "SingleLabel"); } \
+  TEST(GradCheckModel, Name##MultiLabel) { check_model<Policy, Depth>(Problem::multi_label, #Name "MultiLabel"); }    \
+  TEST(GradCheckModel, Name##Regression) { check_model<Policy, Depth>(Problem::regression, #Name "Regression"); }
 
 // Static depth 2.
 FROST_GRADCHECK_MODEL(NoFreeze, NoFreeze, 2)

@@ -100,8 +100,7 @@ TEST_F(MiniLM, TokenizerReproducesReferenceIds) {
   std::vector<text::Encoding> encs;
   while (std::getline(in, line)) {
     const auto tab = line.find('\t');
-    encs.push_back(tab == std::string::npos ? tok.encode(line)
-                                            : tok.encode(line.substr(0, tab), line.substr(tab + 1)));
+    encs.push_back(tab == std::string::npos ? tok.encode(line) : tok.encode(line.substr(0, tab), line.substr(tab + 1)));
   }
   ASSERT_EQ(encs.size(), static_cast<std::size_t>(ref.batch.batch_size));
   tok.pad(encs, S);
@@ -145,9 +144,12 @@ void check_outputs(const char* label) {
   }
   for (int b = 0; b < B; ++b)
     for (int c = 0; c < H; ++c)
-      err_pool = std::max(err_pool, std::abs(static_cast<double>(p(b, c)) - want_p[static_cast<std::size_t>(b) * H + c]));
-  std::printf("all-MiniLM-L6-v2 (%s) max abs error: last_hidden_state %.3g (tokens) / %.3g (padding), "
-              "pooler_output %.3g\n", label, err_tok, err_pad, err_pool);
+      err_pool =
+          std::max(err_pool, std::abs(static_cast<double>(p(b, c)) - want_p[static_cast<std::size_t>(b) * H + c]));
+  std::printf(
+      "all-MiniLM-L6-v2 (%s) max abs error: last_hidden_state %.3g (tokens) / %.3g (padding), "
+      "pooler_output %.3g\n",
+      label, err_tok, err_pad, err_pool);
   EXPECT_LE(err_tok, kTol);
   EXPECT_LE(err_pad, kTolPadded);  // HF's padded positions too: masked keys, but every query row is computed
   EXPECT_LE(err_pool, kTol);

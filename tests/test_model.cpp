@@ -152,8 +152,7 @@ TEST(Flops, HandDerivedClosedForms) {
   using Top = BertForSequenceClassification<float, FreezeEmbeddingsAndLowerLayers<2>>;
   const auto top = analytic_flops<Top>(cfg, 3, 6);
   EXPECT_EQ(top[Phase::backward_weight], linear_fwd / L + heads_fwd);
-  EXPECT_EQ(top[Phase::backward_input],
-            (linear_fwd / L - 3 * 2 * N * H * H) + 2 * attn_fwd / L + heads_fwd);
+  EXPECT_EQ(top[Phase::backward_input], (linear_fwd / L - 3 * 2 * N * H * H) + 2 * attn_fwd / L + heads_fwd);
 }
 
 // ---- optimizer state exists only for trainable parameters ----------------------------------
@@ -221,8 +220,7 @@ TEST(Errors, BadBatch) {
   BertForSequenceClassification<float> m(tiny_config());
   Batch b = tiny_batch();
   b.input_ids[4] = 40;
-  EXPECT_NE(error_of([&] { m.forward(b); }).find("input_ids[4] = 40 is outside [0, vocab_size=40)"),
-            std::string::npos);
+  EXPECT_NE(error_of([&] { m.forward(b); }).find("input_ids[4] = 40 is outside [0, vocab_size=40)"), std::string::npos);
   b = tiny_batch();
   b.token_type_ids[0] = 2;
   EXPECT_NE(error_of([&] { m.forward(b); }).find("token_type_ids[0]"), std::string::npos);

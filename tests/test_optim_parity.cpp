@@ -26,8 +26,8 @@ Dataset batches(const io::SafeTensorsFile& f, std::vector<int> ks) {
   Dataset d;
   for (int k : ks) {
     const std::string p = "batch." + std::to_string(k) + ".";
-    const auto ids = f.ints(p + "input_ids"), types = f.ints(p + "token_type_ids"),
-               mask = f.ints(p + "attention_mask"), labels = f.ints(p + "labels");
+    const auto ids = f.ints(p + "input_ids"), types = f.ints(p + "token_type_ids"), mask = f.ints(p + "attention_mask"),
+               labels = f.ints(p + "labels");
     const std::size_t S = f.info(p + "input_ids").shape.at(1);
     for (std::size_t r = 0; r < labels.size(); ++r) {
       Example e;
@@ -82,7 +82,7 @@ bool is_noise(const json& run, const std::string& name) {
 }
 
 struct Stats {
-  double worst = 0;          // largest error / max |update| over compared tensors
+  double worst = 0;  // largest error / max |update| over compared tensors
   std::string worst_name;
 };
 Stats g_stats;
@@ -121,9 +121,12 @@ void check_final(const std::string& run_name, Model& model, const io::SafeTensor
     double err = 0;
     for (std::size_t i = 0; i < want.size(); ++i) {
       const double e = std::abs(static_cast<double>(p.value.data()[i]) - want[i]);
-      if (std::find(outliers.begin(), outliers.end(), i) != outliers.end()) EXPECT_LE(e, upd) << name << "[" << i << "]";
+      if (std::find(outliers.begin(), outliers.end(), i) != outliers.end())
+        EXPECT_LE(e, upd) << name << "[" << i << "]";
       else {
-        if (std::getenv("FROST_DEBUG_OPTIM") && e > err) std::fprintf(stderr, "%s[%zu] got %.9g want %.9g\n", name.c_str(), i, static_cast<double>(p.value.data()[i]), static_cast<double>(want[i]));
+        if (std::getenv("FROST_DEBUG_OPTIM") && e > err)
+          std::fprintf(stderr, "%s[%zu] got %.9g want %.9g\n", name.c_str(), i, static_cast<double>(p.value.data()[i]),
+                       static_cast<double>(want[i]));
         err = std::max(err, e);
       }
     }
@@ -171,10 +174,15 @@ void run_case(const std::string& run_name) {
   ParamGroups groups;
   groups.layer_lr_decay = args.layer_lr_decay;
   if (o.at("type") == "AdamW") {
-    AdamW<float> opt(model, {args.learning_rate, args.adam_beta1, args.adam_beta2, args.adam_epsilon,
-                             args.weight_decay, o.value("amsgrad", false)}, groups);
+    AdamW<float> opt(model,
+                     {args.learning_rate, args.adam_beta1, args.adam_beta2, args.adam_epsilon, args.weight_decay,
+                      o.value("amsgrad", false)},
+                     groups);
     Trainer tr(model, opt, args);
-    tr.on_step = [&](const StepLog& s) { logs.push_back(s); return true; };
+    tr.on_step = [&](const StepLog& s) {
+      logs.push_back(s);
+      return true;
+    };
     EXPECT_EQ(tr.train(data).global_step, 5);
     // Optimizer state, where the fixture stores it.
     const io::SafeTensorsFile f(optim_dir() + "/" + run_name + ".safetensors");
@@ -195,10 +203,13 @@ void run_case(const std::string& run_name) {
       EXPECT_EQ(s.step, 5) << name;
     }
   } else {
-    SGD<float> opt(model, {args.learning_rate, o.at("momentum"), o.at("dampening"), args.weight_decay, o.at("nesterov")},
-                   groups);
+    SGD<float> opt(
+        model, {args.learning_rate, o.at("momentum"), o.at("dampening"), args.weight_decay, o.at("nesterov")}, groups);
     Trainer tr(model, opt, args);
-    tr.on_step = [&](const StepLog& s) { logs.push_back(s); return true; };
+    tr.on_step = [&](const StepLog& s) {
+      logs.push_back(s);
+      return true;
+    };
     EXPECT_EQ(tr.train(data).global_step, 5);
     const io::SafeTensorsFile f(optim_dir() + "/" + run_name + ".safetensors");
     for (const auto& s : opt.state().slots()) {
@@ -219,7 +230,9 @@ void run_case(const std::string& run_name) {
 }
 
 TEST(OptimParity, AdamWNone) { run_case<NoFreeze>("adamw_none"); }
-TEST(OptimParity, AdamWEmbeddingsLayers0To2) { run_case<FreezeEmbeddingsAndLowerLayers<2>>("adamw_embeddings_layers_0_2"); }
+TEST(OptimParity, AdamWEmbeddingsLayers0To2) {
+  run_case<FreezeEmbeddingsAndLowerLayers<2>>("adamw_embeddings_layers_0_2");
+}
 TEST(OptimParity, AdamWBody) { run_case<FreezeBert>("adamw_body"); }
 TEST(OptimParity, AdamWBitFit) { run_case<BitFit>("adamw_bitfit"); }
 TEST(OptimParity, AdamWBitFitLargeEps) { run_case<BitFit>("adamw_eps_bitfit"); }
@@ -245,11 +258,15 @@ TEST(OptimParity, GradualUnfreezing) {
   io::load_hf_weights(m1, c.file);
   const io::SafeTensorsFile bf(optim_dir() + "/batches.safetensors");
   TrainingArguments args = args_of(run, 3);
-  AdamW<float> opt(m1, {args.learning_rate, args.adam_beta1, args.adam_beta2, args.adam_epsilon, args.weight_decay, false});
+  AdamW<float> opt(m1,
+                   {args.learning_rate, args.adam_beta1, args.adam_beta2, args.adam_epsilon, args.weight_decay, false});
   std::vector<StepLog> logs1, logs2;
   {
     Trainer tr(m1, opt, args);
-    tr.on_step = [&](const StepLog& s) { logs1.push_back(s); return true; };
+    tr.on_step = [&](const StepLog& s) {
+      logs1.push_back(s);
+      return true;
+    };
     tr.train(batches(bf, {0, 1, 2}));
   }
   Stage2 m2(c.cfg);
@@ -258,7 +275,10 @@ TEST(OptimParity, GradualUnfreezing) {
   args.max_steps = 2;
   {
     Trainer tr(m2, opt, args);
-    tr.on_step = [&](const StepLog& s) { logs2.push_back(s); return true; };
+    tr.on_step = [&](const StepLog& s) {
+      logs2.push_back(s);
+      return true;
+    };
     tr.train(batches(bf, {3, 4}));
   }
   check_steps<Stage1, void>(run_name, logs1);

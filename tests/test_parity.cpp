@@ -38,8 +38,8 @@ void check_policy(const std::string& policy, const Freeze&... freeze) {
     ASSERT_EQ(want_logits.shape(0), static_cast<std::size_t>(c.batch.batch_size));
     ASSERT_EQ(want_logits.shape(1), static_cast<std::size_t>(c.cfg.num_labels));
     const Tensor<float> want_t = io::from_xarray(want_logits, "output.logits");
-    const double logit_err = frost_test::scaled_error(
-        logits, std::vector<float>(want_t.data(), want_t.data() + numel(want_t)), 1e-3);
+    const double logit_err =
+        frost_test::scaled_error(logits, std::vector<float>(want_t.data(), want_t.data() + numel(want_t)), 1e-3);
     EXPECT_EQ(io::to_xarray(want_t), want_logits);
     EXPECT_LE(logit_err, kTol);
     auto r = compute_loss(model.config(), logits, c.labels);
@@ -72,27 +72,18 @@ void check_policy(const std::string& policy, const Freeze&... freeze) {
 }
 
 TEST(Parity, None) { check_policy<BertForSequenceClassification<float, NoFreeze, 3>>("none"); }
-TEST(Parity, Embeddings) {
-  check_policy<BertForSequenceClassification<float, Freeze<Embeddings>, 3>>("embeddings");
-}
-TEST(Parity, Layers0To2) {
-  check_policy<BertForSequenceClassification<float, Freeze<Layers<0, 2>>, 3>>("layers_0_2");
-}
+TEST(Parity, Embeddings) { check_policy<BertForSequenceClassification<float, Freeze<Embeddings>, 3>>("embeddings"); }
+TEST(Parity, Layers0To2) { check_policy<BertForSequenceClassification<float, Freeze<Layers<0, 2>>, 3>>("layers_0_2"); }
 TEST(Parity, EmbeddingsAndLayers0To2) {
-  check_policy<BertForSequenceClassification<float, FreezeEmbeddingsAndLowerLayers<2>, 3>>(
-      "embeddings_layers_0_2");
+  check_policy<BertForSequenceClassification<float, FreezeEmbeddingsAndLowerLayers<2>, 3>>("embeddings_layers_0_2");
 }
 TEST(Parity, WholeBody) { check_policy<BertForSequenceClassification<float, FreezeBert, 3>>("body"); }
 TEST(Parity, ClassifierOnly) {
   check_policy<BertForSequenceClassification<float, TrainClassifierOnly, 3>>("classifier_only");
 }
 TEST(Parity, BitFit) { check_policy<BertForSequenceClassification<float, BitFit, 3>>("bitfit"); }
-TEST(Parity, LayerNormOnly) {
-  check_policy<BertForSequenceClassification<float, LayerNormOnly, 3>>("layernorm_only");
-}
-TEST(Parity, Pooler) {
-  check_policy<BertForSequenceClassification<float, Freeze<Pooler>, 3>>("pooler");
-}
+TEST(Parity, LayerNormOnly) { check_policy<BertForSequenceClassification<float, LayerNormOnly, 3>>("layernorm_only"); }
+TEST(Parity, Pooler) { check_policy<BertForSequenceClassification<float, Freeze<Pooler>, 3>>("pooler"); }
 // The run-time-composed model (depth from config.json, kinds chosen per layer at run time) for
 // every policy; the static model with a run-time depth is bit-identical to it (test_runtime_model).
 using Runtime = BertClassifier<float>;

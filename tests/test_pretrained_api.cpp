@@ -19,7 +19,8 @@ struct TinyModelDir {
   fs::path dir = fs::temp_directory_path() / ("frost-api-" + std::to_string(::getpid()));
   TinyModelDir() {
     fs::create_directories(dir);
-    fs::copy_file(frost_test::fixture_dir() + "/config_single.json", dir / "config.json", fs::copy_options::overwrite_existing);
+    fs::copy_file(frost_test::fixture_dir() + "/config_single.json", dir / "config.json",
+                  fs::copy_options::overwrite_existing);
     fs::copy_file(frost_test::fixture_dir() + "/case_single.safetensors", dir / "model.safetensors",
                   fs::copy_options::overwrite_existing);
     std::ofstream v(dir / "vocab.txt");
@@ -106,7 +107,8 @@ TEST(PretrainedApi, TokenizerEncodeBatchPadsLikeHf) {
   EXPECT_EQ(b.token_type_ids, std::vector<int>(10, 0));
   Batch p = tok.encode_pairs({"the film"}, {"was very good"}, {.max_length = 16, .pad_to_max_length = true});
   ASSERT_EQ(p.seq_len, 16);
-  EXPECT_EQ(std::vector<int>(p.input_ids.begin(), p.input_ids.begin() + 8), (std::vector<int>{2, 9, 7, 3, 10, 11, 5, 3}));
+  EXPECT_EQ(std::vector<int>(p.input_ids.begin(), p.input_ids.begin() + 8),
+            (std::vector<int>{2, 9, 7, 3, 10, 11, 5, 3}));
   EXPECT_EQ(std::vector<int>(p.token_type_ids.begin(), p.token_type_ids.begin() + 9),
             (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 0}));
   Batch t = tok.encode_batch({"a good film film film"}, {.max_length = 4});  // truncation

@@ -89,7 +89,9 @@ void check_policy(const std::string& name) {
 TEST(RuntimeModel, None) { check_policy<NoFreeze>("none"); }
 TEST(RuntimeModel, Embeddings) { check_policy<Freeze<Embeddings>>("embeddings"); }
 TEST(RuntimeModel, Layers0To2) { check_policy<Freeze<Layers<0, 2>>>("layers_0_2"); }
-TEST(RuntimeModel, EmbeddingsAndLayers0To2) { check_policy<FreezeEmbeddingsAndLowerLayers<2>>("embeddings_layers_0_2"); }
+TEST(RuntimeModel, EmbeddingsAndLayers0To2) {
+  check_policy<FreezeEmbeddingsAndLowerLayers<2>>("embeddings_layers_0_2");
+}
 TEST(RuntimeModel, WholeBody) { check_policy<FreezeBert>("body"); }
 TEST(RuntimeModel, ClassifierOnly) { check_policy<TrainClassifierOnly>("classifier_only"); }
 TEST(RuntimeModel, BitFit) { check_policy<BitFit>("bitfit"); }
@@ -108,7 +110,7 @@ TEST(RuntimeModel, LayerKindsFollowThePlan) {
   EXPECT_EQ(m.layer_spec(3), (ComponentSpec{kLayerAll, true}));
   EXPECT_EQ(m.backward_stop(), 3);
   BertClassifier<float> ex2(cfg, FreezeSpec::parse("layers[:4]"));  // seed Example 2 at depth 5
-  EXPECT_EQ(ex2.layer_spec(0), (ComponentSpec{0, true}));         // passes gradients to embeddings
+  EXPECT_EQ(ex2.layer_spec(0), (ComponentSpec{0, true}));           // passes gradients to embeddings
   EXPECT_EQ(ex2.layer_spec(4), (ComponentSpec{kLayerAll, true}));
   BertClassifier<float> ln(cfg, LayerNormOnly::frozen);  // LayerNorm-only: dx is a stage of its own
   EXPECT_EQ(ln.layer_spec(0), (ComponentSpec{kinds::kLayerNorms, true}));
@@ -117,7 +119,7 @@ TEST(RuntimeModel, LayerKindsFollowThePlan) {
   int trainable = 0, frozen = 0;
   m.for_each_param([&](const ParamId&, auto& p) { (is_trainable_v<decltype(p)> ? trainable : frozen)++; });
   EXPECT_EQ(trainable, 3 * 16 + 2 + 2);  // layers 2-4, pooler, classifier
-  EXPECT_EQ(frozen, 5 + 2 * 16);          // embeddings, layers 0-1
+  EXPECT_EQ(frozen, 5 + 2 * 16);         // embeddings, layers 0-1
 }
 
 // A per-slot pattern outside the kinds is a clear error, not a crash.
@@ -146,7 +148,8 @@ TEST(FreezeSpecGrammar, SpellingsOfTheStaticPolicies) {
     EXPECT_EQ(FreezeSpec::parse("layers:0-2").mask(depth), FreezeLowerLayers<2>::frozen);
     EXPECT_EQ(FreezeSpec::parse("layers[:2]").mask(depth), FreezeLowerLayers<2>::frozen);
     EXPECT_EQ(FreezeSpec::parse("layers[0:1],layer:1").mask(depth), FreezeLowerLayers<2>::frozen);
-    EXPECT_EQ(FreezeSpec::parse("layers:1-2,embeddings,layers[0]").mask(depth), FreezeEmbeddingsAndLowerLayers<2>::frozen);
+    EXPECT_EQ(FreezeSpec::parse("layers:1-2,embeddings,layers[0]").mask(depth),
+              FreezeEmbeddingsAndLowerLayers<2>::frozen);
   }
   // Negative and open ends count from the top, as in Python.
   EXPECT_EQ(FreezeSpec::parse("layers[-2:]").mask(6), (Freeze<Layers<4, 6>>::frozen));

@@ -40,16 +40,14 @@ using frost::io::SafeTensorsFile;
 std::string st_bytes(const std::string& header, const std::string& data = "") {
   std::string out(8, '\0');
   const std::uint64_t n = header.size();
-  for (int i = 0; i < 8; ++i)
-    out[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFFu);
+  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFFu);
   return out + header + data;
 }
 
 /// Little-endian bytes of a trivially copyable value array.
 template <class T>
 std::string le_bytes(std::initializer_list<T> values) {
-  static_assert(std::endian::native == std::endian::little,
-                "the tests assume a little-endian host");
+  static_assert(std::endian::native == std::endian::little, "the tests assume a little-endian host");
   std::string out;
   for (T v : values) out.append(reinterpret_cast<const char*>(&v), sizeof v);
   return out;
@@ -60,9 +58,8 @@ struct TempDir {
   std::filesystem::path path;
   TempDir() {
     static std::atomic<int> counter{0};
-    path =
-        std::filesystem::temp_directory_path() /
-        ("frost_test_safetensors_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    path = std::filesystem::temp_directory_path() /
+           ("frost_test_safetensors_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {
@@ -125,14 +122,14 @@ float from_bits(std::uint32_t b) { return std::bit_cast<float>(b); }
 // ---- good files ---------------------------------------------------------------------------
 
 TEST_F(SafeTensors, F32ReadBackExactly) {
-  const std::vector<float> v = {
-      1.0f, -0.0f, 3.14159274f, 1e-38f, -1e30f, std::numeric_limits<float>::denorm_min(), 0.1f};
+  const std::vector<float> v = {1.0f, -0.0f, 3.14159274f, 1e-38f, -1e30f, std::numeric_limits<float>::denorm_min(),
+                                0.1f};
   std::string data(reinterpret_cast<const char*>(v.data()), v.size() * 4);
   data += le_bytes<float>({7.5f, -2.25f});
-  const std::string path = dir.write(
-      "f32.safetensors", st_bytes(R"({"a":{"dtype":"F32","shape":[7],"data_offsets":[0,28]},)"
-                                  R"("b":{"dtype":"F32","shape":[1,2],"data_offsets":[28,36]}})",
-                                  data));
+  const std::string path =
+      dir.write("f32.safetensors", st_bytes(R"({"a":{"dtype":"F32","shape":[7],"data_offsets":[0,28]},)"
+                                            R"("b":{"dtype":"F32","shape":[1,2],"data_offsets":[28,36]}})",
+                                            data));
   SafeTensorsFile f(path);
   EXPECT_EQ(f.path(), path);
   EXPECT_EQ(f.tensors().size(), 2u);
@@ -172,8 +169,8 @@ TEST_F(SafeTensors, F16ToFloat) {
   constexpr std::size_t n = std::size(bits);
   std::string data;
   for (auto b : bits) data += le_bytes<std::uint16_t>({b});
-  const std::string header = R"({"h":{"dtype":"F16","shape":[)" + std::to_string(n) +
-                             R"(],"data_offsets":[0,)" + std::to_string(2 * n) + "]}}";
+  const std::string header = R"({"h":{"dtype":"F16","shape":[)" + std::to_string(n) + R"(],"data_offsets":[0,)" +
+                             std::to_string(2 * n) + "]}}";
   SafeTensorsFile f(dir.write("f16.safetensors", st_bytes(header, data)));
   EXPECT_EQ(f.info("h").dtype, DType::F16);
   const auto got = f.floats("h");
@@ -207,8 +204,7 @@ TEST_F(SafeTensors, F16AllFiniteValuesMatchArithmetic) {
     const double mag = e == 0 ? std::ldexp(m / 1024.0, -14) : std::ldexp(1.0 + m / 1024.0, e - 15);
     const double want = (b & 0x8000) ? -mag : mag;
     if (got[i] != static_cast<float>(want) || std::signbit(got[i]) != bool(b & 0x8000)) {
-      if (++bad <= 5)
-        ADD_FAILURE() << "f16 0x" << std::hex << b << ": got " << got[i] << ", want " << want;
+      if (++bad <= 5) ADD_FAILURE() << "f16 0x" << std::hex << b << ": got " << got[i] << ", want " << want;
     }
   }
   EXPECT_EQ(bad, 0);
@@ -250,21 +246,20 @@ TEST_F(SafeTensors, F64ToFloat) {
 
 TEST_F(SafeTensors, IntegerDtypes) {
   std::string data;
-  data += le_bytes<std::int64_t>({-100, 0, std::numeric_limits<std::int64_t>::max(),
-                                  std::numeric_limits<std::int64_t>::min()});  // 32 bytes
-  data += le_bytes<std::int32_t>({-7, 2147483647, -2147483647 - 1});           // 12 bytes
-  data += le_bytes<std::int8_t>({-128, 127});                                  // 2 bytes
-  data += le_bytes<std::uint8_t>({255, 0});                                    // 2 bytes
-  data += le_bytes<std::uint8_t>({1, 0, 1, 1});                                // 4 bytes
+  data += le_bytes<std::int64_t>(
+      {-100, 0, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()});  // 32 bytes
+  data += le_bytes<std::int32_t>({-7, 2147483647, -2147483647 - 1});                                   // 12 bytes
+  data += le_bytes<std::int8_t>({-128, 127});                                                          // 2 bytes
+  data += le_bytes<std::uint8_t>({255, 0});                                                            // 2 bytes
+  data += le_bytes<std::uint8_t>({1, 0, 1, 1});                                                        // 4 bytes
   const std::string header = R"({"i64":{"dtype":"I64","shape":[2,2],"data_offsets":[0,32]},)"
                              R"("i32":{"dtype":"I32","shape":[3],"data_offsets":[32,44]},)"
                              R"("i8":{"dtype":"I8","shape":[2],"data_offsets":[44,46]},)"
                              R"("u8":{"dtype":"U8","shape":[2],"data_offsets":[46,48]},)"
                              R"("b":{"dtype":"BOOL","shape":[4],"data_offsets":[48,52]}})";
   SafeTensorsFile f(dir.write("ints.safetensors", st_bytes(header, data)));
-  EXPECT_EQ(f.ints("i64"),
-            (std::vector<std::int64_t>{-100, 0, std::numeric_limits<std::int64_t>::max(),
-                                       std::numeric_limits<std::int64_t>::min()}));
+  EXPECT_EQ(f.ints("i64"), (std::vector<std::int64_t>{-100, 0, std::numeric_limits<std::int64_t>::max(),
+                                                      std::numeric_limits<std::int64_t>::min()}));
   EXPECT_EQ(f.ints("i32"), (std::vector<std::int64_t>{-7, 2147483647, -2147483648LL}));
   EXPECT_EQ(f.ints("i8"), (std::vector<std::int64_t>{-128, 127}));
   EXPECT_EQ(f.ints("u8"), (std::vector<std::int64_t>{255, 0}));
@@ -376,8 +371,7 @@ TEST(SafeTensorsFixture, RealPyTorchFile) {
   EXPECT_EQ(f.info("input.input_ids").shape, (std::vector<std::int64_t>{4, 8}));
   const auto ids = f.ints("input.input_ids");
   ASSERT_EQ(ids.size(), 32u);
-  const std::vector<std::int64_t> row0 = {2, 7,  15, 7,
-                                          3, 41, 7,  49};  // see fixtures/tiny/README.md
+  const std::vector<std::int64_t> row0 = {2, 7, 15, 7, 3, 41, 7, 49};  // see fixtures/tiny/README.md
   EXPECT_EQ(std::vector<std::int64_t>(ids.begin(), ids.begin() + 8), row0);
   EXPECT_EQ(f.ints("input.labels"), (std::vector<std::int64_t>{2, -100, 0, 1}));
   EXPECT_EQ(f.info("classifier.weight").shape, (std::vector<std::int64_t>{3, 32}));
@@ -403,8 +397,7 @@ TEST_F(SafeTensors, ShorterThan8Bytes) {
 }
 
 TEST_F(SafeTensors, HeaderLengthLargerThanFile) {
-  std::string bytes =
-      st_bytes(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1}));
+  std::string bytes = st_bytes(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1}));
   bytes[0] = static_cast<char>(0xFF);  // header length 255 + ..., more than the file
   const std::string msg = open_error(bytes);
   EXPECT_HAS(msg, "runs past the end of the file (" + std::to_string(bytes.size()) + " bytes)");
@@ -413,8 +406,7 @@ TEST_F(SafeTensors, HeaderLengthLargerThanFile) {
 TEST_F(SafeTensors, HeaderLengthOverLimit) {
   for (std::uint64_t n : {std::uint64_t{100'000'001}, std::uint64_t{1} << 40, ~std::uint64_t{0}}) {
     std::string bytes(8, '\0');
-    for (int i = 0; i < 8; ++i)
-      bytes[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFFu);
+    for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFFu);
     bytes += "{}";
     const std::string msg = open_error(bytes);
     EXPECT_HAS(msg, "header length " + std::to_string(n) + " exceeds the limit of 100000000");
@@ -441,8 +433,7 @@ TEST_F(SafeTensors, TensorEntryNotAnObjectOrIncomplete) {
 }
 
 TEST_F(SafeTensors, UnknownDtype) {
-  std::string msg =
-      open_error(R"({"t":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}})", "x");
+  std::string msg = open_error(R"({"t":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}})", "x");
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "unknown dtype \"F8_E4M3\"");
   msg = open_error(R"({"t":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}})", "xxxx");
@@ -455,61 +446,54 @@ TEST_F(SafeTensors, UnknownDtype) {
 TEST_F(SafeTensors, BadShape) {
   for (const char* shape : {"[-1]", "[2,-3]", "[1.5]", "[\"2\"]", "[null]", "[true]"}) {
     const std::string msg = open_error(
-        std::string(R"({"t":{"dtype":"F32","shape":)") + shape + R"(,"data_offsets":[0,4]}})",
-        le_bytes<float>({1}));
+        std::string(R"({"t":{"dtype":"F32","shape":)") + shape + R"(,"data_offsets":[0,4]}})", le_bytes<float>({1}));
     EXPECT_HAS(msg, "tensor 't'");
     EXPECT_HAS(msg, "shape entries must be non-negative integers");
   }
-  const std::string msg =
-      open_error(R"({"t":{"dtype":"F32","shape":4,"data_offsets":[0,4]}})", "xxxx");
+  const std::string msg = open_error(R"({"t":{"dtype":"F32","shape":4,"data_offsets":[0,4]}})", "xxxx");
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "shape must be an array");
 }
 
 TEST_F(SafeTensors, ShapeTooLarge) {
-  const std::string msg = open_error(
-      R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", "xxxx");
+  const std::string msg =
+      open_error(R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", "xxxx");
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "shape is too large");
 }
 
 TEST_F(SafeTensors, DataOffsetsNotTwoIntegers) {
   for (const char* off : {"[0]", "[0,4,8]", "[0,4.0]", "[-4,4]", "[\"0\",4]", "4", "null", "[]"}) {
-    const std::string msg =
-        open_error(std::string(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":)") + off + "}}",
-                   le_bytes<float>({1}));
+    const std::string msg = open_error(std::string(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":)") + off + "}}",
+                                       le_bytes<float>({1}));
     EXPECT_HAS(msg, "tensor 't'");
     EXPECT_HAS(msg, "data_offsets must be [begin, end] non-negative integers");
   }
 }
 
 TEST_F(SafeTensors, BeginAfterEnd) {
-  const std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})",
-                                     le_bytes<float>({1, 2}));
+  const std::string msg =
+      open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", le_bytes<float>({1, 2}));
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "begin > end");
 }
 
 TEST_F(SafeTensors, EndBeyondBuffer) {
-  const std::string msg =
-      open_error(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", le_bytes<float>({1}));
+  const std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", le_bytes<float>({1}));
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "data_offsets end 8 is beyond the data buffer (4 bytes)");
   // a huge end must not overflow anything
-  const std::string huge = open_error(
-      R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]}})",
-      "x");
+  const std::string huge =
+      open_error(R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]}})", "x");
   EXPECT_HAS(huge, "tensor 't'");
   EXPECT_HAS(huge, "beyond the data buffer");
 }
 
 TEST_F(SafeTensors, SpanDoesNotMatchShape) {
-  std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
-                               le_bytes<float>({1, 2}));
+  std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", le_bytes<float>({1, 2}));
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "data_offsets span 8 bytes but shape x dtype needs 12");
-  msg =
-      open_error(R"({"t":{"dtype":"I64","shape":[],"data_offsets":[0,4]}})", le_bytes<float>({1}));
+  msg = open_error(R"({"t":{"dtype":"I64","shape":[],"data_offsets":[0,4]}})", le_bytes<float>({1}));
   EXPECT_HAS(msg, "tensor 't'");
   EXPECT_HAS(msg, "span 4 bytes but shape x dtype needs 8");
 }
@@ -531,18 +515,15 @@ TEST_F(SafeTensors, GapBetweenTensors) {
                                      R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
                                      le_bytes<float>({1, 2, 3}));
   EXPECT_HAS(msg, "gap in the data buffer at byte");
-  EXPECT_TRUE(msg.find("at byte 4") != std::string::npos ||
-              msg.find("at bytes [4,") != std::string::npos)
-      << msg;
+  EXPECT_TRUE(msg.find("at byte 4") != std::string::npos || msg.find("at bytes [4,") != std::string::npos) << msg;
   // a gap before the first tensor
-  EXPECT_HAS(open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                        le_bytes<float>({1, 2})),
+  EXPECT_HAS(open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", le_bytes<float>({1, 2})),
              "gap in the data buffer at byte");
 }
 
 TEST_F(SafeTensors, TrailingBytes) {
-  std::string msg = open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-                               le_bytes<float>({1}) + "abc");
+  std::string msg =
+      open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1}) + "abc");
   EXPECT_HAS(msg, "3 trailing bytes after the last tensor");
   msg = open_error("{}", "z");
   EXPECT_HAS(msg, "1 trailing bytes");
@@ -558,10 +539,10 @@ TEST_F(SafeTensors, MetadataNotStrings) {
 }
 
 TEST_F(SafeTensors, FloatsOfIntegerTensor) {
-  const std::string path = dir.write(
-      "mixed.safetensors", st_bytes(R"({"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},)"
-                                    R"("w":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})",
-                                    le_bytes<std::int64_t>({1, 2}) + le_bytes<float>({0.5f})));
+  const std::string path =
+      dir.write("mixed.safetensors", st_bytes(R"({"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},)"
+                                              R"("w":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})",
+                                              le_bytes<std::int64_t>({1, 2}) + le_bytes<float>({0.5f})));
   SafeTensorsFile f(path);
   std::string msg = error_of([&] { (void)f.floats("ids"); });
   EXPECT_HAS(msg, path);
@@ -573,8 +554,7 @@ TEST_F(SafeTensors, FloatsOfIntegerTensor) {
 
 TEST_F(SafeTensors, MissingTensorName) {
   const std::string path = dir.write(
-      "one.safetensors",
-      st_bytes(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1})));
+      "one.safetensors", st_bytes(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1})));
   SafeTensorsFile f(path);
   for (auto call : {+[](const SafeTensorsFile& s) { (void)s.info("missing.weight"); },
                     +[](const SafeTensorsFile& s) { (void)s.floats("missing.weight"); },
@@ -593,8 +573,7 @@ TEST_F(SafeTensors, TruncatedRealFixture) {
   std::ifstream in(std::string(FROST_FIXTURES_DIR) + "/case_single.safetensors", std::ios::binary);
   const std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_GT(whole.size(), 1000u);
-  for (std::size_t cut :
-       {std::size_t{4}, std::size_t{8}, std::size_t{100}, whole.size() / 2, whole.size() - 1}) {
+  for (std::size_t cut : {std::size_t{4}, std::size_t{8}, std::size_t{100}, whole.size() / 2, whole.size() - 1}) {
     std::string path;
     const std::string msg = open_error(whole.substr(0, cut), &path);
     EXPECT_FALSE(msg.empty()) << "cut at " << cut;
@@ -605,35 +584,30 @@ TEST_F(SafeTensors, TruncatedRealFixture) {
 
 // nlohmann's lexer treats '\0' as end of input, so a NUL byte in the header and anything after it
 // are silently ignored; the reference implementation rejects such a header.
-TEST_F(SafeTensors, HeaderWithNulByteRejected) {
-  EXPECT_HAS(open_error(std::string("{}\0garbage[", 11), ""), "NUL");
-}
+TEST_F(SafeTensors, HeaderWithNulByteRejected) { EXPECT_HAS(open_error(std::string("{}\0garbage[", 11), ""), "NUL"); }
 
 // numel * dtype_size wraps around 2^64: F32 x 2^62 elements "needs" 0 bytes, F64 x (2^61 + 1)
 // elements "needs" 8 bytes, and the file opens; floats() then throws std::length_error.
 TEST_F(SafeTensors, ShapeTimesDtypeSizeOverflowRejected) {
-  std::string msg =
-      open_error(R"({"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", "");
+  std::string msg = open_error(R"({"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", "");
   EXPECT_HAS(msg, "tensor 't'");
-  msg = open_error(R"({"t":{"dtype":"F64","shape":[2305843009213693953],"data_offsets":[0,8]}})",
-                   std::string(8, '\0'));
+  msg = open_error(R"({"t":{"dtype":"F64","shape":[2305843009213693953],"data_offsets":[0,8]}})", std::string(8, '\0'));
   EXPECT_HAS(msg, "tensor 't'");
 }
 
 // ints() checks the dtype inside the element loop, so a zero-size float tensor passes as ints.
 TEST_F(SafeTensors, IntsOfZeroSizeFloatTensorThrows) {
-  const std::string path = dir.write(
-      "zf.safetensors", st_bytes(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})"));
+  const std::string path =
+      dir.write("zf.safetensors", st_bytes(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})"));
   SafeTensorsFile f(path);
   EXPECT_HAS(error_of([&] { (void)f.ints("t"); }), "expected an integer dtype");
 }
 
 // The overlap and gap messages name no tensor, which makes a bad file hard to debug.
 TEST_F(SafeTensors, OverlapAndGapNameTheTensors) {
-  const std::string overlap =
-      open_error(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                 R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                 le_bytes<float>({1, 2, 3}));
+  const std::string overlap = open_error(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                         R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                         le_bytes<float>({1, 2, 3}));
   EXPECT_HAS(overlap, "'a'");
   EXPECT_HAS(overlap, "'b'");
   const std::string gap = open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
@@ -671,16 +645,14 @@ TEST_F(SafeTensors, RuleHeaderByteOrderMark) {
 }
 
 TEST_F(SafeTensors, RuleHeaderLoneSurrogateEscape) {
-  const std::string msg =
-      open_error(R"({"\ud800":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "xxxx");
+  const std::string msg = open_error(R"({"\ud800":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "xxxx");
   EXPECT_HAS(msg, "header is not valid JSON");
   EXPECT_HAS(msg, "surrogate");
 }
 
 TEST_F(SafeTensors, RuleHeaderTrailingGarbage) {
   // spaces after the object are padding; anything else is not
-  const std::string msg =
-      open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}} x)", "xxxx");
+  const std::string msg = open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}} x)", "xxxx");
   EXPECT_HAS(msg, "header is not valid JSON");
 }
 
@@ -710,14 +682,12 @@ TEST_F(SafeTensors, RuleDuplicateKeyInTensor) {
   for (const char* key : {"dtype", "shape", "data_offsets"}) {
     const std::string k = key;
     std::string header = R"({"bert.x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],)";
-    header += "\"" + k + "\":" +
-              (k == "dtype" ? "\"F32\"" : k == "shape" ? "[1]" : "[0,4]") + "}}";
+    header += "\"" + k + "\":" + (k == "dtype" ? "\"F32\"" : k == "shape" ? "[1]" : "[0,4]") + "}}";
     const std::string msg = open_error(header, "xxxx");
     EXPECT_HAS(msg, "tensor 'bert.x': duplicate key '" + k + "'");
   }
   // duplicates of an ignored key, and inside its nested value
-  EXPECT_HAS(open_error(R"({"w":{"dtype":"F32","x":1,"shape":[1],"x":2,"data_offsets":[0,4]}})",
-                        "xxxx"),
+  EXPECT_HAS(open_error(R"({"w":{"dtype":"F32","x":1,"shape":[1],"x":2,"data_offsets":[0,4]}})", "xxxx"),
              "tensor 'w': duplicate key 'x'");
   EXPECT_HAS(open_error(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],)"
                         R"("x":[{"a":1},{"a":2,"b":{"c":1,"c":1}}]}})",
@@ -733,17 +703,14 @@ TEST_F(SafeTensors, RuleDuplicateMetadataKey) {
 TEST_F(SafeTensors, RuleMetadataFoundValueNamed) {
   EXPECT_HAS(open_error(R"({"__metadata__":{"epoch":3}})", ""),
              "__metadata__ value for 'epoch' must be a string, found 3");
-  EXPECT_HAS(open_error(R"({"__metadata__":"pt"})", ""),
-             "__metadata__ must be an object of strings, found \"pt\"");
-  EXPECT_HAS(open_error(R"({"__metadata__":null})", ""),
-             "__metadata__ must be an object of strings, found null");
+  EXPECT_HAS(open_error(R"({"__metadata__":"pt"})", ""), "__metadata__ must be an object of strings, found \"pt\"");
+  EXPECT_HAS(open_error(R"({"__metadata__":null})", ""), "__metadata__ must be an object of strings, found null");
 }
 
 TEST_F(SafeTensors, RuleTensorMissingField) {
-  const std::map<std::string, std::string> without = {
-      {"dtype", R"({"shape":[1],"data_offsets":[0,4]})"},
-      {"shape", R"({"dtype":"F32","data_offsets":[0,4]})"},
-      {"data_offsets", R"({"dtype":"F32","shape":[1]})"}};
+  const std::map<std::string, std::string> without = {{"dtype", R"({"shape":[1],"data_offsets":[0,4]})"},
+                                                      {"shape", R"({"dtype":"F32","data_offsets":[0,4]})"},
+                                                      {"data_offsets", R"({"dtype":"F32","shape":[1]})"}};
   for (const auto& [key, body] : without) {
     const std::string msg = open_error("{\"t\":" + body + "}", "xxxx");
     EXPECT_HAS(msg, "tensor 't': missing '" + key + "'");
@@ -754,8 +721,7 @@ TEST_F(SafeTensors, RuleTensorMissingField) {
 }
 
 TEST_F(SafeTensors, RuleUnknownDtypeListsTheKnownOnes) {
-  const std::string msg =
-      open_error(R"({"emb":{"dtype":"F8_E5M2","shape":[1],"data_offsets":[0,1]}})", "x");
+  const std::string msg = open_error(R"({"emb":{"dtype":"F8_E5M2","shape":[1],"data_offsets":[0,1]}})", "x");
   EXPECT_HAS(msg, "tensor 'emb': unknown dtype \"F8_E5M2\"");
   EXPECT_HAS(msg, "expected one of F32, F16, BF16, F64, I64, I32, I8, U8, BOOL, I16, U16, U32");
   EXPECT_HAS(open_error(R"({"emb":{"dtype":["F32"],"shape":[1],"data_offsets":[0,4]}})", "xxxx"),
@@ -770,8 +736,8 @@ TEST_F(SafeTensors, RuleShapeEntryFoundAndIndex) {
   msg = open_error(R"({"t":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,4]}})", "xxxx");
   EXPECT_HAS(msg, "found 18446744073709551616");  // beyond uint64: parsed as a float
   // "-0" is the integer 0
-  SafeTensorsFile f(dir.write("minus0.safetensors",
-                              st_bytes(R"({"t":{"dtype":"F32","shape":[-0],"data_offsets":[-0,0]}})")));
+  SafeTensorsFile f(
+      dir.write("minus0.safetensors", st_bytes(R"({"t":{"dtype":"F32","shape":[-0],"data_offsets":[-0,0]}})")));
   EXPECT_EQ(f.info("t").shape, std::vector<std::int64_t>{0});
 }
 
@@ -788,18 +754,20 @@ TEST_F(SafeTensors, RuleShapeRank) {
 
 TEST_F(SafeTensors, RuleShapeEntryBeyondInt64) {
   // a zero dimension makes the product 0, but TensorInfo::shape is int64
-  const std::string msg = open_error(
-      R"({"t":{"dtype":"F32","shape":[0,9223372036854775808],"data_offsets":[0,0]}})", "");
-  EXPECT_HAS(msg, "tensor 't': shape is too large: entry 9223372036854775808 at shape index 1 "
-                  "exceeds the int64 range");
+  const std::string msg =
+      open_error(R"({"t":{"dtype":"F32","shape":[0,9223372036854775808],"data_offsets":[0,0]}})", "");
+  EXPECT_HAS(msg,
+             "tensor 't': shape is too large: entry 9223372036854775808 at shape index 1 "
+             "exceeds the int64 range");
 }
 
 TEST_F(SafeTensors, RuleElementCountOverflowsEvenBeforeAZero) {
   // like the Rust crate, every partial product must fit (TensorInfo::numel() computes them)
-  const std::string msg = open_error(
-      R"({"t":{"dtype":"U8","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", "");
-  EXPECT_HAS(msg, "tensor 't': shape is too large: the element count of [4294967296] x "
-                  "4294967296 overflows 64 bits");
+  const std::string msg =
+      open_error(R"({"t":{"dtype":"U8","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", "");
+  EXPECT_HAS(msg,
+             "tensor 't': shape is too large: the element count of [4294967296] x "
+             "4294967296 overflows 64 bits");
   // 2^62 F32 elements: the count fits, the byte count does not
   EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[2,2305843009213693952],"data_offsets":[0,0]}})", ""),
              "tensor 't': shape is too large: 4611686018427387904 elements of F32 (4 bytes each) "
@@ -811,22 +779,21 @@ TEST_F(SafeTensors, RuleDataOffsetsFoundValueNamed) {
              "tensor 't': data_offsets must be [begin, end] non-negative integers, found 4.0 at index 1");
   EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}})", "xxxx"),
              "found more than 2 entries");
-  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":{"0":4}}})", "xxxx"),
-             "found an object");
+  EXPECT_HAS(open_error(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":{"0":4}}})", "xxxx"), "found an object");
 }
 
 TEST_F(SafeTensors, RuleDataOffsetsOrdered) {
-  const std::string msg = open_error(
-      R"({"bert.pooler.dense.bias":{"dtype":"U8","shape":[2],"data_offsets":[10,8]}})",
-      std::string(12, '\0'));
+  const std::string msg = open_error(R"({"bert.pooler.dense.bias":{"dtype":"U8","shape":[2],"data_offsets":[10,8]}})",
+                                     std::string(12, '\0'));
   EXPECT_HAS(msg, "tensor 'bert.pooler.dense.bias': data_offsets [10, 8] are not ordered");
 }
 
 TEST_F(SafeTensors, RuleDataOffsetsSpanNamesShapeAndDtype) {
-  const std::string msg = open_error(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[0,8]}})",
-                                     std::string(8, '\0'));
-  EXPECT_HAS(msg, "tensor 'w': data_offsets span 8 bytes but shape x dtype needs 12 (shape [2, 3], "
-                  "BF16, 2 bytes each)");
+  const std::string msg =
+      open_error(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[0,8]}})", std::string(8, '\0'));
+  EXPECT_HAS(msg,
+             "tensor 'w': data_offsets span 8 bytes but shape x dtype needs 12 (shape [2, 3], "
+             "BF16, 2 bytes each)");
 }
 
 TEST_F(SafeTensors, RuleEmptyTensorInsideAnotherIsAnOverlap) {
@@ -834,20 +801,20 @@ TEST_F(SafeTensors, RuleEmptyTensorInsideAnotherIsAnOverlap) {
   const std::string msg = open_error(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                      R"("e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})",
                                      le_bytes<float>({1, 2}));
-  EXPECT_HAS(msg, "tensors 'a' (data_offsets [0, 8]) and 'e' (data_offsets [4, 4]) overlap in the "
-                  "data buffer at byte 4");
+  EXPECT_HAS(msg,
+             "tensors 'a' (data_offsets [0, 8]) and 'e' (data_offsets [4, 4]) overlap in the "
+             "data buffer at byte 4");
 }
 
 TEST_F(SafeTensors, RuleTrailingBytesNamesTheCoverage) {
-  const std::string msg = open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-                                     le_bytes<float>({1, 2}));
+  const std::string msg =
+      open_error(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", le_bytes<float>({1, 2}));
   EXPECT_HAS(msg, "4 trailing bytes after the last tensor (data buffer is 8 bytes, the tensors cover 4)");
 }
 
 TEST_F(SafeTensors, LongNamesAreCutInMessages) {
   const std::string name(5000, 'n');
-  const std::string msg =
-      open_error("{\"" + name + R"(":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", "xxxx");
+  const std::string msg = open_error("{\"" + name + R"(":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", "xxxx");
   EXPECT_HAS(msg, "tensor '" + name.substr(0, 200) + "...' (5000 bytes)");
   EXPECT_LT(msg.size(), 1000u);
 }
@@ -855,16 +822,14 @@ TEST_F(SafeTensors, LongNamesAreCutInMessages) {
 // ---- what must keep loading ----------------------------------------------------------------
 
 TEST_F(SafeTensors, UnknownTensorKeysAreIgnored) {
-  const std::string header =
-      R"({"w":{"offsets_note":"x","dtype":"I16","shape":[2],"data_offsets":[0,4],)"
-      R"("extra":[{"a":[1,{"b":null}]},true,1.5]}}  )";
+  const std::string header = R"({"w":{"offsets_note":"x","dtype":"I16","shape":[2],"data_offsets":[0,4],)"
+                             R"("extra":[{"a":[1,{"b":null}]},true,1.5]}}  )";
   SafeTensorsFile f(dir.write("extra.safetensors", st_bytes(header, le_bytes<std::int16_t>({-2, 7}))));
   EXPECT_EQ(f.ints("w"), (std::vector<std::int64_t>{-2, 7}));
 }
 
 TEST_F(SafeTensors, SmallIntegerDtypes) {
-  const std::string data = le_bytes<std::int16_t>({-32768, 32767}) +
-                           le_bytes<std::uint16_t>({65535, 1}) +
+  const std::string data = le_bytes<std::int16_t>({-32768, 32767}) + le_bytes<std::uint16_t>({65535, 1}) +
                            le_bytes<std::uint32_t>({4294967295u, 0});
   const std::string header = R"({"i16":{"dtype":"I16","shape":[2],"data_offsets":[0,4]},)"
                              R"("u16":{"dtype":"U16","shape":[2],"data_offsets":[4,8]},)"
@@ -879,8 +844,7 @@ TEST_F(SafeTensors, SmallIntegerDtypes) {
 
 TEST_F(SafeTensors, EmptyTensorsWithAndWithoutMetadata) {
   for (const std::string meta : {"", R"("__metadata__":{"format":"pt"},)"}) {
-    const std::string header =
-        "{" + meta + R"("e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})";
+    const std::string header = "{" + meta + R"("e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})";
     SafeTensorsFile f(dir.write("empty.safetensors", st_bytes(header)));
     EXPECT_EQ(f.info("e").numel(), 0);
     EXPECT_TRUE(f.floats("e").empty());
@@ -928,13 +892,11 @@ std::uint64_t address_space_bytes() {
 // it also works under ASan's huge reservations), exit 0 iff a frost::Error was thrown.
 TEST_F(SafeTensors, OneTerabyteTensorFailsUnderAddressSpaceLimit) {
   const std::string beyond = dir.write(
-      "1tb.safetensors",
-      st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,1099511627776]}})",
-               le_bytes<float>({1})));
+      "1tb.safetensors", st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,1099511627776]}})",
+                                  le_bytes<float>({1})));
   const std::string span = dir.write(
       "1tb_span.safetensors",
-      st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,4]}})",
-               le_bytes<float>({1})));
+      st_bytes(R"({"w":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,4]}})", le_bytes<float>({1})));
   ASSERT_LT(std::filesystem::file_size(beyond), 120u);
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
@@ -945,11 +907,10 @@ TEST_F(SafeTensors, OneTerabyteTensorFailsUnderAddressSpaceLimit) {
     lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
     if (::setrlimit(RLIMIT_AS, &lim) != 0) ::_exit(11);
     // the limit bites: 1 GiB of address space is refused
-    void* big = ::mmap(nullptr, std::size_t{1} << 30, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* big = ::mmap(nullptr, std::size_t{1} << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (big != MAP_FAILED) ::_exit(12);
-    for (const auto& [path, rule] : {std::pair{beyond, "is beyond the data buffer (4 bytes)"},
-                                     std::pair{span, "needs 1099511627776"}}) {
+    for (const auto& [path, rule] :
+         {std::pair{beyond, "is beyond the data buffer (4 bytes)"}, std::pair{span, "needs 1099511627776"}}) {
       try {
         SafeTensorsFile f(path);
         ::_exit(3);  // loaded?!
@@ -1026,11 +987,10 @@ TEST(SafeTensorsCorpus, FuzzSeedCorpusNeverCrashes) {
       bytes = st_bytes(bytes.substr(0, len), bytes.substr(len));
     }
     try {
-      const auto f = SafeTensorsFile::from_memory(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                                                  bytes.size(), "seed");
+      const auto f =
+          SafeTensorsFile::from_memory(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), "seed");
       for (const auto& [name, info] : f.tensors()) {
-        const std::size_t got = frost::io::is_float_dtype(info.dtype) ? f.floats(name).size()
-                                                                      : f.ints(name).size();
+        const std::size_t got = frost::io::is_float_dtype(info.dtype) ? f.floats(name).size() : f.ints(name).size();
         EXPECT_EQ(got, static_cast<std::size_t>(info.numel()));
       }
     } catch (const frost::Error&) {

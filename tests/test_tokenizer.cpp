@@ -65,7 +65,8 @@ const std::map<std::string, Setting>& settings() {
       {"cased", {"vocab_cased.txt", TokenizerOptions::lower_case(false)}},
       {"uncased_keep_accents", {"vocab_uncased.txt", TokenizerOptions::lower_case(true).with_strip_accents(false)}},
       {"cased_strip_accents", {"vocab_cased.txt", TokenizerOptions::lower_case(false).with_strip_accents(true)}},
-      {"uncased_no_chinese", {"vocab_uncased.txt", TokenizerOptions::lower_case(true).with_tokenize_chinese_chars(false)}},
+      {"uncased_no_chinese",
+       {"vocab_uncased.txt", TokenizerOptions::lower_case(true).with_tokenize_chinese_chars(false)}},
   };
   return s;
 }
@@ -103,8 +104,9 @@ TEST_P(Corpus, MatchesBertTokenizer) {
     if (want.contains("tokens")) ok = ok && tokens == want.at("tokens").get<Tokens>();
     if (!ok) {
       ++mismatches;
-      ADD_FAILURE() << setting << ", corpus line " << i + 1 << ": " << show(lines[i]) << "\n got  " << json(tokens).dump()
-                    << "\n want " << (want.contains("tokens") ? want.at("tokens") : want.at("ids")).dump();
+      ADD_FAILURE() << setting << ", corpus line " << i + 1 << ": " << show(lines[i]) << "\n got  "
+                    << json(tokens).dump() << "\n want "
+                    << (want.contains("tokens") ? want.at("tokens") : want.at("ids")).dump();
       continue;
     }
     if (want.contains("decoded")) {
@@ -158,10 +160,11 @@ TEST(Tokenizer, PairsWithLongestFirstTruncation) {
     const auto& [a, b] = pairs.at(c.at("pair").get<std::size_t>());
     const int L = c.at("max_length");
     const std::string only = c.value("only", "");
-    const Encoding e = only.empty() ? tok.encode(a, b, L, /*truncation=*/L > 0)
-                                    : tok.encode(only == "a" ? a : b, std::nullopt, L);
-    expect_encoding(e, c, c.at("vocab").get<std::string>() + " pair " + c.at("pair").dump() + " " + only +
-                              " max_length " + std::to_string(L) + ": " + show(a) + " | " + show(b));
+    const Encoding e =
+        only.empty() ? tok.encode(a, b, L, /*truncation=*/L > 0) : tok.encode(only == "a" ? a : b, std::nullopt, L);
+    expect_encoding(e, c,
+                    c.at("vocab").get<std::string>() + " pair " + c.at("pair").dump() + " " + only + " max_length " +
+                        std::to_string(L) + ": " + show(a) + " | " + show(b));
   }
 }
 
@@ -182,8 +185,9 @@ TEST(Tokenizer, PaddedBatches) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       json row;
       for (const char* k : {"input_ids", "token_type_ids", "attention_mask"}) row[k] = c.at(k).at(i);
-      expect_encoding(batch[i], row, "batch of pairs " + c.at("pairs").dump() + ", padding " +
-                                         c.at("padding").get<std::string>() + ", row " + std::to_string(i));
+      expect_encoding(batch[i], row,
+                      "batch of pairs " + c.at("pairs").dump() + ", padding " + c.at("padding").get<std::string>() +
+                          ", row " + std::to_string(i));
     }
   }
 }
@@ -196,8 +200,8 @@ TEST(Tokenizer, LongestFirstTieRemovesFromTheSecondSequence) {
     WordPieceTokenizer::truncate_longest_first(a, &b, max_length);
     return std::pair<std::size_t, std::size_t>(a.size(), b.size());
   };
-  EXPECT_EQ(cut(5, 5, 3 + 9), (std::pair<std::size_t, std::size_t>(5, 4)));   // tie, 1 to remove: from B
-  EXPECT_EQ(cut(5, 5, 3 + 7), (std::pair<std::size_t, std::size_t>(4, 3)));   // tie, 3: B loses 2
+  EXPECT_EQ(cut(5, 5, 3 + 9), (std::pair<std::size_t, std::size_t>(5, 4)));    // tie, 1 to remove: from B
+  EXPECT_EQ(cut(5, 5, 3 + 7), (std::pair<std::size_t, std::size_t>(4, 3)));    // tie, 3: B loses 2
   EXPECT_EQ(cut(10, 9, 3 + 17), (std::pair<std::size_t, std::size_t>(9, 8)));  // A down to 9, then B
   EXPECT_EQ(cut(3, 20, 3 + 10), (std::pair<std::size_t, std::size_t>(3, 7)));  // only the longer one
   EXPECT_EQ(cut(4, 4, 2), (std::pair<std::size_t, std::size_t>(0, 0)));        // nothing fits
@@ -233,13 +237,15 @@ TEST(Tokenizer, InvalidUtf8IsAnErrorNamingTheByteOffset) {
   ASSERT_GE(lines.size(), 10u);
   for (const char* setting : {"uncased", "cased"}) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      const std::string want = "invalid UTF-8 at byte offset " + std::to_string(expected[i].at("offset").get<int>()) + " (";
+      const std::string want =
+          "invalid UTF-8 at byte offset " + std::to_string(expected[i].at("offset").get<int>()) + " (";
       try {
         (void)tokenizer(setting).tokenize(lines[i]);
         ADD_FAILURE() << "no error for invalid_utf8.txt line " << i + 1;
       } catch (const frost::Error& e) {
         EXPECT_NE(std::string(e.what()).find(want), std::string::npos)
-            << "line " << i + 1 << ": " << e.what() << "\n want: " << want << " (Python: " << expected[i].at("python") << ")";
+            << "line " << i + 1 << ": " << e.what() << "\n want: " << want << " (Python: " << expected[i].at("python")
+            << ")";
       }
       EXPECT_THROW((void)tokenizer(setting).encode("fine", lines[i]), frost::Error);
     }
@@ -248,7 +254,8 @@ TEST(Tokenizer, InvalidUtf8IsAnErrorNamingTheByteOffset) {
     (void)tokenizer("uncased").tokenize("ok \x80 lone continuation");
     ADD_FAILURE();
   } catch (const frost::Error& e) {
-    EXPECT_STREQ(e.what(), "WordPieceTokenizer: input text: invalid UTF-8 at byte offset 3 (0x80): unexpected continuation byte");
+    EXPECT_STREQ(e.what(),
+                 "WordPieceTokenizer: input text: invalid UTF-8 at byte offset 3 (0x80): unexpected continuation byte");
   }
 }
 
@@ -379,9 +386,11 @@ WordPieceTokenizer vocab_from(const std::string& content) {
 TEST(Vocabulary, InvalidUtf8NamesFileAndLine) {
   const std::string path = frost_test::unique_temp_path("frost_vocab_test");
   // line counting goes through CRLF and CR line ends
-  EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\nok\n\xC3\x28\n").rfind(path + ":7: invalid UTF-8 at byte offset 0 (0xC3", 0),
+  EXPECT_EQ(vocab_error("[PAD]\r\n[UNK]\r[CLS]\n[SEP]\r\n[MASK]\nok\n\xC3\x28\n")
+                .rfind(path + ":7: invalid UTF-8 at byte offset 0 (0xC3", 0),
             0u);
-  EXPECT_NE(vocab_error(kSpecials + "\xED\xA0\x80\n").find(path + ":6: invalid UTF-8 at byte offset 0"), std::string::npos);
+  EXPECT_NE(vocab_error(kSpecials + "\xED\xA0\x80\n").find(path + ":6: invalid UTF-8 at byte offset 0"),
+            std::string::npos);
 }
 
 TEST(Vocabulary, CrlfLineEndingsAccepted) {
@@ -448,7 +457,8 @@ TEST(Vocabulary, EmptyLineIsTheEmptyTokenAsInTransformers) {
 
 /// A model directory with config.json (vocab_size `config_vocab`) and a vocab.txt of `tokens` lines.
 struct VocabModelDir {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("frost-vocab-dir-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("frost-vocab-dir-" + std::to_string(::getpid()));
   VocabModelDir(int config_vocab, int tokens) {
     std::filesystem::create_directories(dir);
     json cfg = {{"vocab_size", config_vocab}, {"hidden_size", 32},       {"num_hidden_layers", 1},

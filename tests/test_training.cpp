@@ -38,8 +38,10 @@ Dataset synthetic(int n, std::uint32_t seed) {
     e.input_ids.push_back(1);
     for (int s = 1; s < len; ++s) e.input_ids.push_back(10 + static_cast<int>(gen() % 50));
     e.label = static_cast<std::int64_t>(gen() % 2);
-    if (e.label) e.input_ids[1 + gen() % static_cast<unsigned>(len - 1)] = 7;
-    else std::replace(e.input_ids.begin(), e.input_ids.end(), 7, 8);
+    if (e.label)
+      e.input_ids[1 + gen() % static_cast<unsigned>(len - 1)] = 7;
+    else
+      std::replace(e.input_ids.begin(), e.input_ids.end(), 7, 8);
     for (int s = 0; s < len; ++s) e.token_type_ids.push_back(s < len / 2 ? 0 : 1);
     d.push_back(std::move(e));
   }
@@ -49,8 +51,8 @@ Dataset synthetic(int n, std::uint32_t seed) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("frost-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::random_device{}()));
+    path = fs::temp_directory_path() /
+           ("frost-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -185,8 +187,9 @@ TEST(Training, BadCheckpointsAreRefusedAndChangeNothing) {
   EXPECT_NE(error_of([&] { load_checkpoint(good, fresh, opt_lr); }).find("another optimizer"), std::string::npos);
   // Not a checkpoint at all (a plain weights file).
   io::save_hf_weights(fresh, dir / "weights.safetensors");
-  EXPECT_NE(error_of([&] { load_checkpoint(dir / "weights.safetensors", fresh, fresh_opt); }).find("not a frost checkpoint"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { load_checkpoint(dir / "weights.safetensors", fresh, fresh_opt); }).find("not a frost checkpoint"),
+      std::string::npos);
   EXPECT_EQ(params_of(fresh), before);
   for (const auto& s : fresh_opt.state().slots()) EXPECT_EQ(s.step, 0);
 }
@@ -199,8 +202,9 @@ TEST(Training, FailedSaveLeavesTheOldFile) {
   io::save_hf_weights(m, path);
   const auto size = fs::file_size(path);
   // A directory where the temporary file would go cannot be written: the old file stays.
-  EXPECT_NE(error_of([&] { io::save_hf_weights(m, (dir.path / "missing" / "w.safetensors").string()); })
-                .find("cannot create temporary file"),
+  EXPECT_NE(error_of([&] {
+              io::save_hf_weights(m, (dir.path / "missing" / "w.safetensors").string());
+            }).find("cannot create temporary file"),
             std::string::npos);
   EXPECT_EQ(fs::file_size(path), size);
   for (const auto& e : fs::directory_iterator(dir.path))
@@ -225,7 +229,8 @@ TEST(Training, LogHasOneLinePerStepAndEvaluations) {
   int steps = 0, evals = 0;
   while (std::getline(in, line)) {
     const auto j = nlohmann::json::parse(line);
-    if (j.contains("eval_loss")) ++evals;
+    if (j.contains("eval_loss"))
+      ++evals;
     else {
       ++steps;
       EXPECT_EQ(j.at("step").get<int>(), steps);

@@ -18,10 +18,14 @@ enum class ProblemType { infer, single_label_classification, multi_label_classif
 
 inline const char* to_string(ProblemType p) {
   switch (p) {
-    case ProblemType::single_label_classification: return "single_label_classification";
-    case ProblemType::multi_label_classification: return "multi_label_classification";
-    case ProblemType::regression: return "regression";
-    default: return "infer";
+    case ProblemType::single_label_classification:
+      return "single_label_classification";
+    case ProblemType::multi_label_classification:
+      return "multi_label_classification";
+    case ProblemType::regression:
+      return "regression";
+    default:
+      return "infer";
   }
 }
 
@@ -62,9 +66,7 @@ struct BertConfig {
   ProblemType problem_type = ProblemType::infer;
 
   [[nodiscard]] int head_dim() const { return hidden_size / num_attention_heads; }
-  [[nodiscard]] double classifier_dropout_prob() const {
-    return classifier_dropout.value_or(hidden_dropout_prob);
-  }
+  [[nodiscard]] double classifier_dropout_prob() const { return classifier_dropout.value_or(hidden_dropout_prob); }
 
   /// bert-base-uncased with a 2-label head (the seed's model).
   static BertConfig bert_base(int num_labels = 2) {

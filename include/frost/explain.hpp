@@ -54,13 +54,13 @@ inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, s
   r.backward_stop = plan.backward_stop();
   for (int c = 0; c < plan.component_count(); ++c) {
     ComponentReport cr;
-    cr.component = c == 0 ? Component::embeddings
-                   : c <= D ? Component::layer
+    cr.component = c == 0       ? Component::embeddings
+                   : c <= D     ? Component::layer
                    : c == D + 1 ? Component::pooler
                                 : Component::classifier;
     cr.layer = cr.component == Component::layer ? c - 1 : 0;
-    cr.name = c == 0 ? "embeddings"
-              : c <= D ? "encoder.layer." + std::to_string(c - 1)
+    cr.name = c == 0       ? "embeddings"
+              : c <= D     ? "encoder.layer." + std::to_string(c - 1)
               : c == D + 1 ? "pooler"
                            : "classifier";
     cr.trainable = plan.trainable_of(c);
@@ -105,8 +105,8 @@ inline FlopCounter analytic_flops(const BackwardPlan& plan, const BertConfig& cf
     for (int s : {slot::inter_w, slot::out_w})
       if (spec.trains(s)) f.add(Phase::backward_weight, lin_hi);
     if (!spec.in_backward()) continue;
-    if (st.dg) f.add(Phase::backward_input, lin_hi);              // dg = do Wout
-    if (st.dh1) f.add(Phase::backward_input, lin_hi);             // dh1 += di Wi
+    if (st.dg) f.add(Phase::backward_input, lin_hi);               // dg = do Wout
+    if (st.dh1) f.add(Phase::backward_input, lin_hi);              // dh1 += di Wi
     if (st.dctx) f.add(Phase::backward_input, lin_hh + 2 * attn);  // dctx, attention backward
     if (spec.input_grad) f.add(Phase::backward_input, 3 * lin_hh);
   }
@@ -135,10 +135,14 @@ inline std::string with_commas(std::int64_t v) {
 
 inline std::string human_bytes(std::int64_t b) {
   char buf[64];
-  if (b >= (1ll << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1ll << 30));
-  else if (b >= (1ll << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(b) / (1ll << 20));
-  else if (b >= (1ll << 10)) std::snprintf(buf, sizeof buf, "%.2f KiB", static_cast<double>(b) / (1ll << 10));
-  else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  if (b >= (1ll << 30))
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1ll << 30));
+  else if (b >= (1ll << 20))
+    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(b) / (1ll << 20));
+  else if (b >= (1ll << 10))
+    std::snprintf(buf, sizeof buf, "%.2f KiB", static_cast<double>(b) / (1ll << 10));
+  else
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
   return buf;
 }
 
@@ -210,8 +214,8 @@ inline void explain_summary(std::ostringstream& os, const PlanReport& r) {
      << (stop < static_cast<int>(r.components.size()) ? r.components[static_cast<std::size_t>(stop)].name
                                                       : std::string("nothing trains; no backward"))
      << "\n";
-  os << "trainable parameters: " << with_commas(r.trainable_params) << " of "
-     << with_commas(r.total_params()) << " (frozen " << with_commas(r.frozen_params) << ")\n";
+  os << "trainable parameters: " << with_commas(r.trainable_params) << " of " << with_commas(r.total_params())
+     << " (frozen " << with_commas(r.frozen_params) << ")\n";
   os << "gradient memory: " << human_bytes(r.gradient_bytes())
      << ", AdamW state: " << human_bytes(r.adamw_state_bytes()) << " (frozen parameters: 0 B)\n";
 }
@@ -222,8 +226,8 @@ inline void explain_summary(std::ostringstream& os, const PlanReport& r) {
 inline std::string explain(const PlanReport& r) {
   std::ostringstream os;
   char line[256];
-  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status",
-                "trainable", "frozen", "backward");
+  std::snprintf(line, sizeof line, "%-18s %-10s %12s %12s  %s\n", "component", "status", "trainable", "frozen",
+                "backward");
   os << line;
   for (auto it = r.components.rbegin(); it != r.components.rend(); ++it) detail::explain_row(os, *it);
   detail::explain_summary(os, r);

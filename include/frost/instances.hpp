@@ -22,52 +22,53 @@
 
 // X(list, class, i) for every kind of every component list (the static_assert keeps it complete;
 // FROST_INSTANTIATE_FLOAT_* below list the same kinds).
-#define FROST_FOR_EACH_KIND(X)                                                                               \
-  X(Layer, EncoderLayer, 0) X(Layer, EncoderLayer, 1) X(Layer, EncoderLayer, 2) X(Layer, EncoderLayer, 3)    \
-  X(Layer, EncoderLayer, 4) X(Layer, EncoderLayer, 5) X(Embeddings, EmbeddingLayer, 0)                       \
-  X(Embeddings, EmbeddingLayer, 1) X(Embeddings, EmbeddingLayer, 2) X(Embeddings, EmbeddingLayer, 3)         \
-  X(Pooler, PoolerHead, 0) X(Pooler, PoolerHead, 1) X(Pooler, PoolerHead, 2) X(Pooler, PoolerHead, 3)        \
+// clang-format off
+#define FROST_FOR_EACH_KIND(X)                                                                    \
+  X(Layer, EncoderLayer, 0) X(Layer, EncoderLayer, 1) X(Layer, EncoderLayer, 2)                   \
+  X(Layer, EncoderLayer, 3) X(Layer, EncoderLayer, 4) X(Layer, EncoderLayer, 5)                   \
+  X(Embeddings, EmbeddingLayer, 0) X(Embeddings, EmbeddingLayer, 1)                               \
+  X(Embeddings, EmbeddingLayer, 2) X(Embeddings, EmbeddingLayer, 3)                               \
+  X(Pooler, PoolerHead, 0) X(Pooler, PoolerHead, 1) X(Pooler, PoolerHead, 2) X(Pooler, PoolerHead, 3) \
   X(Classifier, ClassifierHead, 0) X(Classifier, ClassifierHead, 1) X(Classifier, ClassifierHead, 2)
-static_assert(frost::kinds::Layer::size == 6 && frost::kinds::Embeddings::size == 4 && frost::kinds::Pooler::size == 4 &&
-                  frost::kinds::Classifier::size == 3,
+// clang-format on
+static_assert(frost::kinds::Layer::size == 6 && frost::kinds::Embeddings::size == 4 &&
+                  frost::kinds::Pooler::size == 4 && frost::kinds::Classifier::size == 3,
               "frost/instances.hpp: update FROST_FOR_EACH_KIND to freeze/component_kinds.hpp");
 
 #define FROST_DETAIL_KIND_INSTANCE(List, Class, I) template class frost::Class<float, frost::kinds::List::specs[I]>;
 #define FROST_DETAIL_KIND_EXTERN(List, Class, I) extern FROST_DETAIL_KIND_INSTANCE(List, Class, I)
 
-#define FROST_DETAIL_GEMM_INSTANCE(T)                                                                        \
-  template void frost::gemm::run<frost::gemm::DefaultBackend, T>(frost::gemm::Trans, frost::gemm::Trans,      \
+#define FROST_DETAIL_GEMM_INSTANCE(T)                                                                              \
+  template void frost::gemm::run<frost::gemm::DefaultBackend, T>(frost::gemm::Trans, frost::gemm::Trans,           \
                                                                  const frost::Tensor<T>&, const frost::Tensor<T>&, \
                                                                  frost::Tensor<T>&, bool);
 
 /// The explicit instantiation definitions, in three parts so a build can compile them in parallel
 /// (frost's own build puts each in its own translation unit); a program expands each exactly once,
 /// FROST_INSTANTIATE_FLOAT_MODEL() for all three in one unit.
-#define FROST_INSTANTIATE_FLOAT_LAYERS_A()                                                                   \
-  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0)                                                         \
-  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2)
-#define FROST_INSTANTIATE_FLOAT_LAYERS_B()                                                                   \
-  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 3)                                                         \
-  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 4) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 5)
-#define FROST_INSTANTIATE_FLOAT_REST()                                                                       \
-  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 0) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 1) \
-  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 2) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 3) \
-  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 0) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 1)       \
-  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 2) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 3)       \
-  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 0)                                                  \
-  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 1)                                                  \
+// clang-format off
+#define FROST_INSTANTIATE_FLOAT_LAYERS_A() \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2)
+#define FROST_INSTANTIATE_FLOAT_LAYERS_B() \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 3) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 4) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 5)
+#define FROST_INSTANTIATE_FLOAT_REST()                                                  \
+  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 0) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 1)               \
+  FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 2) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 3)               \
+  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 0) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 1)                               \
+  FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 2) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 3)                               \
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 0) FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 1)               \
   FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2)                                                  \
-  template class frost::detail::BertBase<frost::BertClassifier<float>, float>;                               \
-  template class frost::BertClassifier<float>;                                                               \
-  FROST_DETAIL_GEMM_INSTANCE(float)                                                                          \
+  template class frost::detail::BertBase<frost::BertClassifier<float>, float>;        \
+  template class frost::BertClassifier<float>;                                        \
+  FROST_DETAIL_GEMM_INSTANCE(float)                                                   \
   FROST_DETAIL_GEMM_INSTANCE(double)
 #define FROST_INSTANTIATE_FLOAT_MODEL() \
   FROST_INSTANTIATE_FLOAT_LAYERS_A() FROST_INSTANTIATE_FLOAT_LAYERS_B() FROST_INSTANTIATE_FLOAT_REST()
+// clang-format on
 
 #if defined(FROST_EXTERN_INSTANCES)
 FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_EXTERN)
 extern template class frost::detail::BertBase<frost::BertClassifier<float>, float>;
 extern template class frost::BertClassifier<float>;
-extern FROST_DETAIL_GEMM_INSTANCE(float)
-extern FROST_DETAIL_GEMM_INSTANCE(double)
+extern FROST_DETAIL_GEMM_INSTANCE(float) extern FROST_DETAIL_GEMM_INSTANCE(double)
 #endif

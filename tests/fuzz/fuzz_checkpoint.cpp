@@ -114,7 +114,8 @@ void write_seeds(const std::string& dir) {
   pos.data_order = {2, 0, 1, 3};
   auto train = [](auto& model, auto& opt, int steps) {
     for (int s = 1; s <= steps; ++s) {
-      model.for_each_trainable([&](const frost::ParamId&, auto& p) { p.grad.setConstant(0.125f * static_cast<float>(s)); });
+      model.for_each_trainable(
+          [&](const frost::ParamId&, auto& p) { p.grad.setConstant(0.125f * static_cast<float>(s)); });
       opt.step(model);
     }
   };

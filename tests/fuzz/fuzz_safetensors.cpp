@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t end = size;
     while (end > 0 && data[end - 1] != '}') --end;
     std::vector<std::uint8_t> image(8 + size);
-    for (int i = 0; i < 8; ++i) image[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((std::uint64_t{end} >> (8 * i)) & 0xFFu);
+    for (int i = 0; i < 8; ++i)
+      image[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((std::uint64_t{end} >> (8 * i)) & 0xFFu);
     std::copy(data, data + size, image.begin() + 8);
     check(image.data(), image.size());
   } else {

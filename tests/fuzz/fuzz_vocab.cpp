@@ -34,8 +34,13 @@ constexpr std::string_view kText =
     "Hello, world! How are you? "
     "H\xC3\xA9llo [CLS] w\xC3\xB6rld[SEP]x [MASK] [mask] [UNK] "
     "\xE4\xB8\xAD\xE6\x96\x87\xE5\xAD\x97 \xE3\x81\x8B\xE3\x81\xAA \xED\x95\x9C "  // CJK, kana, Hangul
-    "e\xCC\x81 \xC4\xB0stanbul \xCE\xA3\xCE\x91\xCE\xA3 stra\xC3\x9F" "e \xEF\xAC\x81 "  // combining, İ, Σ, ß, ﬁ
-    "a\x01" "b\tc\r\nd\xC2\xA0" "e\xE2\x80\x8B" "f\xEF\xBF\xBD" "g\xE2\x80\xA8h "  // C0, NBSP, ZWSP, U+FFFD, U+2028
+    "e\xCC\x81 \xC4\xB0stanbul \xCE\xA3\xCE\x91\xCE\xA3 stra\xC3\x9F"
+    "e \xEF\xAC\x81 "  // combining, İ, Σ, ß, ﬁ
+    "a\x01"
+    "b\tc\r\nd\xC2\xA0"
+    "e\xE2\x80\x8B"
+    "f\xEF\xBF\xBD"
+    "g\xE2\x80\xA8h "  // C0, NBSP, ZWSP, U+FFFD, U+2028
     "[MAS\xCC\x81K] [CLS\xE2\x80\x8B] ##ing un##able \xF0\x9F\x98\x80!! "
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 // Invalid UTF-8 (and a NUL, valid): each must be a frost::Error or tokenize.

@@ -21,7 +21,6 @@
 
 namespace frost::cli {
 
-
 inline BertConfig bench_config(const std::string& geometry) {
   if (geometry == "bert-base") return BertConfig::bert_base();
   if (geometry == "minilm") return BertConfig::minilm_l6();
@@ -52,8 +51,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   for (std::size_t i = 0; i < b.input_ids.size(); ++i)
     b.input_ids[i] = std::min(cfg.vocab_size - 1, 1000 + static_cast<int>(i * 7919 % static_cast<std::size_t>(span)));
   Labels y;
-  if (cfg.problem_type == ProblemType::regression || cfg.num_labels == 1) y.targets.assign(static_cast<std::size_t>(o.batch_size), 0.5);
-  else y.classes.assign(static_cast<std::size_t>(o.batch_size), 1);
+  if (cfg.problem_type == ProblemType::regression || cfg.num_labels == 1)
+    y.targets.assign(static_cast<std::size_t>(o.batch_size), 0.5);
+  else
+    y.classes.assign(static_cast<std::size_t>(o.batch_size), 1);
 
   std::vector<double> step_ms, fwd_ms;
   std::uint64_t step_flops = 0, fwd_flops = 0;
@@ -109,11 +110,13 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
 
 nlohmann::json cmd_bench(const BenchOptions& o) {
   FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
-  FROST_CHECK(o.seq_len >= 2, "--seq-len: expected an integer >= 2 ([CLS] and [SEP]), got " + std::to_string(o.seq_len));
+  FROST_CHECK(o.seq_len >= 2,
+              "--seq-len: expected an integer >= 2 ([CLS] and [SEP]), got " + std::to_string(o.seq_len));
   FROST_CHECK(o.steps > 0, "--steps: expected a positive integer, got " + std::to_string(o.steps));
   FROST_CHECK(o.forwards > 0, "--forwards: expected a positive integer, got " + std::to_string(o.forwards));
   const BertConfig cfg = bench_config(o.geometry);
-  (void)resolve_seq_len("--seq-len", o.seq_len, cfg, o.geometry == "bert-base" || o.geometry == "minilm" ? "--geometry " + o.geometry : o.geometry);
+  (void)resolve_seq_len("--seq-len", o.seq_len, cfg,
+                        o.geometry == "bert-base" || o.geometry == "minilm" ? "--geometry " + o.geometry : o.geometry);
   const FreezeSpec spec = FreezeSpec::parse(o.freeze);
   (void)spec.mask(cfg.num_hidden_layers);  // a range beyond the geometry's depth, before any allocation
   return run_bench(o, cfg, spec);

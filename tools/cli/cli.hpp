@@ -32,13 +32,12 @@ struct TrainOptions {
   bool progress = true;
 };
 
-
 struct BenchOptions {
   std::string geometry = "bert-base";  ///< bert-base | minilm | path to a config.json
   std::string freeze = "none";
   int batch_size = 8, seq_len = 128;
-  int steps = 3;           ///< timed training steps (after one warm-up step)
-  int forwards = 3;        ///< timed inference forwards (after the steps)
+  int steps = 3;     ///< timed training steps (after one warm-up step)
+  int forwards = 3;  ///< timed inference forwards (after the steps)
 };
 
 struct CompareOptions {
@@ -50,8 +49,8 @@ struct CompareOptions {
   int batch_size = 8;
   int max_seq_len = 0;  ///< 0: 128 capped at the model's limit
   std::uint64_t seed = 42;
-  double lr_full = 5e-5;     ///< learning rate when encoder layers train
-  double lr_frozen = 1e-3;   ///< learning rate for whole-body-frozen and BitFit (few parameters)
+  double lr_full = 5e-5;              ///< learning rate when encoder layers train
+  double lr_frozen = 1e-3;            ///< learning rate for whole-body-frozen and BitFit (few parameters)
   std::vector<std::string> policies;  ///< empty: the default four recipes
 };
 

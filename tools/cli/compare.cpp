@@ -31,7 +31,6 @@
 
 namespace frost::cli {
 
-
 struct CompareRow {
   std::string name, spec;
   double lr = 0;
@@ -84,9 +83,13 @@ inline void write_chart(const std::filesystem::path& dir, const std::vector<Comp
       << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, four freeze recipes'\n"
       << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\nset xtics rotate by -20\n"
       << "set title 'dev accuracy (%)'\nset yrange [0:100]\n"
-      << "plot '" << dat.string() << "' using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with labels offset 0,1 notitle\n"
+      << "plot '" << dat.string()
+      << "' using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with labels "
+         "offset 0,1 notitle\n"
       << "set title 'time per optimizer step (ms)'\nset autoscale y\nset yrange [0:*]\n"
-      << "plot '" << dat.string() << "' using 1:4:xtic(2) with boxes lc rgb '#ee6677' notitle, '' using 1:4:(sprintf('%.0f',$4)) with labels offset 0,1 notitle\n"
+      << "plot '" << dat.string()
+      << "' using 1:4:xtic(2) with boxes lc rgb '#ee6677' notitle, '' using 1:4:(sprintf('%.0f',$4)) with labels "
+         "offset 0,1 notitle\n"
       << "unset multiplot\n";
   }
   if (std::system(("gnuplot '" + gp.string() + "' 2>/dev/null").c_str()) != 0) {
@@ -113,7 +116,8 @@ int cmd_compare(const CompareOptions& o) {
   check_output_dir("--output", o.output_dir);
   std::error_code ec;
   if (!fs::exists(o.model_dir, ec))
-    throw Error(o.model_dir + ": --model: expected a Hugging Face model directory, found no such directory "
+    throw Error(o.model_dir +
+                ": --model: expected a Hugging Face model directory, found no such directory "
                 "(run tools/fetch-minilm.sh first, or pass --model DIR)");
   const ModelDir md(o.model_dir);
   const int depth = md.config.num_hidden_layers;
@@ -128,7 +132,9 @@ int cmd_compare(const CompareOptions& o) {
   if (o.policies.empty()) {
     rows.push_back({"nothing frozen", "none", o.lr_full, {}});
     rows.push_back({"embeddings+layers[:" + std::to_string(two_thirds) + "]",
-                    "embeddings,layers:0-" + std::to_string(two_thirds), o.lr_full, {}});
+                    "embeddings,layers:0-" + std::to_string(two_thirds),
+                    o.lr_full,
+                    {}});
     rows.push_back({"BitFit", "bitfit", o.lr_frozen, {}});
     rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}});
   } else {
@@ -167,10 +173,16 @@ int cmd_compare(const CompareOptions& o) {
   for (auto& r : rows) {
     const std::string out = (staging / ("run-" + r.spec)).string();
     std::printf("\n== %s (--freeze %s, lr %g)\n", r.name.c_str(), r.spec.c_str(), r.lr);
-    std::vector<std::string> argv = {"frost", "train", "--model", o.model_dir, "--train", o.train_file, "--eval",
-                                     o.eval_file, "--output", out, "--freeze", r.spec, "--lr", fmt("%.10g", r.lr),
-                                     "--epochs", std::to_string(o.epochs), "--batch-size", std::to_string(o.batch_size),
-                                     "--seed", std::to_string(o.seed)};
+    std::vector<std::string> argv = {"frost",        "train",
+                                     "--model",      o.model_dir,
+                                     "--train",      o.train_file,
+                                     "--eval",       o.eval_file,
+                                     "--output",     out,
+                                     "--freeze",     r.spec,
+                                     "--lr",         fmt("%.10g", r.lr),
+                                     "--epochs",     std::to_string(o.epochs),
+                                     "--batch-size", std::to_string(o.batch_size),
+                                     "--seed",       std::to_string(o.seed)};
     if (o.max_seq_len > 0) argv.insert(argv.end(), {"--max-seq-len", std::to_string(o.max_seq_len)});
     const int rc = run_child(argv);
     // The child printed its one-line error (exit 1 or 2): pass its status on.
@@ -190,7 +202,8 @@ int cmd_compare(const CompareOptions& o) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
     const auto& m = r.metrics;
-    const std::int64_t mem = m.value("gradient_bytes", std::int64_t{0}) + m.value("optimizer_state_bytes", std::int64_t{0});
+    const std::int64_t mem =
+        m.value("gradient_bytes", std::int64_t{0}) + m.value("optimizer_state_bytes", std::int64_t{0});
     std::snprintf(line, sizeof line, "%-26s %12s %14s %10.1f %10s %7.1f%% %7g\n", r.name.c_str(),
                   with_commas(m.value("trainable_params", std::int64_t{0})).c_str(), human_bytes(mem).c_str(),
                   m.value("ms_per_step", 0.0), human_bytes(m.value("peak_rss_bytes", std::int64_t{0})).c_str(),
@@ -203,9 +216,14 @@ int cmd_compare(const CompareOptions& o) {
     out.push_back(j);
   }
   std::printf("\n%s", table.c_str());
-  const nlohmann::json doc = {{"model", o.model_dir}, {"train", o.train_file}, {"eval", o.eval_file},
-                              {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"seed", o.seed},
-                              {"threads", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}, {"results", out}};
+  const nlohmann::json doc = {{"model", o.model_dir},
+                              {"train", o.train_file},
+                              {"eval", o.eval_file},
+                              {"epochs", o.epochs},
+                              {"batch_size", o.batch_size},
+                              {"seed", o.seed},
+                              {"threads", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))},
+                              {"results", out}};
   io::write_file_atomic((staging / "compare.json").string(), doc.dump(2) + "\n");
   write_chart(staging, rows);
   const bool png = fs::exists(staging / "compare.png");
@@ -220,7 +238,8 @@ int cmd_compare(const CompareOptions& o) {
   } catch (const fs::filesystem_error& e) {
     throw Error(o.output_dir + ": --output: cannot write the output (" + e.code().message() + ")");
   }
-  std::printf("\nwrote %s/compare.json%s\n", o.output_dir.c_str(), png ? (" and " + o.output_dir + "/compare.png").c_str() : "");
+  std::printf("\nwrote %s/compare.json%s\n", o.output_dir.c_str(),
+              png ? (" and " + o.output_dir + "/compare.png").c_str() : "");
   return 0;
 }
 
@@ -236,8 +255,8 @@ std::string cmd_explain(const std::string& model_dir, const std::string& config_
     cfg = ModelDir(model_dir).config;
   }
   const FreezeSpec s = FreezeSpec::parse(spec);
-  return "policy: " + s.str() + "\n" + explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));
+  return "policy: " + s.str() + "\n" +
+         explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));
 }
-
 
 }  // namespace frost::cli

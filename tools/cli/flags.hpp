@@ -164,14 +164,22 @@ inline std::string describe_path(const fs::path& p) {
   std::error_code ec;
   const auto st = fs::status(p, ec);
   switch (st.type()) {
-    case fs::file_type::not_found: return "no such file or directory";
-    case fs::file_type::regular: return "a regular file";
-    case fs::file_type::directory: return "a directory";
-    case fs::file_type::character: return "a character device";
-    case fs::file_type::block: return "a block device";
-    case fs::file_type::fifo: return "a pipe";
-    case fs::file_type::socket: return "a socket";
-    default: return ec ? "nothing readable (" + ec.message() + ")" : "something else";
+    case fs::file_type::not_found:
+      return "no such file or directory";
+    case fs::file_type::regular:
+      return "a regular file";
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::character:
+      return "a character device";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::fifo:
+      return "a pipe";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return ec ? "nothing readable (" + ec.message() + ")" : "something else";
   }
 }
 

@@ -40,7 +40,7 @@ nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, i
 /// `frost predict`: one line per example: predicted label (name) and class probabilities, or the
 /// regression value.
 void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len,
-                        std::ostream& out) {
+                 std::ostream& out) {
   TrainedModel t(model_dir, data, false, batch_size, max_len);
   const ModelDir& md = t.dir;
   const Dataset& d = t.data;
@@ -50,7 +50,9 @@ void cmd_predict(const std::string& model_dir, const std::string& data, int batc
   out << (regression ? "index\tprediction\n" : "index\tlabel");
   if (!regression)
     for (int c = 0; c < md.config.num_labels; ++c)
-      out << "\tp_" << (static_cast<std::size_t>(c) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(c)] : std::to_string(c));
+      out << "\tp_"
+          << (static_cast<std::size_t>(c) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(c)]
+                                                                  : std::to_string(c));
   if (!regression) out << "\n";
   Batch b;
   Labels y;
@@ -71,7 +73,9 @@ void cmd_predict(const std::string& model_dir, const std::string& data, int batc
       const Eigen::ArrayXf e = (row.array() - mx).exp().transpose();
       Eigen::Index best = 0;
       row.maxCoeff(&best);
-      out << "\t" << (static_cast<std::size_t>(best) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(best)] : std::to_string(best));
+      out << "\t"
+          << (static_cast<std::size_t>(best) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(best)]
+                                                                     : std::to_string(best));
       for (Eigen::Index c = 0; c < e.size(); ++c) out << "\t" << e(c) / e.sum();
       out << "\n";
     }

@@ -46,9 +46,12 @@ std::string one_line(std::string_view s) {
   out.reserve(s.size());
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
     else if (c < 0x20 || c == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
@@ -110,7 +113,8 @@ void check_extras(const CLI::App* app, const std::string& command) {
   if (rest.empty()) return;
   const std::string& a = rest.front();
   if (!a.empty() && a[0] == '-')
-    throw frost::Error(a + ": expected an option of '" + command + "', got an unknown one (" + command + " --help lists them)");
+    throw frost::Error(a + ": expected an option of '" + command + "', got an unknown one (" + command +
+                       " --help lists them)");
   throw frost::Error(a + ": expected an option of '" + command + "', got a stray argument (" + command +
                      " takes no positional arguments)");
 }
@@ -139,14 +143,22 @@ int run(int argc, char** argv) {
 
   TrainOptions t;
   auto* train = app.add_subcommand("train", "fine-tune a model directory under a freeze policy");
-  auto* t_model = train->add_option("--model", t.model_dir, "(required) HF model directory (config.json, model.safetensors, vocab.txt)");
-  auto* t_train = train->add_option("--train", t.train_file, "(required) training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)");
-  auto* t_output = train->add_option("--output", t.output_dir, "(required) output directory (model, train_log.jsonl, metrics.json)");
+  auto* t_model = train->add_option("--model", t.model_dir,
+                                    "(required) HF model directory (config.json, model.safetensors, vocab.txt)");
+  auto* t_train = train->add_option(
+      "--train", t.train_file, "(required) training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)");
+  auto* t_output =
+      train->add_option("--output", t.output_dir, "(required) output directory (model, train_log.jsonl, metrics.json)");
   train->add_option("--eval", t.eval_file, "evaluation TSV, evaluated after each epoch");
-  train->add_option("--freeze", t.freeze, "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), layer:I, encoder, pooler, bert, bitfit")->capture_default_str();
+  train
+      ->add_option("--freeze", t.freeze,
+                   "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), "
+                   "layer:I, encoder, pooler, bert, bitfit")
+      ->capture_default_str();
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
   flags.real(train, "--lr", t.lr, kPositive, "learning rate (finite, > 0)");
-  flags.real(train, "--weight-decay", t.weight_decay, kNonNegative, "weight decay (>= 0; not on biases and LayerNorm weights)");
+  flags.real(train, "--weight-decay", t.weight_decay, kNonNegative,
+             "weight decay (>= 0; not on biases and LayerNorm weights)");
   flags.real(train, "--adam-beta1", t.beta1, kUnitOpen, "in [0, 1)");
   flags.real(train, "--adam-beta2", t.beta2, kUnitOpen, "in [0, 1)");
   flags.real(train, "--adam-epsilon", t.eps, kPositive, "> 0");
@@ -157,7 +169,8 @@ int run(int argc, char** argv) {
   flags.real(train, "--max-grad-norm", t.max_grad_norm, kNonNegative, "0 disables clipping");
   flags.integer<int>(train, "--batch-size", t.batch_size, 1, kMaxBatch);
   flags.integer<int>(train, "--max-seq-len", t.max_seq_len, 2, kMaxSeqLen,
-                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
+                     kSeqLenExpected, false);
   flags.integer<int>(train, "--epochs", t.epochs, 1, kMaxEpochs);
   flags.integer<long>(train, "--max-steps", t.max_steps, -1, kMaxSteps, "overrides --epochs when > 0 (-1: off)",
                       "a positive integer up to " + std::to_string(kMaxSteps) + " (or -1: use --epochs)");
@@ -174,18 +187,22 @@ int run(int argc, char** argv) {
   std::string model_dir, data;
   int batch_size = 32, max_len = 0;
   auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled TSV file");
-  auto* e_model = eval->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* e_model =
+      eval->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* e_data = eval->add_option("--data", data, "(required) labelled TSV file");
   flags.integer<int>(eval, "--batch-size", batch_size, 1, kMaxBatch);
   flags.integer<int>(eval, "--max-seq-len", max_len, 2, kMaxSeqLen,
-                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
+                     kSeqLenExpected, false);
 
   auto* predict = app.add_subcommand("predict", "predict labels for a TSV file (label column optional)");
-  auto* p_model = predict->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* p_model =
+      predict->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* p_data = predict->add_option("--data", data, "(required) TSV file (label column optional)");
   flags.integer<int>(predict, "--batch-size", batch_size, 1, kMaxBatch);
   flags.integer<int>(predict, "--max-seq-len", max_len, 2, kMaxSeqLen,
-                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
+                     kSeqLenExpected, false);
 
   std::string spec = "none", config_path;
   auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");
@@ -202,7 +219,8 @@ int run(int argc, char** argv) {
   flags.integer<int>(compare, "--epochs", c.epochs, 1, kMaxEpochs);
   flags.integer<int>(compare, "--batch-size", c.batch_size, 1, kMaxBatch);
   flags.integer<int>(compare, "--max-seq-len", c.max_seq_len, 2, kMaxSeqLen,
-                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings", kSeqLenExpected, false);
+                     "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
+                     kSeqLenExpected, false);
   flags.integer<std::uint64_t>(compare, "--seed", c.seed, 0, std::numeric_limits<std::uint64_t>::max());
   flags.real(compare, "--lr-full", c.lr_full, kPositive, "lr for policies that train encoder layers");
   flags.real(compare, "--lr-frozen", c.lr_frozen, kPositive, "lr for whole-body-frozen and BitFit");
@@ -213,7 +231,8 @@ int run(int argc, char** argv) {
   bench->add_option("--geometry", bo.geometry, "bert-base, minilm, or a config.json path")->capture_default_str();
   bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
   flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
-  flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings", kSeqLenExpected);
+  flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings",
+                     kSeqLenExpected);
   flags.integer<int>(bench, "--steps", bo.steps, 1, kMaxBenchSteps, "timed training steps after one warm-up step");
   flags.integer<int>(bench, "--forwards", bo.forwards, 1, kMaxBenchSteps, "timed inference forwards after one warm-up");
 
@@ -229,7 +248,8 @@ int run(int argc, char** argv) {
     if (s->parsed()) sub = s;
   if (sub == nullptr) {
     const auto rest = app.remaining();
-    if (rest.empty()) return bad_input("command: expected train, eval, predict, explain, compare or bench, got none (frost --help)");
+    if (rest.empty())
+      return bad_input("command: expected train, eval, predict, explain, compare or bench, got none (frost --help)");
     return bad_input(rest.front() + ": expected a command (train, eval, predict, explain, compare or bench), got " +
                      show_value(rest.front()));
   }
@@ -277,8 +297,9 @@ int main(int argc, char** argv) {
     return bad_input((e.path1().empty() ? std::string("<file system>") : e.path1().string()) + ": " +
                      e.code().message() + " (" + e.what() + ")");
   } catch (const std::bad_alloc&) {
-    return internal_error("out of memory (std::bad_alloc)",
-                          "the run needs more memory than this process may use: a smaller --batch-size or --max-seq-len");
+    return internal_error(
+        "out of memory (std::bad_alloc)",
+        "the run needs more memory than this process may use: a smaller --batch-size or --max-seq-len");
   } catch (const std::exception& e) {
     return internal_error(e.what());
   } catch (...) {

@@ -51,9 +51,11 @@ inline bool lower_case_of(const std::string& dir) {
 
 /// A sequence-length flag (--max-seq-len, --seq-len; already checked >= 2) against the model:
 /// 0 (not given) means 128 capped at max_position_embeddings; a given value may not exceed it.
-inline int resolve_seq_len(const std::string& flag, int requested, const BertConfig& cfg, const std::string& config_path) {
+inline int resolve_seq_len(const std::string& flag, int requested, const BertConfig& cfg,
+                           const std::string& config_path) {
   const int limit = cfg.max_position_embeddings;
-  FROST_CHECK(limit >= 2, config_path + ": field 'max_position_embeddings': expected at least 2 ([CLS] and [SEP]), got " +
+  FROST_CHECK(limit >= 2, config_path +
+                              ": field 'max_position_embeddings': expected at least 2 ([CLS] and [SEP]), got " +
                               std::to_string(limit));
   if (requested == 0) return std::min(128, limit);
   FROST_CHECK(requested <= limit, flag + ": expected an integer in [2, " + std::to_string(limit) +
@@ -72,8 +74,10 @@ struct ModelDir {
   explicit ModelDir(const std::string& d, int num_labels_override = 0) : dir(d) {
     std::error_code ec;
     FROST_CHECK(!d.empty(), "--model: expected a model directory (a path), got ''");
-    FROST_CHECK(fs::is_directory(d, ec), d + ": --model: expected a Hugging Face model directory (config.json, "
-                                             "model.safetensors, vocab.txt), found " + describe_path(d));
+    FROST_CHECK(fs::is_directory(d, ec), d +
+                                             ": --model: expected a Hugging Face model directory (config.json, "
+                                             "model.safetensors, vocab.txt), found " +
+                                             describe_path(d));
     check_input_file("--model", d + "/config.json", "the model's config.json");
     check_input_file("--model", d + "/model.safetensors", "the model's weights (model.safetensors)");
     check_input_file("--model", d + "/vocab.txt", "the model's vocabulary (vocab.txt)");

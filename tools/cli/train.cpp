@@ -24,11 +24,14 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   check_choice("--optimizer", o.optimizer, {"adamw", "sgd"});
   check_choice("--scheduler", o.scheduler, {"linear", "cosine", "constant"});
   (void)parse_schedule(o.scheduler);
-  FROST_CHECK(!o.nesterov || o.optimizer == "sgd", "--nesterov: expected --optimizer sgd, got --optimizer " + o.optimizer);
-  FROST_CHECK(!o.nesterov || o.momentum > 0,
-              "--nesterov: expected --momentum > 0 (Nesterov needs momentum), got --momentum " + show_number(o.momentum));
+  FROST_CHECK(!o.nesterov || o.optimizer == "sgd",
+              "--nesterov: expected --optimizer sgd, got --optimizer " + o.optimizer);
+  FROST_CHECK(
+      !o.nesterov || o.momentum > 0,
+      "--nesterov: expected --momentum > 0 (Nesterov needs momentum), got --momentum " + show_number(o.momentum));
   FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
-  FROST_CHECK(o.epochs > 0 || o.max_steps > 0, "--epochs: expected a positive integer, got " + std::to_string(o.epochs));
+  FROST_CHECK(o.epochs > 0 || o.max_steps > 0,
+              "--epochs: expected a positive integer, got " + std::to_string(o.epochs));
   FROST_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite number > 0, got " + show_number(o.lr));
   PreparedTraining p{o, ModelDir(o.model_dir, o.num_labels), FreezeSpec::parse(o.freeze), {}, {}, {}, false, {}};
   p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
@@ -110,16 +113,17 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     }
     io::save_pretrained(staging.string(), model, p.model.vocab(), p.model.raw_config, p.model.label_names);
     const double train_seconds = r.seconds - r.eval_seconds;
-    nlohmann::json m = {{"policy", p.spec.str()},
-                        {"trainable_params", plan.trainable_params},
-                        {"frozen_params", plan.frozen_params},
-                        {"gradient_bytes", plan.gradient_bytes()},
-                        {"optimizer_state_bytes", opt_bytes},
-                        {"global_steps", r.global_step},
-                        {"train_loss", r.last_loss},
-                        {"train_seconds", train_seconds},
-                        {"ms_per_step", r.global_step ? 1000.0 * train_seconds / static_cast<double>(r.global_step) : 0.0},
-                        {"peak_rss_bytes", peak_rss_bytes()}};
+    nlohmann::json m = {
+        {"policy", p.spec.str()},
+        {"trainable_params", plan.trainable_params},
+        {"frozen_params", plan.frozen_params},
+        {"gradient_bytes", plan.gradient_bytes()},
+        {"optimizer_state_bytes", opt_bytes},
+        {"global_steps", r.global_step},
+        {"train_loss", r.last_loss},
+        {"train_seconds", train_seconds},
+        {"ms_per_step", r.global_step ? 1000.0 * train_seconds / static_cast<double>(r.global_step) : 0.0},
+        {"peak_rss_bytes", peak_rss_bytes()}};
     if (!r.evals.empty()) {
       m["eval_loss"] = r.evals.back().loss;
       m["eval_accuracy"] = r.evals.back().accuracy;

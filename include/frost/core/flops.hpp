@@ -25,8 +25,7 @@ struct FlopCounter {
 
 /// FLOPs of an [m,k] x [k,n] product.
 constexpr std::uint64_t gemm_flops(std::int64_t m, std::int64_t n, std::int64_t k) {
-  return 2ull * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) *
-         static_cast<std::uint64_t>(k);
+  return 2ull * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k);
 }
 
 }  // namespace frost

@@ -19,14 +19,14 @@ inline constexpr bool always_false_v = false;
 /// static_assert that says why: the tensor does not exist under this freeze policy.
 template <int Tag>
 struct Absent {
-#define FROST_ABSENT_MEMBER(name)                                                                                  \
-  template <class... A>                                                                                            \
-  int name(A&&...) const {                                                                                         \
-    static_assert(detail::always_false_v<A...>,                                                                    \
-                  "frost: this parameter is frozen, so it has no gradient (zero bytes, by design). Visit "       \
-                  "trainable parameters with model.for_each_trainable(), test is_trainable_v<decltype(p)>, or "   \
+#define FROST_ABSENT_MEMBER(name)                                                                               \
+  template <class... A>                                                                                         \
+  int name(A&&...) const {                                                                                      \
+    static_assert(detail::always_false_v<A...>,                                                                 \
+                  "frost: this parameter is frozen, so it has no gradient (zero bytes, by design). Visit "      \
+                  "trainable parameters with model.for_each_trainable(), test is_trainable_v<decltype(p)>, or " \
                   "leave the parameter out of the freeze policy.");                                             \
-    return 0;                                                                                                      \
+    return 0;                                                                                                   \
   }
   FROST_ABSENT_MEMBER(rows)
   FROST_ABSENT_MEMBER(cols)

@@ -23,8 +23,7 @@ struct RandomStream {
   }
   /// Uniform in [0, 1) with 24 random bits (exact in float and double).
   [[nodiscard]] constexpr double uniform(std::uint64_t index) const {
-    return static_cast<double>(splitmix64(key + index * 0xD1B54A32D192ED03ull) >> 40) *
-           (1.0 / 16777216.0);
+    return static_cast<double>(splitmix64(key + index * 0xD1B54A32D192ED03ull) >> 40) * (1.0 / 16777216.0);
   }
 };
 

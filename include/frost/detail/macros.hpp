@@ -16,11 +16,10 @@
 
 // FROST_CHECK(cond, msg): runtime validation of *user input* (config, shapes, labels).
 // Throws frost::Error with a message that names what was expected. Never compiled out.
-#define FROST_CHECK(cond, msg)                                          \
-  do {                                                                  \
+#define FROST_CHECK(cond, msg)                                           \
+  do {                                                                   \
     if (FROST_UNLIKELY(!(cond))) throw ::frost::Error(std::string(msg)); \
   } while (0)
-
 
 // FROST_OMP(parallel for): an OpenMP pragma that vanishes (without -Wunknown-pragmas noise)
 // when OpenMP is off.

@@ -66,11 +66,13 @@ constexpr ComponentSpec layer_kind_of(ComponentSpec s) {
   return s.trainable != 0 && layer_stages(s).dctx ? with_dx : s;  // dctx: attention backward runs anyway
 }
 /// The kind that runs pooler or classifier spec `s` (their input gradient is one product).
-constexpr ComponentSpec head_kind_of(ComponentSpec s) { return s.trainable != 0 ? ComponentSpec{s.trainable, true} : s; }
+constexpr ComponentSpec head_kind_of(ComponentSpec s) {
+  return s.trainable != 0 ? ComponentSpec{s.trainable, true} : s;
+}
 
-using Layer = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
-                       ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false},
-                       ComponentSpec{kLayerNorms, true}>;
+using Layer =
+    KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
+             ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false}, ComponentSpec{kLayerNorms, true}>;
 using Embeddings = KindList<ComponentSpec{0, false}, ComponentSpec{kEmbeddingAll, false},
                             ComponentSpec{kEmbBiases, false}, ComponentSpec{kEmbNorms, false}>;
 using Pooler = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, true},
@@ -83,7 +85,8 @@ template <class Variant, class... Args>
 void emplace_alternative(Variant& v, std::size_t index, Args&&... args) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     ((index == I ? (void)v.template emplace<I>(args...) : void()), ...);
-  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<Variant>>{});
 }
 
 }  // namespace frost

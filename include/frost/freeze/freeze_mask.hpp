@@ -27,10 +27,14 @@ struct FreezeMask {
   }
   [[nodiscard]] constexpr std::uint32_t component(Component c, int layer_index = 0) const {
     switch (c) {
-      case Component::embeddings: return embeddings;
-      case Component::layer: return layer(layer_index);
-      case Component::pooler: return pooler;
-      default: return classifier;
+      case Component::embeddings:
+        return embeddings;
+      case Component::layer:
+        return layer(layer_index);
+      case Component::pooler:
+        return pooler;
+      default:
+        return classifier;
     }
   }
 

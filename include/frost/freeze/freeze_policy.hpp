@@ -61,7 +61,6 @@ using BitFit = Freeze<Minus<Body, Biases>>;
 using LayerNormOnly = Freeze<Minus<Body, LayerNorms>>;
 
 // The seed's Example 1 and Example 3 freeze exactly the same parameters.
-static_assert(same_policy_v<FreezeBert, TrainClassifierOnly>,
-              "freezing model.bert == training only the classifier");
+static_assert(same_policy_v<FreezeBert, TrainClassifierOnly>, "freezing model.bert == training only the classifier");
 
 }  // namespace frost

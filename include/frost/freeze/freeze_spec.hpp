@@ -38,7 +38,7 @@ class FreezeSpec {
     int begin = 0, end = 0;
     bool open_begin = false, open_end = false;
     bool single = false;  ///< layer:I / layers[I]
-    std::string text;  ///< as written, for error messages
+    std::string text;     ///< as written, for error messages
   };
 
   FreezeSpec() = default;
@@ -61,16 +61,24 @@ class FreezeSpec {
     bool none = false;
     for (const auto& it : items) s.normalized_ += (s.normalized_.empty() ? "" : ",") + it;
     for (const auto& it : items) {
-      if (it == "none") none = true;
-      else if (it == "embeddings") s.embeddings_ = true;
-      else if (it == "pooler") s.pooler_ = true;
-      else if (it == "bert") s.embeddings_ = s.pooler_ = s.encoder_ = true;  // Body
-      else if (it == "encoder") s.encoder_ = true;
-      else if (it == "bitfit") s.bitfit_ = true;
+      if (it == "none")
+        none = true;
+      else if (it == "embeddings")
+        s.embeddings_ = true;
+      else if (it == "pooler")
+        s.pooler_ = true;
+      else if (it == "bert")
+        s.embeddings_ = s.pooler_ = s.encoder_ = true;  // Body
+      else if (it == "encoder")
+        s.encoder_ = true;
+      else if (it == "bitfit")
+        s.bitfit_ = true;
       else if (it.rfind("layers:", 0) == 0 || it.rfind("layers[", 0) == 0 || it.rfind("layer:", 0) == 0)
         s.ranges_.push_back(s.parse_range(it));
-      else s.fail("unknown selector '" + it + "' (expected none, embeddings, layers:A-B, layers[A:B], layer:I, "
-                  "encoder, pooler, bert or bitfit)");
+      else
+        s.fail("unknown selector '" + it +
+               "' (expected none, embeddings, layers:A-B, layers[A:B], layer:I, "
+               "encoder, pooler, bert or bitfit)");
     }
     if (none && items.size() > 1) s.fail("'none' cannot be combined with other selectors");
     return s;
@@ -83,9 +91,8 @@ class FreezeSpec {
 
   /// The frozen-slot mask for a model with `depth` encoder layers.
   [[nodiscard]] FreezeMask mask(int depth) const {
-    FROST_CHECK(depth >= 1 && depth <= kMaxLayers,
-                "--freeze '" + text_ + "': model depth " + std::to_string(depth) + " is outside 1.." +
-                    std::to_string(kMaxLayers));
+    FROST_CHECK(depth >= 1 && depth <= kMaxLayers, "--freeze '" + text_ + "': model depth " + std::to_string(depth) +
+                                                       " is outside 1.." + std::to_string(kMaxLayers));
     FreezeMask m;
     if (embeddings_) m = m | Embeddings::mask();
     if (encoder_) m = m | Encoder::mask();
@@ -168,8 +175,9 @@ class FreezeSpec {
       return k;
     };
     const int b = edge(r.begin, r.open_begin, 0), e = edge(r.end, r.open_end, depth);
-    if (e < b) fail("'" + r.text + "' is a reversed range (layers " + std::to_string(b) + " to " + std::to_string(e) +
-                    " of " + std::to_string(depth) + ")");
+    if (e < b)
+      fail("'" + r.text + "' is a reversed range (layers " + std::to_string(b) + " to " + std::to_string(e) + " of " +
+           std::to_string(depth) + ")");
     return {b, e};
   }
 

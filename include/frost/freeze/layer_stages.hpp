@@ -13,8 +13,8 @@ struct LayerStages {
   bool dz2, dg, dh1, dz1, dctx;
 };
 
-constexpr std::uint32_t kQKVSlots = bit(slot::q_w) | bit(slot::q_b) | bit(slot::k_w) |
-                                    bit(slot::k_b) | bit(slot::v_w) | bit(slot::v_b);
+constexpr std::uint32_t kQKVSlots =
+    bit(slot::q_w) | bit(slot::q_b) | bit(slot::k_w) | bit(slot::k_b) | bit(slot::v_w) | bit(slot::v_b);
 constexpr std::uint32_t kAttnOutSlots = bit(slot::attn_out_w) | bit(slot::attn_out_b);
 constexpr std::uint32_t kAttnLnSlots = bit(slot::attn_ln_w) | bit(slot::attn_ln_b);
 constexpr std::uint32_t kInterSlots = bit(slot::inter_w) | bit(slot::inter_b);

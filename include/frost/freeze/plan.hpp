@@ -28,9 +28,7 @@ struct ComponentSpec {
 
   constexpr bool operator==(const ComponentSpec&) const = default;
   [[nodiscard]] constexpr bool trains(int s) const { return (trainable & bit(s)) != 0; }
-  [[nodiscard]] constexpr bool trains_any(std::uint32_t bits) const {
-    return (trainable & bits) != 0;
-  }
+  [[nodiscard]] constexpr bool trains_any(std::uint32_t bits) const { return (trainable & bits) != 0; }
   [[nodiscard]] constexpr bool in_backward() const { return trainable != 0 || input_grad; }
 };
 
@@ -79,8 +77,7 @@ struct BackwardPlan {
                                          " is beyond frost::kMaxLayers = " + std::to_string(kMaxLayers));
     const int need = layer_bound(frozen);
     FROST_CHECK(need <= depth, "the freeze policy names encoder layers up to index " + std::to_string(need - 1) +
-                                   " but the model has only " + std::to_string(depth) +
-                                   " layers (num_hidden_layers)");
+                                   " but the model has only " + std::to_string(depth) + " layers (num_hidden_layers)");
   }
 };
 
@@ -114,17 +111,12 @@ struct FreezePlan {
   }
 
   static constexpr ComponentSpec embeddings{~M.embeddings & kEmbeddingAll, false};
-  static constexpr ComponentSpec layer(int i) {
-    return {layer_trainable(i), trainable_below_layer(i)};
-  }
+  static constexpr ComponentSpec layer(int i) { return {layer_trainable(i), trainable_below_layer(i)}; }
   /// Spec shared by the dynamic tail (layers >= typed_layers). Its first layer needs no input
   /// gradient when nothing below it trains; the model checks that at run time (backward_stop).
-  static constexpr ComponentSpec tail{tail_trainable,
-                                      trainable_below_layer(typed_layers) || tail_trainable != 0};
-  static constexpr ComponentSpec pooler{~M.pooler & kHeadAll,
-                                        embeddings_train || any_layer_trains()};
-  static constexpr ComponentSpec classifier{~M.classifier & kHeadAll,
-                                            pooler.input_grad || pooler.trainable != 0};
+  static constexpr ComponentSpec tail{tail_trainable, trainable_below_layer(typed_layers) || tail_trainable != 0};
+  static constexpr ComponentSpec pooler{~M.pooler & kHeadAll, embeddings_train || any_layer_trains()};
+  static constexpr ComponentSpec classifier{~M.classifier & kHeadAll, pooler.input_grad || pooler.trainable != 0};
 
   /// The compile-time spec of encoder layer i (typed layers, else the shared tail spec).
   static constexpr ComponentSpec layer_spec_at(int i) { return i < typed_layers ? layer(i) : tail; }

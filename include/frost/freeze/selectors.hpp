@@ -96,16 +96,14 @@ constexpr FreezeMask kinds_where(Pred pred) {
 /// Every bias of the model; LayerNorm biases count as biases (BitFit's convention).
 struct Biases {
   static constexpr FreezeMask mask() {
-    return detail::kinds_where(
-        [](SlotKind k) { return k == SlotKind::bias || k == SlotKind::ln_bias; });
+    return detail::kinds_where([](SlotKind k) { return k == SlotKind::bias || k == SlotKind::ln_bias; });
   }
 };
 
 /// Every LayerNorm weight and bias (embeddings and both per-layer LayerNorms).
 struct LayerNorms {
   static constexpr FreezeMask mask() {
-    return detail::kinds_where(
-        [](SlotKind k) { return k == SlotKind::ln_weight || k == SlotKind::ln_bias; });
+    return detail::kinds_where([](SlotKind k) { return k == SlotKind::ln_weight || k == SlotKind::ln_bias; });
   }
 };
 

@@ -33,9 +33,9 @@ namespace slot {
 inline constexpr int word = 0, position = 1, token_type = 2, emb_ln_w = 3, emb_ln_b = 4;
 inline constexpr int kEmbeddingSlots = 5;
 // Encoder layer.
-inline constexpr int q_w = 0, q_b = 1, k_w = 2, k_b = 3, v_w = 4, v_b = 5, attn_out_w = 6,
-                     attn_out_b = 7, attn_ln_w = 8, attn_ln_b = 9, inter_w = 10, inter_b = 11,
-                     out_w = 12, out_b = 13, out_ln_w = 14, out_ln_b = 15;
+inline constexpr int q_w = 0, q_b = 1, k_w = 2, k_b = 3, v_w = 4, v_b = 5, attn_out_w = 6, attn_out_b = 7,
+                     attn_ln_w = 8, attn_ln_b = 9, inter_w = 10, inter_b = 11, out_w = 12, out_b = 13, out_ln_w = 14,
+                     out_ln_b = 15;
 inline constexpr int kLayerSlots = 16;
 // Pooler and classifier.
 inline constexpr int dense_w = 0, dense_b = 1;
@@ -97,18 +97,25 @@ inline constexpr SlotInfo kClassifierSlotTable[] = {
 
 constexpr int slot_count(Component c) {
   switch (c) {
-    case Component::embeddings: return slot::kEmbeddingSlots;
-    case Component::layer: return slot::kLayerSlots;
-    default: return slot::kHeadSlots;
+    case Component::embeddings:
+      return slot::kEmbeddingSlots;
+    case Component::layer:
+      return slot::kLayerSlots;
+    default:
+      return slot::kHeadSlots;
   }
 }
 
 constexpr const SlotInfo& slot_info(Component c, int s) {
   switch (c) {
-    case Component::embeddings: return kEmbeddingSlotTable[s];
-    case Component::layer: return kLayerSlotTable[s];
-    case Component::pooler: return kPoolerSlotTable[s];
-    default: return kClassifierSlotTable[s];
+    case Component::embeddings:
+      return kEmbeddingSlotTable[s];
+    case Component::layer:
+      return kLayerSlotTable[s];
+    case Component::pooler:
+      return kPoolerSlotTable[s];
+    default:
+      return kClassifierSlotTable[s];
   }
 }
 
@@ -121,8 +128,9 @@ constexpr bool same_text(const char* a, const char* b) {
 }
 }  // namespace detail
 // The slot constants index the table rows they name.
-static_assert(std::size(kEmbeddingSlotTable) == slot::kEmbeddingSlots && std::size(kLayerSlotTable) == slot::kLayerSlots &&
-              std::size(kPoolerSlotTable) == slot::kHeadSlots && std::size(kClassifierSlotTable) == slot::kHeadSlots);
+static_assert(std::size(kEmbeddingSlotTable) == slot::kEmbeddingSlots &&
+              std::size(kLayerSlotTable) == slot::kLayerSlots && std::size(kPoolerSlotTable) == slot::kHeadSlots &&
+              std::size(kClassifierSlotTable) == slot::kHeadSlots);
 static_assert(detail::same_text(kEmbeddingSlotTable[slot::emb_ln_b].name, "ln.bias") &&
               detail::same_text(kLayerSlotTable[slot::q_w].name, "q.weight") &&
               detail::same_text(kLayerSlotTable[slot::attn_ln_w].name, "attn_ln.weight") &&

@@ -114,9 +114,12 @@ inline std::optional<int> json_int(const nlohmann::json& v) {
 /// What a field of member type V expects, as its errors say.
 template <class V>
 constexpr const char* config_field_expected() {
-  if constexpr (std::is_same_v<V, int>) return "an integer";
-  else if constexpr (std::is_same_v<V, std::optional<double>>) return "a number or null";
-  else return "a number";
+  if constexpr (std::is_same_v<V, int>)
+    return "an integer";
+  else if constexpr (std::is_same_v<V, std::optional<double>>)
+    return "a number or null";
+  else
+    return "a number";
 }
 
 /// An absent (`v` null) or null field: transformers' default, or an error when it is required.
@@ -125,8 +128,10 @@ void read_config_default(const ConfigField& f, V& out, const nlohmann::json* v, 
   if (f.required)
     throw config_field_error(where, f.name, std::string(config_field_expected<V>()) + " (a required field)",
                              v == nullptr ? "nothing (no such key)" : "null");
-  if constexpr (std::is_same_v<V, std::optional<double>>) out = f.hf_default;
-  else out = static_cast<V>(*f.hf_default);
+  if constexpr (std::is_same_v<V, std::optional<double>>)
+    out = f.hf_default;
+  else
+    out = static_cast<V>(*f.hf_default);
 }
 
 /// A present, non-null field: a 32-bit integer for an int member, else a number.
@@ -147,8 +152,10 @@ inline void read_config_field(const nlohmann::json& j, const ConfigField& f, Ber
   const nlohmann::json* v = field_value(j, f.name);
   std::visit(
       [&](auto BertConfig::*m) {
-        if (v == nullptr || v->is_null()) read_config_default(f, c.*m, v, where);
-        else read_config_value(f, c.*m, *v, where);
+        if (v == nullptr || v->is_null())
+          read_config_default(f, c.*m, v, where);
+        else
+          read_config_value(f, c.*m, *v, where);
       },
       f.member);
 }
@@ -166,7 +173,7 @@ inline nlohmann::json write_config_field(const ConfigField& f, const BertConfig&
 }
 
 inline std::optional<std::string> config_string(const nlohmann::json& j, const char* key, const std::string& expected,
-                                                 const std::string& where) {
+                                                const std::string& where) {
   const nlohmann::json* v = field_value(j, key);
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (!v->is_string()) throw config_field_error(where, key, expected, show_json(*v));
@@ -220,10 +227,10 @@ inline std::vector<bool> read_label2id_entries(const nlohmann::json& label2id, c
                                show_json(it.value()));
     const auto i = static_cast<std::size_t>(*id);
     if (has_id2label && names[i] != it.key())
-      throw config_field_error(where, "label2id",
-                               "the inverse of id2label (id2label[\"" + std::to_string(i) + "\"] is " +
-                                   show_json(names[i]) + ")",
-                               show_json(it.key()) + ": " + std::to_string(i));
+      throw config_field_error(
+          where, "label2id",
+          "the inverse of id2label (id2label[\"" + std::to_string(i) + "\"] is " + show_json(names[i]) + ")",
+          show_json(it.key()) + ": " + std::to_string(i));
     if (!has_id2label && covered[i])
       throw config_field_error(where, "label2id", "one label per id", "a second label for id " + std::to_string(i));
     covered[i] = true;
@@ -237,17 +244,17 @@ inline void check_label2id_coverage(const nlohmann::json& label2id, const std::v
   for (std::size_t i = 0; i < covered.size(); ++i) {
     // With id2label, every name needs an entry (a name id2label repeats has one, for one of its ids).
     if (has_id2label ? label2id.contains(names[i]) : covered[i]) continue;
-    throw config_field_error(where, "label2id",
-                             has_id2label ? "an entry for every id2label name" : "an entry for every id < num_labels",
-                             has_id2label ? "no entry for " + show_json(names[i]) + " (id2label[\"" +
-                                                std::to_string(i) + "\"])"
-                                          : "no label with id " + std::to_string(i));
+    throw config_field_error(
+        where, "label2id", has_id2label ? "an entry for every id2label name" : "an entry for every id < num_labels",
+        has_id2label ? "no entry for " + show_json(names[i]) + " (id2label[\"" + std::to_string(i) + "\"])"
+                     : "no label with id " + std::to_string(i));
   }
 }
 
 /// id2label, label2id and num_labels: `num_labels_given` says whether config.json had num_labels
 /// (already read into c.num_labels).
-inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_labels_given, const std::string& where) {
+inline void read_config_labels(const nlohmann::json& j, BertConfig& c, bool num_labels_given,
+                               const std::string& where) {
   const nlohmann::json* id2label = field_value(j, "id2label");
   std::vector<std::string> names;
   const bool has_id2label = id2label != nullptr && !id2label->is_null();
@@ -374,16 +381,17 @@ inline nlohmann::json hf_config_json(const BertConfig& cfg, nlohmann::json base 
   for (const ConfigField& f : kConfigFields) base[f.name] = detail::write_config_field(f, cfg);
   nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
   for (int i = 0; i < cfg.num_labels; ++i) {
-    const std::string name = static_cast<std::size_t>(i) < label_names.size()
-                                 ? label_names[static_cast<std::size_t>(i)]
-                                 : "LABEL_" + std::to_string(i);
+    const std::string name = static_cast<std::size_t>(i) < label_names.size() ? label_names[static_cast<std::size_t>(i)]
+                                                                              : "LABEL_" + std::to_string(i);
     id2label[std::to_string(i)] = name;
     label2id[name] = i;
   }
   base["id2label"] = id2label;
   base["label2id"] = label2id;
-  if (cfg.problem_type != ProblemType::infer) base["problem_type"] = to_string(cfg.problem_type);
-  else base.erase("problem_type");  // the base's may not fit a changed num_labels
+  if (cfg.problem_type != ProblemType::infer)
+    base["problem_type"] = to_string(cfg.problem_type);
+  else
+    base.erase("problem_type");  // the base's may not fit a changed num_labels
   return base;
 }
 

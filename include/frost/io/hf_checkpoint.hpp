@@ -33,8 +33,7 @@ inline std::string find_in_file(const SafeTensorsFile& f, const std::string& nam
     for (auto [from, to] : {std::pair<std::string, std::string>{"LayerNorm.weight", "LayerNorm.gamma"},
                             {"LayerNorm.bias", "LayerNorm.beta"}}) {
       const auto pos = c.rfind(from);
-      if (pos != std::string::npos && pos + from.size() == c.size())
-        candidates.push_back(c.substr(0, pos) + to);
+      if (pos != std::string::npos && pos + from.size() == c.size()) candidates.push_back(c.substr(0, pos) + to);
     }
   }
   for (const auto& c : candidates)
@@ -65,12 +64,11 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
     const std::string found = detail::find_in_file(file, name);
     const std::vector<std::int64_t> want = hf_shape(id, p.value);
     if (found.empty()) {
-      FROST_CHECK(id.component == Component::classifier,
-                  file.path() + ": missing tensor '" + name + "' (expected shape " +
-                      nlohmann::json(want).dump() + " from config.json, found no such tensor)");
+      FROST_CHECK(id.component == Component::classifier, file.path() + ": missing tensor '" + name +
+                                                             "' (expected shape " + nlohmann::json(want).dump() +
+                                                             " from config.json, found no such tensor)");
       if (id.slot == slot::dense_w) {
-        for (Eigen::Index i = 0; i < numel(p.value); ++i)
-          p.value.data()[i] = static_cast<T>(normal(gen));
+        for (Eigen::Index i = 0; i < numel(p.value); ++i) p.value.data()[i] = static_cast<T>(normal(gen));
       } else {
         p.value.setZero();
       }
@@ -78,10 +76,9 @@ LoadReport load_hf_weights(Model& model, const SafeTensorsFile& file, std::uint6
       return;
     }
     const TensorInfo& info = file.info(found);
-    FROST_CHECK(info.shape == want,
-                file.path() + ": tensor '" + found + "' has shape " +
-                    nlohmann::json(info.shape).dump() + " but config.json implies " +
-                    nlohmann::json(want).dump());
+    FROST_CHECK(info.shape == want, file.path() + ": tensor '" + found + "' has shape " +
+                                        nlohmann::json(info.shape).dump() + " but config.json implies " +
+                                        nlohmann::json(want).dump());
     const auto values = file.floats(found);
     for (std::size_t i = 0; i < values.size(); ++i) p.value.data()[i] = static_cast<T>(values[i]);
     used.push_back(found);

@@ -12,10 +12,14 @@ namespace frost::io {
 inline std::string hf_name(const ParamId& id) {
   const char* leaf = slot_info(id.component, id.slot).hf_name;
   switch (id.component) {
-    case Component::embeddings: return std::string("bert.embeddings.") + leaf;
-    case Component::layer: return "bert.encoder.layer." + std::to_string(id.layer) + "." + leaf;
-    case Component::pooler: return std::string("bert.pooler.") + leaf;
-    default: return std::string("classifier.") + leaf;
+    case Component::embeddings:
+      return std::string("bert.embeddings.") + leaf;
+    case Component::layer:
+      return "bert.encoder.layer." + std::to_string(id.layer) + "." + leaf;
+    case Component::pooler:
+      return std::string("bert.pooler.") + leaf;
+    default:
+      return std::string("classifier.") + leaf;
   }
 }
 

@@ -95,7 +95,8 @@ void BertClassifier<T>::save_pretrained(const std::string& dir, const std::vecto
   }
   io::save_pretrained(dir, *this, vocab, base, label_names);
   const std::string tc = source_dir_ + "/tokenizer_config.json";
-  if (!source_dir_.empty() && std::filesystem::exists(tc)) io::write_file_atomic(dir + "/tokenizer_config.json", io::read_file(tc));
+  if (!source_dir_.empty() && std::filesystem::exists(tc))
+    io::write_file_atomic(dir + "/tokenizer_config.json", io::read_file(tc));
 }
 
 }  // namespace frost

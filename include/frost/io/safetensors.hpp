@@ -70,17 +70,21 @@ inline constexpr const char* kSafeTensorsDtypes[] = {"F32", "F16", "BF16", "F64"
 inline std::size_t dtype_size(DType d) {
   switch (d) {
     case DType::F64:
-    case DType::I64: return 8;
+    case DType::I64:
+      return 8;
     case DType::F32:
     case DType::I32:
-    case DType::U32: return 4;
+    case DType::U32:
+      return 4;
     case DType::F16:
     case DType::BF16:
     case DType::I16:
-    case DType::U16: return 2;
+    case DType::U16:
+      return 2;
     case DType::I8:
     case DType::U8:
-    case DType::BOOL: return 1;
+    case DType::BOOL:
+      return 1;
   }
   return 1;
 }
@@ -263,15 +267,14 @@ struct JsonSyntaxSax {
   bool start_array(std::size_t) { return nest(); }
   bool end_array() { return --depth, true; }
   bool nest() {
-    FROST_CHECK(++depth <= kSafeTensorsMaxDepth,
-                std::string(where) + ": header is nested more than " +
-                    std::to_string(kSafeTensorsMaxDepth) +
-                    " levels deep (expected a flat object of tensors)");
+    FROST_CHECK(++depth <= kSafeTensorsMaxDepth, std::string(where) + ": header is nested more than " +
+                                                     std::to_string(kSafeTensorsMaxDepth) +
+                                                     " levels deep (expected a flat object of tensors)");
     return true;
   }
   bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) {
-    throw Error(std::string(where) + ": header is not valid JSON (at header byte " +
-                std::to_string(pos) + ": " + e.what() + ")");
+    throw Error(std::string(where) + ": header is not valid JSON (at header byte " + std::to_string(pos) + ": " +
+                e.what() + ")");
   }
 };
 
@@ -325,14 +328,12 @@ class SafeTensorsSax {
         break;
       }
       case State::MetaKey:
-        FROST_CHECK(out_.metadata.count(k) == 0,
-                    where_ + ": __metadata__: duplicate key " + st_quote(k));
+        FROST_CHECK(out_.metadata.count(k) == 0, where_ + ": __metadata__: duplicate key " + st_quote(k));
         meta_key_ = k;
         state_ = State::MetaValue2;
         break;
       case State::TensorKey: {
-        FROST_CHECK(tensor_keys_.insert(k).second,
-                    tensor_where() + ": duplicate key " + st_quote(k));
+        FROST_CHECK(tensor_keys_.insert(k).second, tensor_where() + ": duplicate key " + st_quote(k));
         if (k == "dtype") {
           state_ = State::Dtype;
         } else if (k == "shape") {
@@ -349,28 +350,38 @@ class SafeTensorsSax {
         FROST_CHECK(skip_keys_.back().insert(k).second,
                     tensor_where() + ": duplicate key " + st_quote(k) + " in a nested object");
         break;
-      default: break;  // unreachable: nlohmann only calls key() inside an object
+      default:
+        break;  // unreachable: nlohmann only calls key() inside an object
     }
     return true;
   }
 
   bool end_object() {
     switch (state_) {
-      case State::RootKey: state_ = State::Done; break;
-      case State::MetaKey: state_ = State::RootKey; break;
+      case State::RootKey:
+        state_ = State::Done;
+        break;
+      case State::MetaKey:
+        state_ = State::RootKey;
+        break;
       case State::TensorKey:
         finish_tensor();
         state_ = State::RootKey;
         break;
-      case State::Skip: end_skipped(); break;
-      default: break;
+      case State::Skip:
+        end_skipped();
+        break;
+      default:
+        break;
     }
     return true;
   }
 
   bool end_array() {
     switch (state_) {
-      case State::ShapeEntry: state_ = State::TensorKey; break;
+      case State::ShapeEntry:
+        state_ = State::TensorKey;
+        break;
       case State::OffsetsEntry:
         FROST_CHECK(n_offsets_ == 2, tensor_where() +
                                          ": data_offsets must be [begin, end] non-negative "
@@ -378,16 +389,18 @@ class SafeTensorsSax {
                                          std::to_string(n_offsets_) + " entries");
         state_ = State::TensorKey;
         break;
-      case State::Skip: end_skipped(); break;
-      default: break;
+      case State::Skip:
+        end_skipped();
+        break;
+      default:
+        break;
     }
     return true;
   }
 
   bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) {
     // unreachable after JsonSyntaxSax accepted the same text
-    throw Error(where_ + ": header is not valid JSON (at header byte " + std::to_string(pos) +
-                ": " + e.what() + ")");
+    throw Error(where_ + ": header is not valid JSON (at header byte " + std::to_string(pos) + ": " + e.what() + ")");
   }
 
   [[nodiscard]] bool done() const { return state_ == State::Done; }
@@ -405,23 +418,21 @@ class SafeTensorsSax {
     const std::string* prev = nullptr;
     std::uint64_t prev_b = 0;
     for (const auto& [b, e, name] : ranges) {
-      FROST_CHECK(b >= pos, where_ + ": tensors " + st_quote(*prev) + " (data_offsets [" +
-                                std::to_string(prev_b) + ", " + std::to_string(pos) + "]) and " +
-                                st_quote(*name) + " (data_offsets [" + std::to_string(b) + ", " +
-                                std::to_string(e) + "]) overlap in the data buffer at byte " +
-                                std::to_string(b));
-      FROST_CHECK(b == pos, where_ + ": gap in the data buffer at bytes [" + std::to_string(pos) +
-                                ", " + std::to_string(b) + ") before tensor " + st_quote(*name) +
+      FROST_CHECK(b >= pos, where_ + ": tensors " + st_quote(*prev) + " (data_offsets [" + std::to_string(prev_b) +
+                                ", " + std::to_string(pos) + "]) and " + st_quote(*name) + " (data_offsets [" +
+                                std::to_string(b) + ", " + std::to_string(e) +
+                                "]) overlap in the data buffer at byte " + std::to_string(b));
+      FROST_CHECK(b == pos, where_ + ": gap in the data buffer at bytes [" + std::to_string(pos) + ", " +
+                                std::to_string(b) + ") before tensor " + st_quote(*name) +
                                 " (expected the tensors to cover the buffer without holes)");
       pos = e;
       prev = name;
       prev_b = b;
     }
-    FROST_CHECK(pos == out_.data_size,
-                where_ + ": " + std::to_string(out_.data_size - pos) +
-                    " trailing bytes after the last tensor (data buffer is " +
-                    std::to_string(out_.data_size) + " bytes, the tensors cover " +
-                    std::to_string(pos) + ")");
+    FROST_CHECK(pos == out_.data_size, where_ + ": " + std::to_string(out_.data_size - pos) +
+                                           " trailing bytes after the last tensor (data buffer is " +
+                                           std::to_string(out_.data_size) + " bytes, the tensors cover " +
+                                           std::to_string(pos) + ")");
   }
 
  private:
@@ -467,26 +478,22 @@ class SafeTensorsSax {
   bool value(const Tok& t) {
     switch (state_) {
       case State::Root:
-        FROST_CHECK(t.kind == Kind::Object,
-                    where_ + ": header must be a JSON object, found " + t.text);
+        FROST_CHECK(t.kind == Kind::Object, where_ + ": header must be a JSON object, found " + t.text);
         state_ = State::RootKey;
         break;
       case State::MetaValue:
-        FROST_CHECK(t.kind == Kind::Object,
-                    where_ + ": __metadata__ must be an object of strings, found " + t.text);
+        FROST_CHECK(t.kind == Kind::Object, where_ + ": __metadata__ must be an object of strings, found " + t.text);
         state_ = State::MetaKey;
         break;
       case State::MetaValue2:
-        FROST_CHECK(t.kind == Kind::String, where_ + ": __metadata__ value for " +
-                                                st_quote(meta_key_) + " must be a string, found " +
-                                                t.text);
+        FROST_CHECK(t.kind == Kind::String,
+                    where_ + ": __metadata__ value for " + st_quote(meta_key_) + " must be a string, found " + t.text);
         out_.metadata.emplace(meta_key_, *t.s);
         state_ = State::MetaKey;
         break;
       case State::TensorValue:
         FROST_CHECK(t.kind == Kind::Object,
-                    tensor_where() + ": expected an object with dtype, shape and data_offsets, found " +
-                        t.text);
+                    tensor_where() + ": expected an object with dtype, shape and data_offsets, found " + t.text);
         cur_ = TensorInfo{};
         tensor_keys_.clear();
         numel_ = 1;
@@ -495,41 +502,35 @@ class SafeTensorsSax {
         break;
       case State::Dtype:
         FROST_CHECK(t.kind == Kind::String && parse_dtype(*t.s, cur_.dtype),
-                    tensor_where() + ": unknown dtype " + t.text + " (expected one of " +
-                        st_dtype_list() + ")");
+                    tensor_where() + ": unknown dtype " + t.text + " (expected one of " + st_dtype_list() + ")");
         state_ = State::TensorKey;
         break;
       case State::Shape:
         FROST_CHECK(t.kind == Kind::Array,
-                    tensor_where() + ": shape must be an array of non-negative integers, found " +
-                        t.text);
+                    tensor_where() + ": shape must be an array of non-negative integers, found " + t.text);
         state_ = State::ShapeEntry;
         break;
       case State::ShapeEntry: {
         std::uint64_t d = 0;
         const auto at = [&] { return " at shape index " + std::to_string(cur_.shape.size()); };
-        FROST_CHECK(non_negative(t, d), tensor_where() +
-                                            ": shape entries must be non-negative integers, found " +
-                                            t.text + at());
+        FROST_CHECK(non_negative(t, d),
+                    tensor_where() + ": shape entries must be non-negative integers, found " + t.text + at());
         FROST_CHECK(cur_.shape.size() < kSafeTensorsMaxRank,
-                    tensor_where() + ": shape has more than " + std::to_string(kSafeTensorsMaxRank) +
-                        " entries");
+                    tensor_where() + ": shape has more than " + std::to_string(kSafeTensorsMaxRank) + " entries");
         constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-        FROST_CHECK(d <= kMax, tensor_where() + ": shape is too large: entry " + t.text + at() +
-                                   " exceeds the int64 range");
+        FROST_CHECK(d <= kMax,
+                    tensor_where() + ": shape is too large: entry " + t.text + at() + " exceeds the int64 range");
         std::uint64_t p = 0;
         FROST_CHECK(!__builtin_mul_overflow(numel_, d, &p) && p <= kMax,
-                    tensor_where() + ": shape is too large: the element count of " +
-                        st_shape_str(cur_.shape) + " x " + std::to_string(d) +
-                        " overflows 64 bits (int64)");
+                    tensor_where() + ": shape is too large: the element count of " + st_shape_str(cur_.shape) + " x " +
+                        std::to_string(d) + " overflows 64 bits (int64)");
         numel_ = p;
         cur_.shape.push_back(static_cast<std::int64_t>(d));
         break;
       }
       case State::Offsets:
         FROST_CHECK(t.kind == Kind::Array,
-                    tensor_where() +
-                        ": data_offsets must be [begin, end] non-negative integers, found " + t.text);
+                    tensor_where() + ": data_offsets must be [begin, end] non-negative integers, found " + t.text);
         state_ = State::OffsetsEntry;
         break;
       case State::OffsetsEntry: {
@@ -537,10 +538,9 @@ class SafeTensorsSax {
         FROST_CHECK(n_offsets_ < 2, tensor_where() +
                                         ": data_offsets must be [begin, end] non-negative "
                                         "integers, found more than 2 entries");
-        FROST_CHECK(non_negative(t, v),
-                    tensor_where() +
-                        ": data_offsets must be [begin, end] non-negative integers, found " +
-                        t.text + " at index " + std::to_string(n_offsets_));
+        FROST_CHECK(non_negative(t, v), tensor_where() +
+                                            ": data_offsets must be [begin, end] non-negative integers, found " +
+                                            t.text + " at index " + std::to_string(n_offsets_));
         (n_offsets_ == 0 ? cur_.begin : cur_.end) = v;
         ++n_offsets_;
         break;
@@ -553,7 +553,8 @@ class SafeTensorsSax {
           state_ = State::TensorKey;
         }
         break;
-      default: break;  // unreachable: nlohmann rejects a second top-level value
+      default:
+        break;  // unreachable: nlohmann rejects a second top-level value
     }
     return true;
   }
@@ -571,21 +572,17 @@ class SafeTensorsSax {
     const std::uint64_t esize = dtype_size(cur_.dtype);
     std::uint64_t bytes = 0;
     FROST_CHECK(!__builtin_mul_overflow(numel_, esize, &bytes),
-                w + ": shape is too large: " + std::to_string(numel_) + " elements of " +
-                    dtype_name(cur_.dtype) + " (" + std::to_string(esize) +
-                    " bytes each) overflow 64 bits");
-    const std::string offs =
-        "[" + std::to_string(cur_.begin) + ", " + std::to_string(cur_.end) + "]";
-    FROST_CHECK(cur_.begin <= cur_.end,
-                w + ": data_offsets " + offs + " are not ordered: begin > end");
-    FROST_CHECK(cur_.end <= out_.data_size,
-                w + ": data_offsets end " + std::to_string(cur_.end) +
-                    " is beyond the data buffer (" + std::to_string(out_.data_size) + " bytes)");
+                w + ": shape is too large: " + std::to_string(numel_) + " elements of " + dtype_name(cur_.dtype) +
+                    " (" + std::to_string(esize) + " bytes each) overflow 64 bits");
+    const std::string offs = "[" + std::to_string(cur_.begin) + ", " + std::to_string(cur_.end) + "]";
+    FROST_CHECK(cur_.begin <= cur_.end, w + ": data_offsets " + offs + " are not ordered: begin > end");
+    FROST_CHECK(cur_.end <= out_.data_size, w + ": data_offsets end " + std::to_string(cur_.end) +
+                                                " is beyond the data buffer (" + std::to_string(out_.data_size) +
+                                                " bytes)");
     FROST_CHECK(cur_.end - cur_.begin == bytes,
-                w + ": data_offsets span " + std::to_string(cur_.end - cur_.begin) +
-                    " bytes but shape x dtype needs " + std::to_string(bytes) + " (shape " +
-                    st_shape_str(cur_.shape) + ", " + dtype_name(cur_.dtype) + ", " +
-                    std::to_string(esize) + " bytes each)");
+                w + ": data_offsets span " + std::to_string(cur_.end - cur_.begin) + " bytes but shape x dtype needs " +
+                    std::to_string(bytes) + " (shape " + st_shape_str(cur_.shape) + ", " + dtype_name(cur_.dtype) +
+                    ", " + std::to_string(esize) + " bytes each)");
     cur_.shape.shrink_to_fit();
     out_.tensors.emplace(std::move(name_), std::move(cur_));
     name_.clear();
@@ -608,40 +605,34 @@ class SafeTensorsSax {
 }  // namespace detail
 
 /// Checks the 8-byte header length `n` of a file of `file_size` bytes (>= 8).
-inline void check_safetensors_header_length(std::uint64_t n, std::uint64_t file_size,
-                                            std::string_view where) {
+inline void check_safetensors_header_length(std::uint64_t n, std::uint64_t file_size, std::string_view where) {
   const std::string w(where);
-  FROST_CHECK(n <= kSafeTensorsMaxHeader, w + ": header length " + std::to_string(n) +
-                                              " exceeds the limit of " +
+  FROST_CHECK(n <= kSafeTensorsMaxHeader, w + ": header length " + std::to_string(n) + " exceeds the limit of " +
                                               std::to_string(kSafeTensorsMaxHeader) + " bytes");
-  FROST_CHECK(n <= file_size - 8, w + ": header length " + std::to_string(n) +
-                                      " runs past the end of the file (" +
+  FROST_CHECK(n <= file_size - 8, w + ": header length " + std::to_string(n) + " runs past the end of the file (" +
                                       std::to_string(file_size) + " bytes)");
 }
 
 /// Parses and checks the JSON header (the n bytes after the length) of a file whose data buffer
 /// has `data_size` bytes. Throws frost::Error, prefixed with `where`, at the first violation.
-inline SafeTensorsHeader parse_safetensors_header_json(std::string_view header,
-                                                       std::uint64_t data_size,
+inline SafeTensorsHeader parse_safetensors_header_json(std::string_view header, std::uint64_t data_size,
                                                        std::string_view where) {
   const std::string w(where);
   SafeTensorsHeader out;
   out.header_size = header.size();
   out.data_size = data_size;
-  FROST_CHECK(header.substr(0, 3) != "\xEF\xBB\xBF",
-              w + ": header starts with a UTF-8 byte order mark (expected '{')");
+  FROST_CHECK(header.substr(0, 3) != "\xEF\xBB\xBF", w + ": header starts with a UTF-8 byte order mark (expected '{')");
   const std::size_t bad = detail::st_invalid_utf8(header);
   if (bad != std::string_view::npos) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(header[bad])));
-    throw Error(w + ": header is not valid UTF-8: byte " + hex + " at header offset " +
-                std::to_string(bad) + " does not start a well-formed UTF-8 sequence");
+    throw Error(w + ": header is not valid UTF-8: byte " + hex + " at header offset " + std::to_string(bad) +
+                " does not start a well-formed UTF-8 sequence");
   }
   // nlohmann's lexer would stop at '\0' and ignore the rest of the header
   const auto nul = header.find('\0');
   FROST_CHECK(nul == std::string_view::npos,
-              w + ": header contains a NUL byte at offset " + std::to_string(nul) +
-                  " (expected JSON text)");
+              w + ": header contains a NUL byte at offset " + std::to_string(nul) + " (expected JSON text)");
   detail::JsonSyntaxSax syntax{where};
   bool ok = nlohmann::json::sax_parse(header.data(), header.data() + header.size(), &syntax,
                                       nlohmann::json::input_format_t::json, true);
@@ -656,11 +647,10 @@ inline SafeTensorsHeader parse_safetensors_header_json(std::string_view header,
 /// Parses and checks the header of a whole safetensors file image `bytes[0, size)`: the 8-byte
 /// length, the JSON header, and that the data buffer is what the tensors cover. The same code
 /// as the file reader (SafeTensorsFile), without I/O; the data bytes themselves are not read.
-inline SafeTensorsHeader parse_safetensors_header(const std::uint8_t* bytes, std::size_t size,
-                                                  std::string_view where) {
+inline SafeTensorsHeader parse_safetensors_header(const std::uint8_t* bytes, std::size_t size, std::string_view where) {
   const std::string w(where);
-  FROST_CHECK(size >= 8, w + ": file is " + std::to_string(size) +
-                             " bytes, too short for the 8-byte safetensors header length");
+  FROST_CHECK(size >= 8,
+              w + ": file is " + std::to_string(size) + " bytes, too short for the 8-byte safetensors header length");
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
   check_safetensors_header_length(n, size, where);
@@ -710,12 +700,10 @@ class SafeTensorsFile {
   }
 
   /// The same checks on a file image in memory (`where` names it in errors); copies the data.
-  static SafeTensorsFile from_memory(const std::uint8_t* bytes, std::size_t size,
-                                     std::string where = "<memory>") {
+  static SafeTensorsFile from_memory(const std::uint8_t* bytes, std::size_t size, std::string where = "<memory>") {
     SafeTensorsHeader h = parse_safetensors_header(bytes, size, where);
     const std::uint8_t* data = bytes + h.data_begin();
-    return SafeTensorsFile(std::move(where), std::move(h),
-                           std::vector<unsigned char>(data, data + h.data_size));
+    return SafeTensorsFile(std::move(where), std::move(h), std::vector<unsigned char>(data, data + h.data_size));
   }
 
   [[nodiscard]] const std::string& path() const { return path_; }
@@ -732,9 +720,8 @@ class SafeTensorsFile {
   /// Any float dtype (F32, F16, BF16, F64) as float.
   [[nodiscard]] std::vector<float> floats(const std::string& name) const {
     const TensorInfo& t = info(name);
-    FROST_CHECK(is_float_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) +
-                                             " has dtype " + dtype_name(t.dtype) +
-                                             ", expected a float dtype (F32, F16, BF16, F64)");
+    FROST_CHECK(is_float_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) + " has dtype " +
+                                             dtype_name(t.dtype) + ", expected a float dtype (F32, F16, BF16, F64)");
     const unsigned char* p = data_.data() + t.begin;
     const auto n = static_cast<std::size_t>(t.numel());
     std::vector<float> out(n);
@@ -762,9 +749,8 @@ class SafeTensorsFile {
   /// Integer dtypes (I64, I32, I16, I8, U32, U16, U8, BOOL) as int64.
   [[nodiscard]] std::vector<std::int64_t> ints(const std::string& name) const {
     const TensorInfo& t = info(name);
-    FROST_CHECK(is_int_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) +
-                                           " has dtype " + dtype_name(t.dtype) +
-                                           ", expected an integer dtype");
+    FROST_CHECK(is_int_dtype(t.dtype), path_ + ": tensor " + detail::st_quote(name) + " has dtype " +
+                                           dtype_name(t.dtype) + ", expected an integer dtype");
     const unsigned char* p = data_.data() + t.begin;
     const auto n = static_cast<std::size_t>(t.numel());
     std::vector<std::int64_t> out(n);
@@ -774,13 +760,27 @@ class SafeTensorsFile {
     };
     for (std::size_t i = 0; i < n; ++i) {
       switch (t.dtype) {
-        case DType::I64: out[i] = read(std::int64_t{}, i); break;
-        case DType::I32: out[i] = read(std::int32_t{}, i); break;
-        case DType::U32: out[i] = read(std::uint32_t{}, i); break;
-        case DType::I16: out[i] = read(std::int16_t{}, i); break;
-        case DType::U16: out[i] = read(std::uint16_t{}, i); break;
-        case DType::I8: out[i] = static_cast<std::int64_t>(p[i]) - (p[i] >= 0x80u ? 256 : 0); break;  // two's complement
-        default: out[i] = p[i]; break;  // U8, BOOL
+        case DType::I64:
+          out[i] = read(std::int64_t{}, i);
+          break;
+        case DType::I32:
+          out[i] = read(std::int32_t{}, i);
+          break;
+        case DType::U32:
+          out[i] = read(std::uint32_t{}, i);
+          break;
+        case DType::I16:
+          out[i] = read(std::int16_t{}, i);
+          break;
+        case DType::U16:
+          out[i] = read(std::uint16_t{}, i);
+          break;
+        case DType::I8:
+          out[i] = static_cast<std::int64_t>(p[i]) - (p[i] >= 0x80u ? 256 : 0);
+          break;  // two's complement
+        default:
+          out[i] = p[i];
+          break;  // U8, BOOL
       }
     }
     return out;
@@ -839,13 +839,12 @@ class SafeTensorsWriter {
     std::vector<std::int64_t> shape;
     std::uint64_t begin, end;
   };
-  void add(const std::string& name, DType dtype, std::vector<std::int64_t> shape,
-           const unsigned char* data, std::size_t elem) {
+  void add(const std::string& name, DType dtype, std::vector<std::int64_t> shape, const unsigned char* data,
+           std::size_t elem) {
     FROST_CHECK(name != "__metadata__", "safetensors: '__metadata__' is not a tensor name");
     FROST_CHECK(detail::st_invalid_utf8(name) == std::string_view::npos,
                 "safetensors: tensor name " + detail::st_quote(name) + " is not valid UTF-8");
-    for (const auto& e : entries_)
-      FROST_CHECK(e.name != name, "safetensors: tensor '" + name + "' added twice");
+    for (const auto& e : entries_) FROST_CHECK(e.name != name, "safetensors: tensor '" + name + "' added twice");
     std::uint64_t numel = 1;
     for (auto d : shape) {
       FROST_CHECK(d >= 0, "safetensors: tensor '" + name + "' has a negative dimension");

@@ -77,7 +77,8 @@ class BertModel : public BertBase<BertModel<T, M, Depth>, T> {
     [&]<int... I>(std::integer_sequence<int, I...>) {
       constexpr int N = sizeof...(I);
       ((go = go && f(N - 1 - I, std::get<N - 1 - I>(layers))), ...);
-    }(std::make_integer_sequence<int, plan::typed_layers>{});
+    }
+    (std::make_integer_sequence<int, plan::typed_layers>{});
   }
 
  private:
@@ -86,15 +87,21 @@ class BertModel : public BertBase<BertModel<T, M, Depth>, T> {
     return M;
   }
   template <class F>
-  void visit_embeddings(F&& f) { f(embeddings); }
+  void visit_embeddings(F&& f) {
+    f(embeddings);
+  }
   template <class F>
-  void visit_pooler(F&& f) { f(pooler); }
+  void visit_pooler(F&& f) {
+    f(pooler);
+  }
   template <class F>
-  void visit_classifier(F&& f) { f(classifier); }
+  void visit_classifier(F&& f) {
+    f(classifier);
+  }
   template <class F>
   void for_each_typed_layer(F&& f) {
-    [&]<int... I>(std::integer_sequence<int, I...>) { (f(I, std::get<I>(layers)), ...); }(
-        std::make_integer_sequence<int, plan::typed_layers>{});
+    [&]<int... I>(std::integer_sequence<int, I...>) { (f(I, std::get<I>(layers)), ...); }
+    (std::make_integer_sequence<int, plan::typed_layers>{});
   }
 };
 
@@ -111,8 +118,10 @@ constexpr FreezeMask policy_mask() {
   static_assert(Selector<P> || FreezePolicy<P>,
                 "frost: the second template argument must be a freeze policy (Freeze<...>, FreezeAllExcept<...>, "
                 "NoFreeze, FreezeBert, BitFit, ...); for a policy chosen at run time use BertClassifier<T>");
-  if constexpr (FreezePolicy<P>) return P::frozen;
-  else return FreezeMask{};
+  if constexpr (FreezePolicy<P>)
+    return P::frozen;
+  else
+    return FreezeMask{};
 }
 }  // namespace detail
 

@@ -90,7 +90,8 @@ class BertBase {
     for_each_param([&](const ParamId& id, auto& p) {
       const SlotKind k = slot_kind(id.component, id.slot);
       const bool one_d = k == SlotKind::bias || k == SlotKind::ln_weight || k == SlotKind::ln_bias;
-      std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()), static_cast<std::int64_t>(p.value.cols())};
+      std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()),
+                                      static_cast<std::int64_t>(p.value.cols())};
       if (one_d) shape = {static_cast<std::int64_t>(p.value.cols())};
       out.push_back({io::hf_name(id), std::move(shape), is_trainable_v<decltype(p)>});
     });
@@ -251,16 +252,19 @@ void BertBase<Derived, T>::init_weights(std::uint64_t seed) {
   std::normal_distribution<double> normal(0.0, cfg_.initializer_range);
   for_each_param([&](const ParamId& id, auto& p) {
     switch (slot_kind(id.component, id.slot)) {
-      case SlotKind::ln_weight: p.value.setOnes(); break;
+      case SlotKind::ln_weight:
+        p.value.setOnes();
+        break;
       case SlotKind::bias:
-      case SlotKind::ln_bias: p.value.setZero(); break;
+      case SlotKind::ln_bias:
+        p.value.setZero();
+        break;
       default:
         for (Eigen::Index i = 0; i < numel(p.value); ++i) p.value.data()[i] = static_cast<T>(normal(gen));
     }
     if (id.component == Component::embeddings && id.slot == slot::word) p.value.row(cfg_.pad_token_id).setZero();
   });
 }
-
 
 }  // namespace detail
 }  // namespace frost

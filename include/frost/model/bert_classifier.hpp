@@ -51,7 +51,8 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     make<kinds::Embeddings>(embeddings_, plan.embeddings(), "embeddings");
     layers_.resize(static_cast<std::size_t>(c.num_hidden_layers));
     for (int i = 0; i < c.num_hidden_layers; ++i)
-      make<kinds::Layer>(layers_[static_cast<std::size_t>(i)], kinds::layer_kind_of(plan.layer(i)), "encoder.layer." + std::to_string(i));
+      make<kinds::Layer>(layers_[static_cast<std::size_t>(i)], kinds::layer_kind_of(plan.layer(i)),
+                         "encoder.layer." + std::to_string(i));
     make<kinds::Pooler>(pooler_, kinds::head_kind_of(plan.pooler()), "pooler");
     make<kinds::Classifier>(classifier_, kinds::head_kind_of(plan.classifier()), "classifier");
     std::visit([&](auto& e) { e.allocate(c); }, embeddings_);
@@ -61,7 +62,8 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     std::visit([&](auto& h) { h.allocate(c); }, classifier_);
   }
   /// A model frozen as `spec` says, resolved against the config's depth.
-  BertClassifier(const BertConfig& cfg, const FreezeSpec& spec) : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers)) {}
+  BertClassifier(const BertConfig& cfg, const FreezeSpec& spec)
+      : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers)) {}
   /// Nothing frozen (HF's default).
   explicit BertClassifier(const BertConfig& cfg) : BertClassifier(cfg, FreezeMask::none()) {}
 
@@ -81,7 +83,8 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   /// f(index, layer&) over all encoder layers, bottom-up.
   template <class F>
   void for_each_layer(F&& f) {
-    for (std::size_t i = 0; i < layers_.size(); ++i) std::visit([&](auto& l) { f(static_cast<int>(i), l); }, layers_[i]);
+    for (std::size_t i = 0; i < layers_.size(); ++i)
+      std::visit([&](auto& l) { f(static_cast<int>(i), l); }, layers_[i]);
   }
   /// f(index, layer&) -> bool over the encoder layers, top-down, until f returns false.
   template <class F>
@@ -96,11 +99,17 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   [[nodiscard]] ComponentSpec layer_spec(int i) const { return kinds::Layer::specs[layer_kind(i)]; }
 
   template <class F>
-  void visit_embeddings(F&& f) { std::visit(f, embeddings_); }
+  void visit_embeddings(F&& f) {
+    std::visit(f, embeddings_);
+  }
   template <class F>
-  void visit_pooler(F&& f) { std::visit(f, pooler_); }
+  void visit_pooler(F&& f) {
+    std::visit(f, pooler_);
+  }
   template <class F>
-  void visit_classifier(F&& f) { std::visit(f, classifier_); }
+  void visit_classifier(F&& f) {
+    std::visit(f, classifier_);
+  }
 
  private:
   template <class Kinds, class Variant>

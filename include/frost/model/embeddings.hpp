@@ -82,11 +82,9 @@ void EmbeddingLayer<T, S>::forward(const int* ids, const int* types, Tensor<T>& 
   positions_.resize(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) positions_[static_cast<std::size_t>(i)] = static_cast<int>(i % st.seq);
   ops::embedding_forward(position.value, positions_.data(), n, e, true, "position_embeddings");
-  ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y,
-                          cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
+  ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y, cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
   dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
-  if (dropped_)
-    ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
+  if (dropped_) ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
 }
 
 template <class T, ComponentSpec S>
@@ -99,8 +97,7 @@ void EmbeddingLayer<T, S>::backward(Tensor<T>& dy, Workspace<T>& ws) {
       Tensor<T>& de = ws.tmp;
       ops::layer_norm_backward_input(dy, ln_w.value, ln_cache_, de);
       const auto n = static_cast<Eigen::Index>(ids_.size());
-      if constexpr (S.trains(slot::word))
-        ops::embedding_backward_weight(de, ids_.data(), n, word.grad, pad_);
+      if constexpr (S.trains(slot::word)) ops::embedding_backward_weight(de, ids_.data(), n, word.grad, pad_);
       if constexpr (S.trains(slot::token_type))
         ops::embedding_backward_weight(de, types_.data(), n, token_type.grad, -1);
       if constexpr (S.trains(slot::position))
@@ -110,6 +107,5 @@ void EmbeddingLayer<T, S>::backward(Tensor<T>& dy, Workspace<T>& ws) {
     (void)dy, (void)ws;
   }
 }
-
 
 }  // namespace frost

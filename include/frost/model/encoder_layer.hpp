@@ -190,22 +190,19 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   const double p_attn = drop ? p_attn_ : 0.0;
   attn_dropped_ = p_attn > 0.0;
   Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
-  ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx,
-                         qkv ? &qkv->attn : nullptr, fc);
+  ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx, qkv ? &qkv->attn : nullptr, fc);
   // Attention output: dense, dropout, residual, LayerNorm.
   hidden_dropped_ = drop && p_hidden_ > 0.0;
   Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
   dense_dropout_add_norm(ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value, attn_ln_b.value, ws.a,
-                         st.rng.fork(site + 2),
-                         cache_ptr<ops::DropoutMask>(saved_.drop1, st),
+                         st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
   // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
   Tensor<T>& i = cached_or(saved_.i, ws.i, st);
   ops::linear_forward_nobias(h1, inter_w.value, i, fc);
   Tensor<T>& g = ws.g;
   ops::bias_gelu_forward(i, inter_b.value, g);
-  dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
-                         st.rng.fork(site + 3),
+  dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o, st.rng.fork(site + 3),
                          cache_ptr<ops::DropoutMask>(saved_.drop2, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
 }
@@ -304,8 +301,8 @@ void EncoderLayer<T, S>::backward_attention(RunState<T>& st, Workspace<T>& ws, F
   if constexpr (traits::need_dctx) {
     const auto& c = saved_.qkv;
     const ops::AttentionShape sh{st.batch, st.seq, heads_, ws.ctx.cols() / heads_};
-    ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k,
-                                  ws.v, fc);
+    ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k, ws.v,
+                                  fc);
     if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
     if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
     if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);

@@ -77,7 +77,6 @@ void PoolerHead<T, S>::backward(Tensor<T>& dp, Tensor<T>* dhidden, RunState<T>& 
   (void)dp, (void)dhidden, (void)st;
 }
 
-
 template <class T, ComponentSpec S>
 class ClassifierHead {
  public:
@@ -115,8 +114,7 @@ void ClassifierHead<T, S>::forward(const Tensor<T>& pooled, Tensor<T>& logits, R
   Tensor<T>& pd = cached_or(pd_, ws.tmp, st);
   pd = pooled;
   dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
-  if (dropped_)
-    ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<ops::DropoutMask>(mask_, st));
+  if (dropped_) ops::dropout_forward(pd, p_drop_, st.rng.fork(999999), cache_ptr<ops::DropoutMask>(mask_, st));
   ops::linear_forward(pd, w.value, b.value, logits, *st.flops);
 }
 
@@ -132,6 +130,5 @@ void ClassifierHead<T, S>::backward(const Tensor<T>& dlogits, Tensor<T>* dpooled
   }
   (void)dlogits, (void)dpooled, (void)st;
 }
-
 
 }  // namespace frost

@@ -9,7 +9,6 @@
 
 namespace frost {
 
-
 /// `Param<T, false>` is just its value: the gradient member is an empty type folded away by
 /// [[no_unique_address]], so `sizeof(Param<T, false>) == sizeof(Tensor<T>)`.
 template <class T, bool Trainable>

@@ -16,9 +16,9 @@ enum class Mode { train, eval };
 
 template <class T>
 struct RunState {
-  bool training = false;  ///< dropout active
+  bool training = false;       ///< dropout active
   bool frozen_dropout = true;  ///< apply dropout in fully frozen components too (HF does)
-  bool record = false;    ///< keep activations for backward
+  bool record = false;         ///< keep activations for backward
   Eigen::Index batch = 0, seq = 0;
   const int* attention_mask = nullptr;
   Tensor<T> mask_add;  ///< [B, S] additive attention mask

@@ -14,13 +14,20 @@ namespace frost {
 /// Linear weights are [out, in] as in PyTorch; biases and LayerNorm parameters are [1, n].
 inline std::int64_t dim_size(const BertConfig& cfg, Dim d) {
   switch (d) {
-    case Dim::one: return 1;
-    case Dim::hidden: return cfg.hidden_size;
-    case Dim::intermediate: return cfg.intermediate_size;
-    case Dim::vocab: return cfg.vocab_size;
-    case Dim::positions: return cfg.max_position_embeddings;
-    case Dim::token_types: return cfg.type_vocab_size;
-    default: return cfg.num_labels;
+    case Dim::one:
+      return 1;
+    case Dim::hidden:
+      return cfg.hidden_size;
+    case Dim::intermediate:
+      return cfg.intermediate_size;
+    case Dim::vocab:
+      return cfg.vocab_size;
+    case Dim::positions:
+      return cfg.max_position_embeddings;
+    case Dim::token_types:
+      return cfg.type_vocab_size;
+    default:
+      return cfg.num_labels;
   }
 }
 

@@ -30,7 +30,7 @@ namespace frost::ops {
 
 template <class T>
 struct AttentionCache {
-  Tensor<T> probs;      // [B*heads*S, S] softmax output P
+  Tensor<T> probs;        // [B*heads*S, S] softmax output P
   DropoutMask drop_mask;  // [B*heads*S, S] kept positions, when attention dropout is active
 };
 
@@ -70,9 +70,8 @@ void head_gemm(gemm::Trans ta, gemm::Trans tb, Eigen::Index m, Eigen::Index n, E
 }  // namespace detail
 
 template <class T>
-void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v,
-                       const Tensor<T>& mask_add, AttentionShape sh, double p_drop,
-                       RandomStream rng, Tensor<T>& ctx, AttentionCache<T>* cache,
+void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const Tensor<T>& mask_add,
+                       AttentionShape sh, double p_drop, RandomStream rng, Tensor<T>& ctx, AttentionCache<T>* cache,
                        FlopCounter& fc) {
   using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
@@ -85,8 +84,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
     if (dropout) cache->drop_mask.resize(sh.batch * sh.heads * S, S);
   }
   fc.add(Phase::forward, 2 * gemm_flops(sh.batch * sh.heads * S, S, d));  // QK^T and P V
-  FROST_OMP(parallel if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
-  {
+  FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
     Tensor<T> scratch(S, S), dropped(dropout ? S : 0, dropout ? S : 0);  // per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
@@ -116,10 +114,9 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
 }
 
 template <class T>
-void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const Tensor<T>& k,
-                              const Tensor<T>& v, const AttentionCache<T>& cache,
-                              AttentionShape sh, double p_drop, Tensor<T>& dq, Tensor<T>& dk,
-                              Tensor<T>& dv, FlopCounter& fc) {
+void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v,
+                              const AttentionCache<T>& cache, AttentionShape sh, double p_drop, Tensor<T>& dq,
+                              Tensor<T>& dk, Tensor<T>& dv, FlopCounter& fc) {
   using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
@@ -129,8 +126,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
   fc.add(Phase::backward_input, 4 * gemm_flops(sh.batch * sh.heads * S, S, d));
-  FROST_OMP(parallel if(sh.batch * sh.heads * S * S * d >= kParallelMinWork))
-  {
+  FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
     Tensor<T> dp(S, S), pd(dropout ? S : 0, dropout ? S : 0);  // per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {

@@ -24,9 +24,7 @@ T dropout_scale(double p) {
 
 /// Whether element i of the stream's tensor is kept (probability 1 - p); attention's dropout on
 /// the probabilities uses the same rule.
-inline bool dropout_keeps(const RandomStream& rng, std::uint64_t i, double p) {
-  return !(rng.uniform(i) < p);
-}
+inline bool dropout_keeps(const RandomStream& rng, std::uint64_t i, double p) { return !(rng.uniform(i) < p); }
 
 template <class T>
 void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask) {

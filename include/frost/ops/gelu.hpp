@@ -81,8 +81,8 @@ void gelu_backward_input(const Tensor<T>& dy, const Tensor<T>& x, Tensor<T>& dx)
   FROST_OMP(parallel for schedule(static) if(n * f >= kParallelMinWork))
   for (Eigen::Index r = 0; r < n; ++r) {
     const auto xs = x.row(r).array();
-    dx.row(r).array() = dy.row(r).array() * (detail::normal_cdf_of(xs) +
-                                               xs * (T(-0.5) * xs.square()).exp() * detail::kInvSqrt2Pi<T>);
+    dx.row(r).array() =
+        dy.row(r).array() * (detail::normal_cdf_of(xs) + xs * (T(-0.5) * xs.square()).exp() * detail::kInvSqrt2Pi<T>);
   }
 }
 

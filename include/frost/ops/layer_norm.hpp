@@ -38,13 +38,14 @@ void layer_norm_rows(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>*
     cache->xhat.resize(n, h);
     cache->rstd.resize(n, 1);
   }
-  FROST_OMP(parallel if(n * h >= kParallelMinWork))
-  {
+  FROST_OMP(parallel if (n * h >= kParallelMinWork)) {
     Eigen::Array<T, 1, Eigen::Dynamic> s(h);  // one row of the input sum, per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index r = 0; r < n; ++r) {
-      if (bias) s = a.row(r).array() + bias->row(0).array();
-      else s = a.row(r).array();
+      if (bias)
+        s = a.row(r).array() + bias->row(0).array();
+      else
+        s = a.row(r).array();
       if (residual) s += residual->row(r).array();
       const T mean = s.sum() / static_cast<T>(h);
       s -= mean;
@@ -63,8 +64,8 @@ void layer_norm_rows(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>*
 
 /// y = LN(x). `cache` may be nullptr (inference mode: nothing is stored).
 template <class T>
-void layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamma, const Tensor<T>& beta, T eps,
-                        Tensor<T>& y, LayerNormCache<T>* cache) {
+void layer_norm_forward(const Tensor<T>& x, const Tensor<T>& gamma, const Tensor<T>& beta, T eps, Tensor<T>& y,
+                        LayerNormCache<T>* cache) {
   detail::layer_norm_rows(x, static_cast<const Tensor<T>*>(nullptr), static_cast<const Tensor<T>*>(nullptr), gamma,
                           beta, eps, y, cache);
 }
@@ -79,8 +80,8 @@ void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias,
 }
 
 template <class T>
-void layer_norm_backward_input(const Tensor<T>& dy, const Tensor<T>& gamma,
-                               const LayerNormCache<T>& cache, Tensor<T>& dx) {
+void layer_norm_backward_input(const Tensor<T>& dy, const Tensor<T>& gamma, const LayerNormCache<T>& cache,
+                               Tensor<T>& dx) {
   const Eigen::Index n = dy.rows(), h = dy.cols();
   dx.resize(n, h);
   FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
@@ -94,8 +95,7 @@ void layer_norm_backward_input(const Tensor<T>& dy, const Tensor<T>& gamma,
 }
 
 template <class T>
-void layer_norm_backward_gamma(const Tensor<T>& dy, const LayerNormCache<T>& cache,
-                               Tensor<T>& dgamma) {
+void layer_norm_backward_gamma(const Tensor<T>& dy, const LayerNormCache<T>& cache, Tensor<T>& dgamma) {
   add_column_sums_product(dy, cache.xhat, dgamma);
 }
 

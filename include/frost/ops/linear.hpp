@@ -13,8 +13,7 @@
 namespace frost::ops {
 
 template <class T>
-void linear_forward(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& b, Tensor<T>& y,
-                    FlopCounter& fc) {
+void linear_forward(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& b, Tensor<T>& y, FlopCounter& fc) {
   y.resize(x.rows(), w.rows());
   // The bias goes in first and the GEMM accumulates onto it (torch.addmm's beta = 1): one write
   // pass instead of the GEMM's zeroing pass plus a read-modify-write bias pass.
@@ -40,8 +39,7 @@ void linear_backward_input(const Tensor<T>& dy, const Tensor<T>& w, Tensor<T>& d
 }
 
 template <class T>
-void linear_backward_weight(const Tensor<T>& dy, const Tensor<T>& x, Tensor<T>& dw,
-                            FlopCounter& fc) {
+void linear_backward_weight(const Tensor<T>& dy, const Tensor<T>& x, Tensor<T>& dw, FlopCounter& fc) {
   gemm_tn(dw, dy, x, fc, Phase::backward_weight, Accumulate::yes);
 }
 

@@ -27,19 +27,17 @@ namespace frost::ops {
 inline constexpr std::int64_t kIgnoreIndex = -100;
 
 template <class T>
-T cross_entropy(const Tensor<T>& logits, const std::vector<std::int64_t>& labels,
-                Tensor<T>& dlogits) {
+T cross_entropy(const Tensor<T>& logits, const std::vector<std::int64_t>& labels, Tensor<T>& dlogits) {
   const Eigen::Index B = logits.rows(), C = logits.cols();
   FROST_CHECK(static_cast<Eigen::Index>(labels.size()) == B,
-              "cross_entropy: expected " + std::to_string(B) + " labels, got " +
-                  std::to_string(labels.size()));
+              "cross_entropy: expected " + std::to_string(B) + " labels, got " + std::to_string(labels.size()));
   dlogits.setZero(B, C);
   Eigen::Index valid = 0;
   for (Eigen::Index b = 0; b < B; ++b) {
     const auto y = labels[static_cast<std::size_t>(b)];
-    FROST_CHECK(y == kIgnoreIndex || (y >= 0 && y < C),
-                "cross_entropy: label " + std::to_string(y) + " of example " + std::to_string(b) +
-                    " is outside [0, " + std::to_string(C) + ") and is not the ignore index -100");
+    FROST_CHECK(y == kIgnoreIndex || (y >= 0 && y < C), "cross_entropy: label " + std::to_string(y) + " of example " +
+                                                            std::to_string(b) + " is outside [0, " + std::to_string(C) +
+                                                            ") and is not the ignore index -100");
     valid += (y != kIgnoreIndex);
   }
   // PyTorch returns NaN when every label is ignored (0 / 0); frost does the same, gradient 0.
@@ -65,8 +63,7 @@ T mse(const Tensor<T>& logits, const std::vector<T>& targets, Tensor<T>& dlogits
   const Eigen::Index B = logits.rows();
   FROST_CHECK(logits.cols() == 1, "mse: regression needs num_labels == 1");
   FROST_CHECK(static_cast<Eigen::Index>(targets.size()) == B,
-              "mse: expected " + std::to_string(B) + " targets, got " +
-                  std::to_string(targets.size()));
+              "mse: expected " + std::to_string(B) + " targets, got " + std::to_string(targets.size()));
   dlogits.resize(B, 1);
   T total = 0;
   for (Eigen::Index b = 0; b < B; ++b) {
@@ -80,9 +77,9 @@ T mse(const Tensor<T>& logits, const std::vector<T>& targets, Tensor<T>& dlogits
 template <class T>
 T bce_with_logits(const Tensor<T>& logits, const std::vector<T>& targets, Tensor<T>& dlogits) {
   const Eigen::Index B = logits.rows(), C = logits.cols();
-  FROST_CHECK(static_cast<Eigen::Index>(targets.size()) == B * C,
-              "bce_with_logits: expected " + std::to_string(B * C) +
-                  " targets (batch x num_labels), got " + std::to_string(targets.size()));
+  FROST_CHECK(static_cast<Eigen::Index>(targets.size()) == B * C, "bce_with_logits: expected " + std::to_string(B * C) +
+                                                                      " targets (batch x num_labels), got " +
+                                                                      std::to_string(targets.size()));
   dlogits.resize(B, C);
   T total = 0;
   const T n = static_cast<T>(B * C);
@@ -112,10 +109,8 @@ struct Labels {
 inline ProblemType resolve_problem_type(const BertConfig& cfg, const Labels& labels) {
   if (cfg.problem_type != ProblemType::infer) return cfg.problem_type;
   if (cfg.num_labels == 1) return ProblemType::regression;
-  return labels.classes.empty() ? ProblemType::multi_label_classification
-                                : ProblemType::single_label_classification;
+  return labels.classes.empty() ? ProblemType::multi_label_classification : ProblemType::single_label_classification;
 }
-
 
 /// Loss value and d(loss)/d(logits).
 template <class T>

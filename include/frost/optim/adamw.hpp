@@ -43,8 +43,7 @@ class AdamW {
   using State = OptimizerState<T, 3>;
 
   template <class Model>
-  explicit AdamW(Model& model, AdamWOptions opt = {}, ParamGroups groups = {})
-      : opt_(opt), groups_(groups) {
+  explicit AdamW(Model& model, AdamWOptions opt = {}, ParamGroups groups = {}) : opt_(opt), groups_(groups) {
     if (groups_.num_layers == 0) groups_.num_layers = model.depth();
     rebind(model);
   }
@@ -106,11 +105,15 @@ class AdamW {
         }
       };
       if (decayed) {
-        if (ams) update.template operator()<true, true>();
-        else update.template operator()<true, false>();
+        if (ams)
+          update.template operator()<true, true>();
+        else
+          update.template operator()<true, false>();
       } else {
-        if (ams) update.template operator()<false, true>();
-        else update.template operator()<false, false>();
+        if (ams)
+          update.template operator()<false, true>();
+        else
+          update.template operator()<false, false>();
       }
     });
   }

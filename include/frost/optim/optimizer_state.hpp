@@ -21,8 +21,8 @@ namespace frost {
 template <class T, int NBuffers>
 struct ParamState {
   ParamId id{Component::embeddings, 0, 0};
-  std::int64_t step = 0;                 ///< updates this parameter has received (torch: state['step'])
-  std::array<Tensor<T>, NBuffers> buf;   ///< zero-sized until first used
+  std::int64_t step = 0;                ///< updates this parameter has received (torch: state['step'])
+  std::array<Tensor<T>, NBuffers> buf;  ///< zero-sized until first used
 };
 
 template <class T, int NBuffers>

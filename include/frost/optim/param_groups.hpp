@@ -16,25 +16,26 @@
 namespace frost {
 
 struct ParamGroups {
-  double weight_decay = 0.0;   ///< applied to the "decay" group
-  bool hf_no_decay = true;     ///< biases and LayerNorm weights get no weight decay (HF Trainer)
-  double layer_lr_decay = 1.0; ///< LLRD factor; 1 = off
-  int num_layers = 0;          ///< L, needed for LLRD
+  double weight_decay = 0.0;    ///< applied to the "decay" group
+  bool hf_no_decay = true;      ///< biases and LayerNorm weights get no weight decay (HF Trainer)
+  double layer_lr_decay = 1.0;  ///< LLRD factor; 1 = off
+  int num_layers = 0;           ///< L, needed for LLRD
 
   [[nodiscard]] bool decays(const ParamId& id) const {
     if (!hf_no_decay) return true;
     const SlotKind k = slot_kind(id.component, id.slot);
     return k == SlotKind::weight || k == SlotKind::embedding;
   }
-  [[nodiscard]] double weight_decay_of(const ParamId& id) const {
-    return decays(id) ? weight_decay : 0.0;
-  }
+  [[nodiscard]] double weight_decay_of(const ParamId& id) const { return decays(id) ? weight_decay : 0.0; }
   [[nodiscard]] double lr_multiplier(const ParamId& id) const {
     if (layer_lr_decay == 1.0) return 1.0;
     switch (id.component) {
-      case Component::embeddings: return std::pow(layer_lr_decay, num_layers);
-      case Component::layer: return std::pow(layer_lr_decay, num_layers - 1 - id.layer);
-      default: return 1.0;
+      case Component::embeddings:
+        return std::pow(layer_lr_decay, num_layers);
+      case Component::layer:
+        return std::pow(layer_lr_decay, num_layers - 1 - id.layer);
+      default:
+        return 1.0;
     }
   }
 };

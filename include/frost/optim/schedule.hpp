@@ -35,14 +35,15 @@ struct LrSchedule {
     if (k < warmup_steps) return static_cast<double>(k) / static_cast<double>(std::max(1L, warmup_steps));
     switch (kind) {
       case ScheduleKind::linear:
-        return std::max(0.0, static_cast<double>(total_steps - k) /
-                                 static_cast<double>(std::max(1L, total_steps - warmup_steps)));
+        return std::max(
+            0.0, static_cast<double>(total_steps - k) / static_cast<double>(std::max(1L, total_steps - warmup_steps)));
       case ScheduleKind::cosine: {
-        const double progress = static_cast<double>(k - warmup_steps) /
-                                static_cast<double>(std::max(1L, total_steps - warmup_steps));
+        const double progress =
+            static_cast<double>(k - warmup_steps) / static_cast<double>(std::max(1L, total_steps - warmup_steps));
         return std::max(0.0, 0.5 * (1.0 + std::cos(std::numbers::pi * 2.0 * 0.5 * progress)));
       }
-      default: return 1.0;
+      default:
+        return 1.0;
     }
   }
 };

@@ -64,8 +64,10 @@ class SGD {
           buf *= static_cast<T>(opt_.momentum);
           buf += static_cast<T>(1.0 - opt_.dampening) * d;
         }
-        if (opt_.nesterov) d += static_cast<T>(opt_.momentum) * buf;
-        else d = buf;
+        if (opt_.nesterov)
+          d += static_cast<T>(opt_.momentum) * buf;
+        else
+          d = buf;
       }
       p.value -= static_cast<T>(lr) * d;
     });

@@ -53,7 +53,8 @@ class BertTokenizer : public WordPieceTokenizer {
 
  private:
   static BertTokenizer from_pretrained_unchecked(const std::string& dir) {
-    FROST_CHECK(std::filesystem::exists(dir + "/vocab.txt"), dir + ": no vocab.txt (expected a Hugging Face model directory)");
+    FROST_CHECK(std::filesystem::exists(dir + "/vocab.txt"),
+                dir + ": no vocab.txt (expected a Hugging Face model directory)");
     bool lower = true;
     std::ifstream in(dir + "/tokenizer_config.json");
     if (in.good()) {
@@ -64,7 +65,8 @@ class BertTokenizer : public WordPieceTokenizer {
         throw Error(dir + "/tokenizer_config.json: not valid JSON (" + e.what() + ")");
       }
       if (j.contains("do_lower_case")) {
-        FROST_CHECK(j["do_lower_case"].is_boolean(), dir + "/tokenizer_config.json: do_lower_case must be true or false");
+        FROST_CHECK(j["do_lower_case"].is_boolean(),
+                    dir + "/tokenizer_config.json: do_lower_case must be true or false");
         lower = j["do_lower_case"].get<bool>();
       }
     }
@@ -107,8 +109,8 @@ class BertTokenizer : public WordPieceTokenizer {
 };
 
 /// Tokenizes a read TSV file into examples; errors name the file and line.
-inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, int max_len,
-                             bool regression, const std::string& path) {
+inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, int max_len, bool regression,
+                             const std::string& path) {
   Dataset d;
   d.reserve(f.rows.size());
   for (const auto& r : f.rows) {
@@ -121,8 +123,10 @@ inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, in
     Example ex;
     ex.input_ids = std::move(enc.input_ids);
     ex.token_type_ids = std::move(enc.token_type_ids);
-    if (regression) ex.targets = {r.label};
-    else ex.label = static_cast<std::int64_t>(r.label);
+    if (regression)
+      ex.targets = {r.label};
+    else
+      ex.label = static_cast<std::int64_t>(r.label);
     d.push_back(std::move(ex));
   }
   return d;

@@ -127,8 +127,10 @@ inline bool is_other(CodePoint cp) {
     case UTF8PROC_CATEGORY_CF:
     case UTF8PROC_CATEGORY_CS:
     case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CN: return true;
-    default: return false;
+    case UTF8PROC_CATEGORY_CN:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -141,8 +143,10 @@ inline bool is_punctuation_category(CodePoint cp) {
     case UTF8PROC_CATEGORY_PE:
     case UTF8PROC_CATEGORY_PI:
     case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO: return true;
-    default: return false;
+    case UTF8PROC_CATEGORY_PO:
+      return true;
+    default:
+      return false;
   }
 }
 

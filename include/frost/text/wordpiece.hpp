@@ -318,7 +318,7 @@ class WordPieceTokenizer {
     out = python_strip(out);
     if (clean_up_tokenization_spaces) {
       static constexpr std::pair<std::string_view, std::string_view> kCleanUp[] = {
-          {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
+          {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
           {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
       for (const auto& [from, to] : kCleanUp) out = replace_all(out, from, to);
     }
@@ -370,8 +370,8 @@ class WordPieceTokenizer {
     }
     FROST_CHECK(!tokens_.empty(), path + ": empty vocabulary (expected one token per line)");
     for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"})
-      FROST_CHECK(vocab_.count(t) != 0, path + ": vocabulary has no " + t + " token (" +
-                                            std::to_string(tokens_.size()) + " tokens read)");
+      FROST_CHECK(vocab_.count(t) != 0,
+                  path + ": vocabulary has no " + t + " token (" + std::to_string(tokens_.size()) + " tokens read)");
     unk_ = vocab_.at("[UNK]");
     cls_ = vocab_.at("[CLS]");
     sep_ = vocab_.at("[SEP]");
@@ -385,7 +385,8 @@ class WordPieceTokenizer {
     const std::string where = path + ":" + std::to_string(id + 1);
     (void)decode_utf8(token, where);  // HF reads the file as UTF-8 and would fail too
     const auto [it, inserted] = vocab_.emplace(token, id);
-    FROST_CHECK(inserted, where + ": duplicate token '" + token + "' (first at line " + std::to_string(it->second + 1) + ")");
+    FROST_CHECK(inserted,
+                where + ": duplicate token '" + token + "' (first at line " + std::to_string(it->second + 1) + ")");
     tokens_.push_back(std::move(token));
   }
 

@@ -43,15 +43,25 @@ template <class T>
 nlohmann::json optimizer_json(const AdamW<T>& o) {
   const auto& p = o.options();
   const auto& g = o.groups();
-  return {{"name", "adamw"},     {"lr", p.lr},       {"beta1", p.beta1},
-          {"beta2", p.beta2},    {"eps", p.eps},     {"weight_decay", p.weight_decay},
-          {"amsgrad", p.amsgrad}, {"hf_no_decay", g.hf_no_decay}, {"layer_lr_decay", g.layer_lr_decay}};
+  return {{"name", "adamw"},
+          {"lr", p.lr},
+          {"beta1", p.beta1},
+          {"beta2", p.beta2},
+          {"eps", p.eps},
+          {"weight_decay", p.weight_decay},
+          {"amsgrad", p.amsgrad},
+          {"hf_no_decay", g.hf_no_decay},
+          {"layer_lr_decay", g.layer_lr_decay}};
 }
 template <class T>
 nlohmann::json optimizer_json(const SGD<T>& o) {
   const auto& p = o.options();
-  return {{"name", "sgd"},           {"lr", p.lr},           {"momentum", p.momentum},
-          {"dampening", p.dampening}, {"weight_decay", p.weight_decay}, {"nesterov", p.nesterov}};
+  return {{"name", "sgd"},
+          {"lr", p.lr},
+          {"momentum", p.momentum},
+          {"dampening", p.dampening},
+          {"weight_decay", p.weight_decay},
+          {"nesterov", p.nesterov}};
 }
 
 /// How many of an optimizer's state buffers every trainable parameter has (allocated eagerly, so
@@ -67,9 +77,9 @@ std::size_t required_buffers(const SGD<T>&) {
 
 /// Where a run stands (what the Trainer needs besides model and optimizer).
 struct RunPosition {
-  long global_step = 0;   ///< optimizer updates done
-  long epoch = 0;         ///< current epoch (0-based)
-  long next_batch = 0;    ///< index of the next micro-batch in this epoch's order
+  long global_step = 0;  ///< optimizer updates done
+  long epoch = 0;        ///< current epoch (0-based)
+  long next_batch = 0;   ///< index of the next micro-batch in this epoch's order
   std::vector<std::int64_t> data_order;
 };
 
@@ -156,8 +166,8 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
   FROST_CHECK(parse("frost.config") == config_to_json(model.config()),
               path + ": checkpoint was written for another model config: " + meta("frost.config"));
   FROST_CHECK(meta("frost.policy") == mask_string(model.frozen_mask()),
-              path + ": checkpoint was written under another freeze policy (frozen mask " +
-                  meta("frost.policy") + ", this model " + mask_string(model.frozen_mask()) + ")");
+              path + ": checkpoint was written under another freeze policy (frozen mask " + meta("frost.policy") +
+                  ", this model " + mask_string(model.frozen_mask()) + ")");
   FROST_CHECK(parse("frost.optimizer") == optimizer_json(opt),
               path + ": checkpoint was written with another optimizer or options: " + meta("frost.optimizer"));
   const nlohmann::json state = parse("frost.state");
@@ -171,8 +181,9 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
   // far from overflow).
   auto count = [&](const nlohmann::json& j, const std::string& field) -> std::int64_t {
     constexpr std::int64_t kMax = std::int64_t{1} << 53;
-    const bool ok = j.is_number_unsigned() ? j.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMax)
-                                           : j.is_number_integer() && j.get<std::int64_t>() >= 0 && j.get<std::int64_t>() <= kMax;
+    const bool ok = j.is_number_unsigned()
+                        ? j.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMax)
+                        : j.is_number_integer() && j.get<std::int64_t>() >= 0 && j.get<std::int64_t>() <= kMax;
     FROST_CHECK(ok, path + ": metadata 'frost.state': " + field + " must be an integer in [0, 2^53], got " + show(j));
     return j.get<std::int64_t>();
   };
@@ -194,8 +205,10 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
         ok = false;
       }
     }
-    FROST_CHECK(ok, path + ": metadata 'frost.state': " + key + " must be a decimal string of a 64-bit unsigned "
-                    "integer, got " + show(j));
+    FROST_CHECK(ok, path + ": metadata 'frost.state': " + key +
+                        " must be a decimal string of a 64-bit unsigned "
+                        "integer, got " +
+                        show(j));
     return v;
   };
   RunPosition pos;
@@ -228,7 +241,8 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
     const auto step = param_steps.find(name);
     FROST_CHECK(step != param_steps.end(), path + ": no optimizer step count for '" + name + "'");
     s.step = count(*step, "param_steps['" + name + "']");
-    for (std::size_t b = 0; b < s.buf.size(); ++b) detail::load_optimizer_buffer(f, b, required, name, p.value, s.buf[b]);
+    for (std::size_t b = 0; b < s.buf.size(); ++b)
+      detail::load_optimizer_buffer(f, b, required, name, p.value, s.buf[b]);
   });
   FROST_CHECK(slot == staged.size(), path + ": the optimizer does not match the model's trainable parameters");
   std::size_t k = 0;

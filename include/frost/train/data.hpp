@@ -28,8 +28,7 @@ using Dataset = std::vector<Example>;
 /// The order of examples in epoch `epoch`: identity without shuffling, else a Fisher-Yates
 /// permutation drawn from frost's own generator (std::shuffle is implementation-defined, and a run
 /// must be reproducible across standard libraries).
-inline std::vector<std::int64_t> epoch_order(std::size_t n, std::uint64_t seed, std::int64_t epoch,
-                                             bool shuffle) {
+inline std::vector<std::int64_t> epoch_order(std::size_t n, std::uint64_t seed, std::int64_t epoch, bool shuffle) {
   std::vector<std::int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   if (!shuffle) return order;
@@ -50,8 +49,8 @@ inline bool uses_class_labels(const BertConfig& cfg, const Dataset& data) {
 }
 
 /// Pads examples[idx] to the longest of them (pad_token_id, attention mask 0, token type 0).
-inline void make_batch(const Dataset& data, const std::int64_t* idx, std::size_t count,
-                       int pad_token_id, bool single_label, Batch& batch, Labels& labels) {
+inline void make_batch(const Dataset& data, const std::int64_t* idx, std::size_t count, int pad_token_id,
+                       bool single_label, Batch& batch, Labels& labels) {
   FROST_CHECK(count > 0, "make_batch: empty batch");
   std::size_t seq = 0;
   for (std::size_t i = 0; i < count; ++i) seq = std::max(seq, data[static_cast<std::size_t>(idx[i])].input_ids.size());
@@ -70,8 +69,10 @@ inline void make_batch(const Dataset& data, const std::int64_t* idx, std::size_t
       batch.attention_mask[i * seq + s] = 1;
       if (!e.token_type_ids.empty()) batch.token_type_ids[i * seq + s] = e.token_type_ids[s];
     }
-    if (single_label) labels.classes.push_back(e.label);
-    else labels.targets.insert(labels.targets.end(), e.targets.begin(), e.targets.end());
+    if (single_label)
+      labels.classes.push_back(e.label);
+    else
+      labels.targets.insert(labels.targets.end(), e.targets.begin(), e.targets.end());
   }
 }
 

@@ -10,9 +10,9 @@
 namespace frost {
 
 struct EvalResult {
-  double loss = 0;       ///< mean of per-batch losses weighted by batch size
-  double accuracy = 0;   ///< single-label only
-  double f1 = 0;         ///< binary single-label only (positive class 1)
+  double loss = 0;      ///< mean of per-batch losses weighted by batch size
+  double accuracy = 0;  ///< single-label only
+  double f1 = 0;        ///< binary single-label only (positive class 1)
   std::int64_t examples = 0;
 };
 

@@ -43,8 +43,8 @@ struct StepLog {
 struct TrainResult {
   long global_step = 0;
   double last_loss = 0;
-  double seconds = 0;        ///< wall time of train(), evaluation included
-  double eval_seconds = 0;   ///< of which evaluation
+  double seconds = 0;             ///< wall time of train(), evaluation included
+  double eval_seconds = 0;        ///< of which evaluation
   std::vector<EvalResult> evals;  ///< one per epoch when an eval set is given
 };
 
@@ -64,8 +64,7 @@ class Trainer {
  public:
   using T = typename Model::scalar_type;
 
-  Trainer(Model& model, Optimizer& opt, TrainingArguments args)
-      : model_(model), opt_(opt), args_(std::move(args)) {
+  Trainer(Model& model, Optimizer& opt, TrainingArguments args) : model_(model), opt_(opt), args_(std::move(args)) {
     FROST_CHECK(args_.per_device_train_batch_size > 0, "TrainingArguments: batch size must be positive");
     FROST_CHECK(args_.gradient_accumulation_steps > 0,
                 "TrainingArguments: gradient_accumulation_steps must be positive");
@@ -77,8 +76,9 @@ class Trainer {
   std::function<bool(const StepLog&)> on_step;
 
   [[nodiscard]] long steps_per_epoch(std::size_t examples) const {
-    const long batches = static_cast<long>((examples + static_cast<std::size_t>(args_.per_device_train_batch_size) - 1) /
-                                           static_cast<std::size_t>(args_.per_device_train_batch_size));
+    const long batches =
+        static_cast<long>((examples + static_cast<std::size_t>(args_.per_device_train_batch_size) - 1) /
+                          static_cast<std::size_t>(args_.per_device_train_batch_size));
     return std::max(1L, (batches + args_.gradient_accumulation_steps - 1) / args_.gradient_accumulation_steps);
   }
   [[nodiscard]] long total_steps(std::size_t examples) const {
@@ -92,7 +92,8 @@ class Trainer {
     const long total = total_steps(train.size());
     const LrSchedule schedule{args_.lr_scheduler, args_.warmup_steps, total};
     const long bs = args_.per_device_train_batch_size;
-    const long batches = static_cast<long>((train.size() + static_cast<std::size_t>(bs) - 1) / static_cast<std::size_t>(bs));
+    const long batches =
+        static_cast<long>((train.size() + static_cast<std::size_t>(bs) - 1) / static_cast<std::size_t>(bs));
     std::ofstream log = open_log();
     ProgressBar bar("train", total, args_.progress_bar);
     TrainResult result;
@@ -172,8 +173,11 @@ class Trainer {
   // Logs step `s` (JSONL, progress bar), saves a checkpoint when due; whether training stops.
   bool after_step(const StepLog& s, std::ofstream& log, ProgressBar& bar, long total) {
     if (log.is_open())
-      log << nlohmann::json{{"step", s.step}, {"epoch", s.epoch}, {"loss", s.loss},
-                            {"learning_rate", s.learning_rate}, {"grad_norm", s.grad_norm}}
+      log << nlohmann::json{{"step", s.step},
+                            {"epoch", s.epoch},
+                            {"loss", s.loss},
+                            {"learning_rate", s.learning_rate},
+                            {"grad_norm", s.grad_norm}}
                  .dump()
           << '\n'
           << std::flush;
@@ -195,8 +199,10 @@ class Trainer {
       result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
       result.evals.push_back(e);
       if (log.is_open())
-        log << nlohmann::json{{"epoch", pos_.epoch + 1}, {"eval_loss", e.loss},
-                              {"eval_accuracy", e.accuracy}, {"eval_f1", e.f1}}
+        log << nlohmann::json{{"epoch", pos_.epoch + 1},
+                              {"eval_loss", e.loss},
+                              {"eval_accuracy", e.accuracy},
+                              {"eval_f1", e.f1}}
                    .dump()
             << '\n'
             << std::flush;

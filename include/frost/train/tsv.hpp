@@ -34,8 +34,10 @@ struct TsvFile {
 inline std::vector<std::string> split_tabs(const std::string& s) {
   std::vector<std::string> out(1);
   for (char c : s) {
-    if (c == '\t') out.emplace_back();
-    else out.back() += c;
+    if (c == '\t')
+      out.emplace_back();
+    else
+      out.back() += c;
   }
   return out;
 }
@@ -94,8 +96,8 @@ inline TsvFile read_tsv(std::istream& in, const std::string& path, bool label_re
     if (line.empty()) continue;  // blank lines are skipped
     const auto c = split_tabs(line);
     const std::string where = path + ":" + std::to_string(n) + ": ";
-    FROST_CHECK(c.size() == cols, where + "expected " + std::to_string(cols) + " tab-separated columns, got " +
-                                      std::to_string(c.size()));
+    FROST_CHECK(c.size() == cols,
+                where + "expected " + std::to_string(cols) + " tab-separated columns, got " + std::to_string(c.size()));
     TsvRow r;
     r.line = n;
     r.text_a = c[0];

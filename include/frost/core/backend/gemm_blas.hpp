@@ -25,22 +25,21 @@ struct BlasGemm {
     std::string v = OPENBLAS_VERSION;
     while (!v.empty() && v.front() == ' ') v.erase(v.begin());
     while (!v.empty() && v.back() == ' ') v.pop_back();
-    return v + ", core " + openblas_get_corename() + ", " +
-           std::to_string(openblas_get_num_threads()) + " threads";
+    return v + ", core " + openblas_get_corename() + ", " + std::to_string(openblas_get_num_threads()) + " threads";
 #else
     return "CBLAS";
 #endif
   }
 
-  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const float* A, Index lda,
-                   const float* B, Index ldb, float beta, float* C, Index ldc) {
-    cblas_sgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0f, A,
-                blas_int(lda), B, blas_int(ldb), beta, C, blas_int(ldc));
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const float* A, Index lda, const float* B, Index ldb,
+                   float beta, float* C, Index ldc) {
+    cblas_sgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0f, A, blas_int(lda), B,
+                blas_int(ldb), beta, C, blas_int(ldc));
   }
-  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const double* A, Index lda,
-                   const double* B, Index ldb, double beta, double* C, Index ldc) {
-    cblas_dgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0, A,
-                blas_int(lda), B, blas_int(ldb), beta, C, blas_int(ldc));
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const double* A, Index lda, const double* B,
+                   Index ldb, double beta, double* C, Index ldc) {
+    cblas_dgemm(CblasRowMajor, op(ta), op(tb), blas_int(m), blas_int(n), blas_int(k), 1.0, A, blas_int(lda), B,
+                blas_int(ldb), beta, C, blas_int(ldc));
   }
 
  private:

@@ -31,7 +31,8 @@ inline void cuda_check(cudaError_t e, const char* what) {
 }
 inline void cublas_check(cublasStatus_t s, const char* what) {
   if (s != CUBLAS_STATUS_SUCCESS)
-    throw Error(std::string("CUDA GEMM backend: ") + what + " failed with cuBLAS status " + std::to_string(static_cast<int>(s)));
+    throw Error(std::string("CUDA GEMM backend: ") + what + " failed with cuBLAS status " +
+                std::to_string(static_cast<int>(s)));
 }
 
 /// A device allocation that only grows.
@@ -95,8 +96,8 @@ struct CudaGemm {
   }
 
   template <class T>
-  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const T* A, Index lda,
-                   const T* B, Index ldb, T beta, T* C, Index ldc) {
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const T* A, Index lda, const T* B, Index ldb, T beta,
+                   T* C, Index ldc) {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
     auto& ctx = detail::CudaContext::get();
     const std::lock_guard lock(ctx.mutex);

@@ -13,20 +13,26 @@ struct EigenGemm {
   static bool available() { return true; }
 
   template <class T>
-  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const T* A, Index lda,
-                   const T* B, Index ldb, T beta, T* C, Index ldc) {
+  static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const T* A, Index lda, const T* B, Index ldb, T beta,
+                   T* C, Index ldc) {
     using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using CMap = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
     Eigen::Map<Mat, 0, Eigen::OuterStride<>> c(C, m, n, Eigen::OuterStride<>(ldc));
     // op(A) is [m,k]: stored [m,k] (no) or [k,m] (yes); likewise op(B) [k,n].
     const CMap a(A, ta == Trans::yes ? k : m, ta == Trans::yes ? m : k, Eigen::OuterStride<>(lda));
     const CMap b(B, tb == Trans::yes ? n : k, tb == Trans::yes ? k : n, Eigen::OuterStride<>(ldb));
-    if (beta == T(0)) c.setZero();
-    else if (beta != T(1)) c *= beta;
-    if (ta == Trans::no && tb == Trans::no) c.noalias() += a * b;
-    else if (ta == Trans::no) c.noalias() += a * b.transpose();
-    else if (tb == Trans::no) c.noalias() += a.transpose() * b;
-    else c.noalias() += a.transpose() * b.transpose();
+    if (beta == T(0))
+      c.setZero();
+    else if (beta != T(1))
+      c *= beta;
+    if (ta == Trans::no && tb == Trans::no)
+      c.noalias() += a * b;
+    else if (ta == Trans::no)
+      c.noalias() += a * b.transpose();
+    else if (tb == Trans::no)
+      c.noalias() += a.transpose() * b;
+    else
+      c.noalias() += a.transpose() * b.transpose();
   }
 };
 
