@@ -11,6 +11,8 @@
 // non-negative position, optimizer buffers of their parameter's shape or empty, and an
 // optimizer step and a forward pass on it must run clean.
 #include <algorithm>
+#include "fuzz_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -26,10 +28,7 @@
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_checkpoint: broken guarantee: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_checkpoint", what); }
 
 /// The micro model the seeds were written for.
 frost::BertConfig micro_config() {
@@ -144,16 +143,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > 0 && data[0] == '{') {
-    std::size_t end = size;
-    while (end > 0 && data[end - 1] != '}') --end;
-    std::vector<std::uint8_t> image(8 + size);
-    for (int i = 0; i < 8; ++i)
-      image[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((std::uint64_t{end} >> (8 * i)) & 0xFFu);
-    std::copy(data, data + size, image.begin() + 8);
-    check(image.data(), image.size());
-  } else {
-    check(data, size);
-  }
+  frost_fuzz::with_safetensors_image(data, size, [](const std::uint8_t* d, std::size_t n) { check(d, n); });
   return 0;
 }

@@ -5,6 +5,8 @@
 // else (another exception, a sanitizer report, a config that breaks the reader's guarantees) is a
 // finding. Guarantees checked on success: the config validates, and hf_config_json of it (with
 // the input as the base, as export does) reads back to the same config.
+#include "fuzz_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -14,10 +16,7 @@
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_config: broken guarantee: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_config", what); }
 
 }  // namespace
 

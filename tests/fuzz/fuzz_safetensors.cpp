@@ -5,6 +5,8 @@
 // synthesised (so that mutations of the JSON need not keep a binary length consistent). Every
 // input must load or throw frost::Error; anything else (another exception, a sanitizer report,
 // a loaded file that breaks the reader's guarantees) is a finding.
+#include "fuzz_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,10 +17,7 @@
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_safetensors: broken guarantee: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_safetensors", what); }
 
 void check(const std::uint8_t* data, std::size_t size) {
   using namespace frost::io;
@@ -44,16 +43,6 @@ void check(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > 0 && data[0] == '{') {
-    std::size_t end = size;
-    while (end > 0 && data[end - 1] != '}') --end;
-    std::vector<std::uint8_t> image(8 + size);
-    for (int i = 0; i < 8; ++i)
-      image[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((std::uint64_t{end} >> (8 * i)) & 0xFFu);
-    std::copy(data, data + size, image.begin() + 8);
-    check(image.data(), image.size());
-  } else {
-    check(data, size);
-  }
+  frost_fuzz::with_safetensors_image(data, size, [](const std::uint8_t* d, std::size_t n) { check(d, n); });
   return 0;
 }

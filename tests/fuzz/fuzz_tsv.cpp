@@ -7,6 +7,8 @@
 // anything else (another exception, a sanitizer report, rows that break the reader's
 // guarantees) is a finding.
 #include <cmath>
+#include "fuzz_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -19,10 +21,7 @@
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_tsv: broken guarantee: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_tsv", what); }
 
 // 50 tokens, the size of tests/fixtures/tiny's vocab_size.
 constexpr std::string_view kVocab =

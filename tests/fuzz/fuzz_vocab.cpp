@@ -8,6 +8,8 @@
 // tokenized, encoded alone and as pairs, padded and decoded. Every call must succeed or throw
 // frost::Error; anything else (another exception, a sanitizer report, a result that breaks the
 // tokenizer's guarantees) is a finding.
+#include "fuzz_support.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,10 +26,7 @@ using frost::text::Encoding;
 using frost::text::TokenizerOptions;
 using frost::text::WordPieceTokenizer;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "fuzz_vocab: broken guarantee: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_vocab", what); }
 
 // Tokenized as one text (one pass through the tokenizer per input, to keep executions fast).
 constexpr std::string_view kText =
