@@ -96,6 +96,70 @@ TEST(Training, DeterministicGivenSeed) {
   EXPECT_NE(run(11), run(12));
 }
 
+// A NaN injected into a weight stops training at the first step, naming the step and the tensor;
+// no checkpoint is written (save_steps 1 would have written one after the step).
+TEST(Training, InjectedNanStopsAtTheFirstStepNamingTheTensor) {
+  TempDir dir;
+  const Dataset data = synthetic(16, 21);
+  Model m(small_config(0.0));
+  m.init_weights(3);
+  m.for_each_trainable([&](const ParamId& id, auto& p) {
+    if (io::hf_name(id) == "bert.encoder.layer.1.attention.self.query.weight") p.value(0, 0) = std::nanf("");
+  });
+  auto args = small_args();
+  args.save_steps = 1;
+  args.checkpoint_path = dir / "ckpt.safetensors";
+  auto opt = make_adamw(m, args);
+  Trainer tr(m, opt, args);
+  try {
+    tr.train(data);
+    FAIL() << "a NaN weight must stop training";
+  } catch (const NumericalFault& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("step 1:"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("loss is nan"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("weight bert.encoder.layer.1.attention.self.query.weight"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(fs::exists(dir / "ckpt.safetensors"));
+  EXPECT_EQ(tr.position().global_step, 0);
+}
+
+// An absurd learning rate: the run stops with NumericalFault naming a step; every checkpoint
+// written before holds finite values only, and the in-memory model is not saved.
+TEST(Training, AbsurdLearningRateStopsBeforeANonFiniteWeightIsSaved) {
+  TempDir dir;
+  const Dataset data = synthetic(32, 22);
+  Model m(small_config(0.0));
+  m.init_weights(3);
+  auto args = small_args();
+  args.learning_rate = 1e30;
+  args.warmup_steps = 0;
+  args.max_grad_norm = 0;  // no clipping
+  args.num_train_epochs = 50;
+  args.per_device_train_batch_size = 4;
+  args.save_steps = 1;
+  args.checkpoint_path = dir / "ckpt.safetensors";
+  auto opt = make_adamw(m, args);
+  Trainer tr(m, opt, args);
+  std::string msg;
+  try {
+    tr.train(data);
+  } catch (const NumericalFault& e) {
+    msg = e.what();
+  }
+  ASSERT_FALSE(msg.empty()) << "training with lr 1e30 must stop";
+  RecordProperty("message", msg);
+  EXPECT_NE(msg.find("training stopped at step "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("non-finite"), std::string::npos) << msg;
+  if (fs::exists(dir / "ckpt.safetensors")) {
+    const io::SafeTensorsFile f(dir / "ckpt.safetensors");
+    for (const auto& [name, info] : f.tensors()) {
+      if (info.dtype != io::DType::F32) continue;
+      for (float v : f.floats(name)) ASSERT_TRUE(std::isfinite(v)) << name << " in the last checkpoint";
+    }
+  }
+}
+
 TEST(Training, ResumeIsBitIdentical) {
   TempDir dir;
   const Dataset data = synthetic(44, 2);  // 6 batches per epoch, the last one partial

@@ -28,6 +28,7 @@
 #include "optim/clip.hpp"
 #include "train/trainer.hpp"
 #include "io/pretrained.hpp"
+#include "io/staged_dir.hpp"
 
 // Programs that compile the float model once (frost/instances.hpp) see it as extern templates.
 #if defined(FROST_EXTERN_INSTANCES)

@@ -158,6 +158,12 @@ err "nesterov=maybe" "--nesterov:" "${TR[@]}" --output out --nesterov=maybe
 err "num-labels 0" "--num-labels:" "$FROST" train --model m --train train.tsv --output out --num-labels 0
 err "seed negative" "--seed:" "${TR[@]}" --output out --seed -1
 err "optimizer" "--optimizer: expected adamw or sgd, got 'adam'" "${TR[@]}" --output out --optimizer adam
+err "save-steps negative" "--save-steps:" "${TR[@]}" --output out --save-steps -1
+err "save-total-limit without save-steps" "--save-total-limit: expected --save-steps N as well" "${TR[@]}" --output out --save-total-limit 2
+err "resume from a missing directory" "--resume-from-checkpoint: nockpt/frost-manifest.json: missing" "${TR[@]}" --output out --resume-from-checkpoint nockpt
+err "resume latest without checkpoints" "--resume-from-checkpoint latest: out holds no complete checkpoint-STEP directory" "${TR[@]}" --output out --resume-from-checkpoint latest
+err "resume from a model directory" "--resume-from-checkpoint: m/frost-manifest.json: missing (not a complete frost checkpoint)" "${TR[@]}" --output out --resume-from-checkpoint m
+err "absurd learning rate" "training stopped at step " "$FROST" train --model m --train train.tsv --num-labels 3 --no-progress --max-steps 20 --max-grad-norm 0 --lr 1e30 --output out
 err "scheduler" "--scheduler: expected linear, cosine or constant, got 'step'" "${TR[@]}" --output out --scheduler step
 err "freeze selector" "--freeze 'heads': unknown selector 'heads'" "${TR[@]}" --output out --freeze heads
 err "freeze beyond depth" "--freeze 'layers:0-9': 'layers:0-9' names layer index 9 but the model has 3 encoder layers" "${TR[@]}" --output out --freeze layers:0-9

@@ -30,6 +30,9 @@ struct TrainOptions {
   bool no_shuffle = false;
   int num_labels = 0;  ///< 0: from config.json (HF default 2)
   bool progress = true;
+  long save_steps = 0;       ///< write OUTPUT/checkpoint-STEP/ every N optimizer steps (0: never)
+  int save_total_limit = 0;  ///< keep at most K checkpoints, the newest (0: all)
+  std::string resume_from;   ///< --resume-from-checkpoint: a checkpoint directory or "latest"
 };
 
 struct BenchOptions {

@@ -183,6 +183,14 @@ int run(int argc, char** argv) {
                      "number of labels, 1 = regression (default: from config.json, else 2)", "", false);
   bool no_progress = false;
   train->add_flag("--no-progress", no_progress, "no progress bar");
+  flags.integer<long>(train, "--save-steps", t.save_steps, 0, kMaxSteps,
+                      "write OUTPUT/checkpoint-STEP/ (model, optimizer, schedule, RNG, data position) every N steps "
+                      "(0: never)");
+  flags.integer<int>(train, "--save-total-limit", t.save_total_limit, 0, 1000000,
+                     "keep only the newest K checkpoints (0: keep all)");
+  train->add_option("--resume-from-checkpoint", t.resume_from,
+                    "continue a run from a checkpoint directory, or 'latest': the newest complete "
+                    "OUTPUT/checkpoint-STEP/ (a damaged one is reported and the previous one used)");
 
   std::string model_dir, data;
   int batch_size = 32, max_len = 0;

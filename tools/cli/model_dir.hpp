@@ -13,6 +13,7 @@
 
 #include <frost/config.hpp>
 #include <frost/io/config_json.hpp>
+#include <frost/io/staged_dir.hpp>
 #include <frost/text/bert_tokenizer.hpp>
 #include <frost/text/wordpiece.hpp>
 
@@ -78,6 +79,8 @@ struct ModelDir {
                                              ": --model: expected a Hugging Face model directory (config.json, "
                                              "model.safetensors, vocab.txt), found " +
                                              describe_path(d));
+    // A directory frost wrote carries a manifest: every file must match it (transformers' have none).
+    (void)io::verify_manifest(d);
     check_input_file("--model", d + "/config.json", "the model's config.json");
     check_input_file("--model", d + "/model.safetensors", "the model's weights (model.safetensors)");
     check_input_file("--model", d + "/vocab.txt", "the model's vocabulary (vocab.txt)");

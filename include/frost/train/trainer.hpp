@@ -6,6 +6,7 @@
 //                         scaled by 1/accumulation (HF divides the loss)
 //   norm = clip_grad_norm(model, max_grad_norm)      (returned before clipping, logged)
 //   optimizer.step(model, schedule.factor(global_step))
+//   a non-finite loss, norm or updated weight throws NumericalFault (numerical_guard.hpp)
 //   zero_grad; log {step, epoch, loss, learning_rate, grad_norm}
 // Steps per epoch = ceil(batches / accumulation); total = max_steps if > 0 else epochs x that.
 // The data order of each epoch is a function of (seed, epoch) only, so a run is reproducible and
@@ -26,6 +27,7 @@
 #include "checkpoint.hpp"
 #include "data.hpp"
 #include "metrics.hpp"
+#include "numerical_guard.hpp"
 #include "progress.hpp"
 #include "training_args.hpp"
 
@@ -113,7 +115,10 @@ class Trainer {
         make_batch(train, order.data() + start, n, cfg.pad_token_id, single, batch, labels);
         const long group_start = (bi / args_.gradient_accumulation_steps) * args_.gradient_accumulation_steps;
         const long group_size = std::min<long>(args_.gradient_accumulation_steps, batches - group_start);
-        loss_sum += static_cast<double>(model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size)));
+        const double loss =
+            static_cast<double>(model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size)));
+        check_finite(loss, "loss", pos_.global_step + 1, model_);
+        loss_sum += loss;
         ++micro;
         if (bi - group_start + 1 < group_size) continue;
         const StepLog s = optimizer_step(schedule, bi, batches, loss_sum / micro, t0);
@@ -158,7 +163,9 @@ class Trainer {
     const double factor = schedule.factor(pos_.global_step);
     StepLog s;
     s.grad_norm = clip_grad_norm(model_, args_.max_grad_norm);
+    check_finite(s.grad_norm, "gradient norm", pos_.global_step + 1, model_);
     opt_.step(model_, factor);
+    check_finite_update(pos_.global_step + 1, args_.learning_rate * factor, model_);
     model_.zero_grad();
     ++pos_.global_step;
     pos_.next_batch = bi + 1;
