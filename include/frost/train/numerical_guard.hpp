@@ -44,9 +44,7 @@ std::string first_non_finite_trainable_weight(Model& model) {
 }
 
 namespace detail {
-inline std::string show_value(double v) {
-  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-}
+inline std::string show_value(double v) { return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"); }
 }  // namespace detail
 
 /// Throws NumericalFault when `value` (the loss or the gradient norm of optimizer step `step`,
@@ -55,10 +53,10 @@ template <class Model>
 void check_finite(double value, const char* what, long step, Model& model) {
   if (std::isfinite(value)) return;
   const std::string tensor = first_non_finite_tensor(model);
-  throw NumericalFault("training stopped at step " + std::to_string(step) + ": the " + what + " is " +
-                       detail::show_value(value) + " (first non-finite tensor: " +
-                       (tensor.empty() ? std::string("none; the activations overflowed") : tensor) +
-                       "); the weights were not updated by this step and nothing non-finite was saved");
+  throw NumericalFault(
+      "training stopped at step " + std::to_string(step) + ": the " + what + " is " + detail::show_value(value) +
+      " (first non-finite tensor: " + (tensor.empty() ? std::string("none; the activations overflowed") : tensor) +
+      "); the weights were not updated by this step and nothing non-finite was saved");
 }
 
 /// Throws NumericalFault when the update of step `step` left a trainable weight non-finite.
