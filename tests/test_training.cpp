@@ -370,4 +370,186 @@ TEST(Training, GradualUnfreezingKeepsStateOfStillTrainableParameters) {
   EXPECT_EQ(opt.state().slots().front().buf[0].cwiseAbs().maxCoeff(), 0.0f);
 }
 
+// --logging-steps 3: a line every third step (and at the last), its loss the mean of the steps
+// since the previous line, which a logging_steps 1 run of the same seed shows one by one.
+TEST(TrainerLoop, LoggingStepsAverageTheLossSinceTheLastLine) {
+  TempDir dir;
+  const Dataset data = synthetic(40, 31);  // 5 batches x 2 epochs = 10 steps
+  auto run = [&](long logging_steps, const std::string& log) {
+    Model m(small_config());
+    m.init_weights(3);
+    auto args = small_args();
+    args.num_train_epochs = 2;
+    args.logging_steps = logging_steps;
+    args.log_jsonl = log;
+    auto opt = make_adamw(m, args);
+    Trainer(m, opt, args).train(data);
+    std::vector<nlohmann::json> lines;
+    std::ifstream in(log);
+    for (std::string l; std::getline(in, l);) lines.push_back(nlohmann::json::parse(l));
+    return lines;
+  };
+  const auto every = run(1, dir / "every.jsonl"), third = run(3, dir / "third.jsonl");
+  ASSERT_EQ(every.size(), 10u);
+  ASSERT_EQ(third.size(), 4u);  // steps 3, 6, 9 and the last, 10
+  const std::vector<long> steps = {3, 6, 9, 10};
+  long prev = 0;
+  for (std::size_t i = 0; i < third.size(); ++i) {
+    EXPECT_EQ(third[i].at("step").get<long>(), steps[i]);
+    double sum = 0;
+    for (long s = prev; s < steps[i]; ++s) sum += every[static_cast<std::size_t>(s)].at("loss").get<double>();
+    EXPECT_NEAR(third[i].at("loss").get<double>(), sum / static_cast<double>(steps[i] - prev), 1e-12) << i;
+    EXPECT_EQ(third[i].at("learning_rate"), every[static_cast<std::size_t>(steps[i] - 1)].at("learning_rate"));
+    prev = steps[i];
+  }
+}
+
+// eval_strategy steps: an evaluation every eval_steps steps, logged with its step; the final
+// evaluation of the trained model comes on top, whatever the strategy ("no" included).
+TEST(TrainerLoop, EvaluationStrategies) {
+  const Dataset data = synthetic(40, 32), dev = synthetic(12, 33);
+  auto run = [&](IntervalStrategy st, long eval_steps) {
+    Model m(small_config());
+    m.init_weights(3);
+    auto args = small_args();
+    args.num_train_epochs = 2;
+    args.eval_strategy = st;
+    args.eval_steps = eval_steps;
+    auto opt = make_adamw(m, args);
+    const TrainResult r = Trainer(m, opt, args).train(data, &dev);
+    EXPECT_TRUE(r.final_eval.has_value());
+    // The final evaluation is of the model as it ends.
+    const EvalResult now = evaluate(m, dev, args.per_device_eval_batch_size);
+    EXPECT_EQ(r.final_eval->loss, now.loss);
+    return r;
+  };
+  EXPECT_EQ(run(IntervalStrategy::steps, 4).evals.size(), 2u);  // steps 4 and 8 of 10
+  EXPECT_EQ(run(IntervalStrategy::steps, 1).evals.size(), 10u);
+  EXPECT_EQ(run(IntervalStrategy::epoch, 0).evals.size(), 2u);
+  EXPECT_EQ(run(IntervalStrategy::no, 0).evals.size(), 0u);
+  const TrainResult r = run(IntervalStrategy::steps, 3);
+  ASSERT_EQ(r.evals.size(), 3u);
+  EXPECT_EQ(r.evals[0].step, 3);
+  EXPECT_EQ(r.evals[2].step, 9);
+  EXPECT_EQ(r.evals[0].metric, r.evals[0].loss);  // metric_for_best_model defaults to the loss
+  EXPECT_TRUE(r.final_eval->metrics.contains("eval_accuracy"));
+  EXPECT_TRUE(r.final_eval->metrics.contains("eval_f1_macro"));
+}
+
+// load_best_model_at_end: the model ends with the weights it had at the best evaluation (by eval
+// loss here), which a run recording every step's weights shows; the final evaluation is of them.
+TEST(TrainerLoop, LoadBestModelAtEndRestoresTheBestStepsWeights) {
+  const Dataset data = synthetic(40, 34), dev = synthetic(12, 35);
+  auto args = small_args();
+  args.learning_rate = 2e-2;  // noisy enough that the last evaluation is not the best
+  args.num_train_epochs = 4;
+  args.eval_strategy = IntervalStrategy::steps;
+  args.eval_steps = 1;
+  Model rec(small_config());
+  rec.init_weights(3);
+  auto opt_rec = make_adamw(rec, args);
+  Trainer trec(rec, opt_rec, args);
+  std::vector<std::vector<Tensor<float>>> weights;
+  trec.on_step = [&](const StepLog&) {
+    weights.push_back(params_of(rec));
+    return true;
+  };
+  const TrainResult rr = trec.train(data, &dev);
+  ASSERT_EQ(rr.evals.size(), 20u);
+  long best = 0;
+  for (std::size_t i = 1; i < rr.evals.size(); ++i)
+    if (rr.evals[i].loss < rr.evals[static_cast<std::size_t>(best)].loss) best = static_cast<long>(i);
+  ASSERT_NE(best, 19) << "the test needs a run whose last evaluation is not the best";
+  EXPECT_EQ(rr.best.step, best + 1);
+  EXPECT_EQ(rr.best.metric, rr.evals[static_cast<std::size_t>(best)].loss);
+
+  args.load_best_model_at_end = true;
+  Model m(small_config());
+  m.init_weights(3);
+  auto opt = make_adamw(m, args);
+  Trainer t(m, opt, args);
+  const TrainResult r = t.train(data, &dev);
+  EXPECT_EQ(r.best.step, best + 1);
+  EXPECT_EQ(params_of(m), weights[static_cast<std::size_t>(best)]);
+  ASSERT_TRUE(r.final_eval.has_value());
+  EXPECT_EQ(r.final_eval->loss, rr.evals[static_cast<std::size_t>(best)].loss);
+  // The snapshot holds the trainable tensors only (layer 0 is frozen: none of its 16).
+  std::size_t trainable = 0, all = 0;
+  m.for_each_trainable([&](const ParamId&, auto&) { ++trainable; });
+  m.for_each_param([&](const ParamId&, auto&) { ++all; });
+  EXPECT_EQ(t.best_model().weights().size(), trainable);
+  EXPECT_EQ(all - trainable, 16u);
+}
+
+// Early stopping (HF's EarlyStoppingCallback): with a metric that never improves after the first
+// evaluation, training stops after 1 + patience evaluations, well before its step budget.
+TEST(TrainerLoop, EarlyStoppingStopsAfterPatienceEvaluationsWithoutImprovement) {
+  const Dataset data = synthetic(40, 36), dev = synthetic(12, 37);
+  auto args = small_args();
+  args.learning_rate = 3e-3;
+  args.warmup_steps = 0;
+  args.num_train_epochs = 10;
+  args.eval_strategy = IntervalStrategy::steps;
+  args.eval_steps = 2;
+  args.metric_for_best_model = "eval_loss";
+  args.greater_is_better = true;  // "better" = a higher loss, which training does not produce
+  args.early_stopping_patience = 2;
+  Model m(small_config(0.0));
+  m.init_weights(3);
+  auto opt = make_adamw(m, args);
+  const TrainResult r = Trainer(m, opt, args).train(data, &dev);
+  ASSERT_TRUE(r.early_stopped);
+  ASSERT_GE(r.evals.size(), 3u);
+  EXPECT_LT(r.global_step, 50);
+  EXPECT_EQ(r.global_step, 2 * static_cast<long>(r.evals.size()));
+  // Each of the last `patience` evaluations was no higher than the best before it.
+  EXPECT_LE(r.evals.back().loss, r.best.metric);
+}
+
+// A run with load_best_model_at_end and early stopping, checkpointed mid-way and resumed in fresh
+// objects, ends bit-identical to the uninterrupted run: the best metric, the patience counter and
+// the best weights travel in the checkpoint.
+TEST(TrainerLoop, ResumeKeepsTheBestModelAndPatience) {
+  TempDir dir;
+  const Dataset data = synthetic(40, 38), dev = synthetic(12, 39);
+  auto args = small_args();
+  args.learning_rate = 2e-2;
+  args.num_train_epochs = 4;
+  args.eval_strategy = IntervalStrategy::steps;
+  args.eval_steps = 2;
+  args.logging_steps = 3;
+  args.load_best_model_at_end = true;
+  args.early_stopping_patience = 4;
+  Model a(small_config());
+  a.init_weights(3);
+  auto opt_a = make_adamw(a, args);
+  const TrainResult ra = Trainer(a, opt_a, args).train(data, &dev);
+  for (long cut : {5L, 8L}) {
+    {
+      Model b(small_config());
+      b.init_weights(3);
+      auto opt_b = make_adamw(b, args);
+      Trainer tb(b, opt_b, args);
+      tb.on_step = [&](const StepLog& s) {
+        if (s.step == cut) tb.save(dir / "ckpt.safetensors");
+        return s.step < cut;
+      };
+      tb.train(data, &dev);
+    }
+    Model c(small_config());
+    c.init_weights(77);
+    auto opt_c = make_adamw(c, args);
+    Trainer tc(c, opt_c, args);
+    tc.resume(dir / "ckpt.safetensors");
+    const TrainResult rc = tc.train(data, &dev);
+    EXPECT_EQ(rc.global_step, ra.global_step) << cut;
+    EXPECT_EQ(rc.best.step, ra.best.step) << cut;
+    EXPECT_EQ(rc.best.metric, ra.best.metric) << cut;
+    EXPECT_EQ(rc.early_stopped, ra.early_stopped) << cut;
+    EXPECT_EQ(params_of(c), params_of(a)) << cut;
+    ASSERT_TRUE(rc.final_eval && ra.final_eval);
+    EXPECT_EQ(rc.final_eval->loss, ra.final_eval->loss) << cut;
+  }
+}
+
 }  // namespace

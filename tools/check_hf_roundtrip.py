@@ -2,44 +2,78 @@
 """A model fine-tuned and saved by frost loads in Hugging Face transformers and reproduces frost's
 predictions.
 
-    /usr/bin/python3 tools/check_hf_roundtrip.py MODEL_DIR PREDICTIONS_TSV DATA_TSV
+    /usr/bin/python3 tools/check_hf_roundtrip.py MODEL_DIR PREDICTIONS_TSV DATA_FILE
+        [--text-column NAME] [--labels NAME,NAME,...]
 
 MODEL_DIR is `frost train --output`; PREDICTIONS_TSV is `frost predict --model MODEL_DIR --data
-DATA_TSV` output (index, label, p_<label>...). The script loads MODEL_DIR with
-BertForSequenceClassification.from_pretrained (eager attention, eval mode) and BertTokenizer, runs
-the same sentences, and checks every class probability within 1e-4 and the predicted labels.
-Exit status 0 on success.
+DATA_FILE` output (index, label, p_<label>...); DATA_FILE a .tsv or .csv with a header (text in
+`sentence`, or `sentence1` and `sentence2`, or --text-column). The script loads MODEL_DIR with
+BertForSequenceClassification.from_pretrained (eager attention, eval mode) and its tokenizer with
+AutoTokenizer, both classes (BertTokenizer from vocab.txt, BertTokenizerFast from tokenizer.json),
+which must agree on every text; runs the same texts and checks every class probability within 1e-4
+and the predicted label names. With --labels, config.json's id2label must be exactly those names
+(string labels written by frost). Exit status 0 on success.
 """
-import csv, sys
+import argparse
+import csv
+import sys
 
 import torch
-from transformers import BertForSequenceClassification, BertTokenizer
+from transformers import AutoTokenizer, BertForSequenceClassification
+
+
+def read_rows(path, text_column):
+    delim = "," if path.endswith(".csv") else "\t"
+    quoting = csv.QUOTE_MINIMAL if path.endswith(".csv") else csv.QUOTE_NONE
+    rows = list(csv.reader(open(path, encoding="utf-8", newline=""), delimiter=delim, quoting=quoting))
+    header, rows = rows[0], [r for r in rows[1:] if r]
+    if text_column:
+        return [(r[header.index(text_column)], None) for r in rows]
+    if "sentence1" in header:
+        a, b = header.index("sentence1"), header.index("sentence2")
+        return [(r[a], r[b]) for r in rows]
+    a = header.index("sentence")
+    return [(r[a], None) for r in rows]
 
 
 def main():
-    model_dir, pred_path, data_path = sys.argv[1:4]
-    model = BertForSequenceClassification.from_pretrained(model_dir, attn_implementation="eager").eval()
-    tok = BertTokenizer.from_pretrained(model_dir)
-    rows = list(csv.reader(open(data_path, encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    header, rows = rows[0], [r for r in rows[1:] if r]
-    pairs = header[0] == "sentence1"
-    preds = list(csv.reader(open(pred_path, encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    pheader, preds = preds[0], preds[1:]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model_dir")
+    ap.add_argument("predictions")
+    ap.add_argument("data")
+    ap.add_argument("--text-column", default="")
+    ap.add_argument("--labels", default="")
+    a = ap.parse_args()
+    model = BertForSequenceClassification.from_pretrained(a.model_dir, attn_implementation="eager").eval()
+    slow = AutoTokenizer.from_pretrained(a.model_dir, use_fast=False)
+    fast = AutoTokenizer.from_pretrained(a.model_dir, use_fast=True)
+    assert type(slow).__name__ == "BertTokenizer" and type(fast).__name__ == "BertTokenizerFast", (slow, fast)
+    if a.labels:
+        want = a.labels.split(",")
+        got = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        if got != want:
+            print(f"id2label: expected {want}, got {got}")
+            sys.exit(1)
+    rows = read_rows(a.data, a.text_column)
+    preds = list(csv.reader(open(a.predictions, encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
+    preds = preds[1:]
     assert len(preds) == len(rows), (len(preds), len(rows))
     worst = 0.0
     mismatched = 0
+    tok_mismatch = 0
     with torch.no_grad():
-        for r, p in zip(rows, preds):
-            enc = tok(r[0], r[1], truncation=True, max_length=128, return_tensors="pt") if pairs else \
-                tok(r[0], truncation=True, max_length=128, return_tensors="pt")
+        for (t1, t2), p in zip(rows, preds):
+            enc = slow(t1, t2, truncation=True, max_length=128, return_tensors="pt")
+            tok_mismatch += fast(t1, t2, truncation=True, max_length=128)["input_ids"] != enc["input_ids"][0].tolist()
             probs = torch.softmax(model(**enc).logits[0], dim=-1)
             got = [float(x) for x in p[2:]]
-            worst = max(worst, max(abs(a - b) for a, b in zip(probs.tolist(), got)))
+            worst = max(worst, max(abs(x - y) for x, y in zip(probs.tolist(), got)))
             label = model.config.id2label[int(probs.argmax())]
             mismatched += label != p[1]
-    print(f"transformers reloaded {model_dir}: {len(rows)} examples, max |p_frost - p_hf| = {worst:.3g}, "
-          f"label mismatches = {mismatched}")
-    sys.exit(0 if worst <= 1e-4 and mismatched == 0 else 1)
+    print(f"transformers reloaded {a.model_dir}: {len(rows)} examples, max |p_frost - p_hf| = {worst:.3g}, "
+          f"label mismatches = {mismatched}, slow/fast tokenizer mismatches = {tok_mismatch}, "
+          f"id2label = {[model.config.id2label[i] for i in range(model.config.num_labels)]}")
+    sys.exit(0 if worst <= 1e-4 and mismatched == 0 and tok_mismatch == 0 else 1)
 
 
 if __name__ == "__main__":

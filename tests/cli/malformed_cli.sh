@@ -204,8 +204,8 @@ err "compare bad row" "label_range.tsv:2: column 2 (label)" "$FROST" compare --m
 # ---- missing and broken files --------------------------------------------------------------
 err "model missing" "nope: --model: expected a Hugging Face model directory" trm nope train.tsv --output out
 err "model is a file" "a_file: --model:" trm a_file train.tsv --output out
-err "train missing" "nope.tsv: --train: expected a TSV data file, found no such file" trm m nope.tsv --output out
-err "train is a directory" "datadir: --train: expected a TSV data file, found a directory" trm m datadir --output out
+err "train missing" "nope.tsv: --train: expected a data file (.tsv, .csv or .jsonl), found no such file" trm m nope.tsv --output out
+err "train is a directory" "datadir: --train: expected a data file (.tsv, .csv or .jsonl), found a directory" trm m datadir --output out
 err "eval missing" "nope.tsv: --eval:" "${TR[@]}" --eval nope.tsv --output out
 err "data missing" "nope.tsv: --data:" "$FROST" eval --model m --data nope.tsv
 err "config.json not JSON" "cfg_json/config.json: not valid JSON" trm cfg_json train.tsv --output out

@@ -26,20 +26,20 @@ while kill -0 $pid 2>/dev/null; do
   fds=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
   log=$(ls "$T"/.out.frost-staging-*/train_log.jsonl 2>/dev/null | head -1)
   step=0
-  [ -n "$log" ] && step=$(grep -c '"step"' "$log" 2>/dev/null)
+  [ -n "$log" ] && step=$(grep -c '"grad_norm"' "$log" 2>/dev/null)
   [ -n "$rss" ] && [ "$fds" -gt 0 ] && echo "$step $rss $fds" >>"$T/samples"
   sleep 0.05
 done
 wait $pid
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: soak run failed ($rc): $(cat "$T/err")"; exit 1; }
-steps=$(grep -c '"step"' "$T/out/train_log.jsonl")
+steps=$(grep -c '"grad_norm"' "$T/out/train_log.jsonl")
 [ "$steps" -eq "$STEPS" ] || { echo "FAIL: soak run logged $steps steps, expected $STEPS"; exit 1; }
 # RSS and fds at 10% (the first sample at or past 10% of the steps) and at the end (the last
 # sample). A checkpoint being written holds a file open for a moment, so the fd count of each
 # phase is its smallest over the phase's samples (10%-20%, the last 10%), the largest one reported.
 awk -v steps="$STEPS" '
-  { s[n] = $1; r[n] = $2; f[n] = $3; n++ }
+  $1 > 0 { s[n] = $1; r[n] = $2; f[n] = $3; n++ }  # during training (0: before it, or after the commit)
   END {
     for (i = 0; i < n && s[i] < steps / 10; i++) {}
     if (i >= n) { print "FAIL: no sample after 10% of the run (" n " samples)"; exit 1 }

@@ -41,10 +41,10 @@ if "$FROST" train --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --ou
 else
   bad "train failed: $(cat "$T/train.err")"
 fi
-for f in config.json model.safetensors vocab.txt train_log.jsonl metrics.json; do
+for f in config.json model.safetensors vocab.txt tokenizer.json tokenizer_config.json train_log.jsonl metrics.json; do
   [ -s "$T/out/$f" ] && ok || bad "missing output $f"
 done
-[ "$(grep -c '"step"' "$T/out/train_log.jsonl")" -eq 12 ] && ok || bad "train_log.jsonl should have 12 steps"
+[ "$(grep -c '"grad_norm"' "$T/out/train_log.jsonl")" -eq 12 ] && ok || bad "train_log.jsonl should have 12 steps"
 grep -q '"id2label"' "$T/out/config.json" && grep -q '"problem_type": "single_label_classification"' "$T/out/config.json" && ok || bad "config.json lacks labels/problem_type"
 ls "$T" | grep -q partial && bad "staging directory left behind" || ok
 # Pairs, SGD, max-steps, no-shuffle.
@@ -96,7 +96,7 @@ expect_error "bench depth" "names layer index 9 but the model has 3 encoder laye
 
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "nope: --model: expected a Hugging Face model directory" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
-expect_error "missing train file" "nope.tsv: --train: expected a TSV data file, found no such file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3
+expect_error "missing train file" "nope.tsv: --train: expected a data file (.tsv, .csv or .jsonl), found no such file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3
 printf 'sentence\tlabel\ngood\t1\nthis line has no label\n' > "$T/malformed.tsv"
 expect_error "malformed line" "malformed.tsv:3: expected 2 tab-separated columns" "$FROST" train --model "$M" --train "$T/malformed.tsv" --output "$T/e1" --num-labels 3
 printf 'sentence\tlabel\ngood\t1\nbad\t7\n' > "$T/range.tsv"
@@ -113,6 +113,97 @@ expect_error "bad optimizer" "--optimizer: expected adamw or sgd, got 'adam'" "$
 expect_error "bad scheduler" "--scheduler: expected linear, cosine or constant, got 'step'" "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/e1" --scheduler step --num-labels 3
 [ -e "$T/e1" ] && bad "a failed run left $T/e1 behind" || ok
 ls "$T" | grep -q partial && bad "a failed run left a staging directory" || ok
+
+# Own data (issue 13): CSV with named columns and string labels -> config.json's id2label (sorted,
+# as run_glue.py), eval with --metric first, predict printing names; JSONL multi-label ([] = no
+# label); regression; the Trainer loop's best model and its checks.
+printf 'text,topic\n' > "$T/news.csv"
+for _ in 1 2 3 4 5 6; do
+  printf '"the food, was very good",positive\nthe service was awful,negative\n"it is ""fine""",neutral\nnot nice and not good,negative\n' >> "$T/news.csv"
+done
+"$FROST" train --model "$M" --train "$T/news.csv" --eval "$T/news.csv" --text-column text --label-column topic \
+  --output "$T/own" --epochs 2 --lr 1e-3 --eval-strategy steps --eval-steps 2 --load-best-model-at-end \
+  --metric-for-best-model f1_macro --no-progress >"$T/own.json" 2>"$T/own.err" && ok || bad "CSV string labels: $(cat "$T/own.err")"
+grep -q '"0": "negative"' "$T/own/config.json" && grep -q '"2": "positive"' "$T/own/config.json" &&
+  grep -q '"neutral": 1' "$T/own/config.json" && ok || bad "id2label/label2id from the training labels"
+grep -q '"eval_f1_macro"' "$T/own.json" && grep -q '"eval_confusion_matrix"' "$T/own.json" &&
+  grep -q '"best_step"' "$T/own.json" && ok || bad "metrics.json: task metrics and best step"
+[ "$(grep -c '"eval_loss"' "$T/own/train_log.jsonl")" -eq 3 ] && ok || bad "--eval-steps 2 over 6 steps: 3 evaluations"
+E=$("$FROST" eval --model "$T/own" --data "$T/news.csv" --text-column text --label-column topic --metric f1_macro)
+[ "$(printf '%s\n' "$E" | sed -n 3p | tr -d ' ')" = "$(printf '%s\n' "$E" | grep '"eval_f1_macro"' | head -1 | tr -d ' ')" ] &&
+  printf '%s' "$E" | sed -n 3p | grep -q eval_f1_macro && ok || bad "eval --metric f1_macro first: $E"
+"$FROST" predict --model "$T/own" --data "$T/news.csv" --text-column text --label-column topic | head -1 |
+  grep -q "p_negative	p_neutral	p_positive" && ok || bad "predict header names the classes"
+"$FROST" predict --model "$T/own" --data "$T/news.csv" --text-column text | sed -n 2p |
+  grep -qE "^0	(negative|neutral|positive)	" && ok || bad "predict prints label names"
+: > "$T/ml.jsonl"
+for _ in 1 2 3 4; do
+  printf '{"sentence": "the food was very good", "label": ["food", "good"]}\n{"sentence": "the service was awful", "label": ["service"]}\n{"sentence": "it is fine", "label": []}\n' >> "$T/ml.jsonl"
+done
+# A base model without a classifier (as a pretrained checkpoint is): the tiny weights less classifier.*.
+cp -r "$M" "$T/base"
+python3 - "$M/model.safetensors" "$T/base/model.safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+head = json.loads(raw[8:8 + n])
+data, out, body, off = raw[8 + n:], {}, b"", 0
+for k, v in head.items():
+    if k == "__metadata__" or k.startswith("classifier."):
+        continue
+    b, e = v["data_offsets"]
+    out[k] = dict(v, data_offsets=[off, off + e - b])
+    body += data[b:e]
+    off += e - b
+h = json.dumps(out).encode()
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(h)) + h + body)
+PY
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); [c.pop(k, None) for k in ("problem_type", "id2label", "label2id", "num_labels")]; json.dump(c, open(sys.argv[1], "w"), indent=2)' "$T/base/config.json"
+"$FROST" train --model "$T/base" --train "$T/ml.jsonl" --eval "$T/ml.jsonl" --output "$T/ml" --epochs 2 --lr 1e-3 \
+  --no-progress >"$T/ml.json" 2>"$T/ml.err" && ok || bad "JSONL multi-label: $(cat "$T/ml.err")"
+grep -q '"problem_type": "multi_label_classification"' "$T/ml/config.json" && grep -q '"1": "good"' "$T/ml/config.json" &&
+  ok || bad "multi-label config.json"
+grep -q '"eval_f1_micro"' "$T/ml.json" && ok || bad "multi-label metrics"
+"$FROST" predict --model "$T/ml" --data "$T/ml.jsonl" | head -1 | grep -q "^index	labels	p_food	p_good	p_service" &&
+  ok || bad "multi-label predict header"
+printf 'sentence\tscore\n' > "$T/sts.tsv"
+for _ in 1 2 3 4; do printf 'the food was very good\t4.5\nthe service was awful\t0.5\nit is fine\t2.5\n' >> "$T/sts.tsv"; done
+"$FROST" train --model "$T/base" --train "$T/sts.tsv" --eval "$T/sts.tsv" --label-column score --num-labels 1 \
+  --output "$T/reg" --epochs 2 --lr 1e-3 --metric pearson --load-best-model-at-end --no-progress >"$T/reg.json" 2>"$T/reg.err" &&
+  ok || bad "regression: $(cat "$T/reg.err")"
+grep -q '"eval_spearmanr"' "$T/reg.json" && grep -q '"problem_type": "regression"' "$T/reg/config.json" && ok || bad "regression metrics/config"
+"$FROST" eval --model "$T/reg" --data "$T/sts.tsv" --label-column score --metric pearson | sed -n 3p | grep -q eval_pearson &&
+  ok || bad "eval --metric pearson"
+grep -q "^frost train: summary" "$T/own.err" && grep -q "best step  *[0-9]" "$T/own.err" &&
+  grep -q "throughput  *[0-9.]* examples/s" "$T/own.err" && ok || bad "end-of-run summary: $(cat "$T/own.err")"
+# Charts: written with the output, and by `frost plot` (gnuplot is a test dependency).
+if command -v gnuplot >/dev/null; then
+  [ -s "$T/own/training_curves.png" ] && [ -s "$T/own/training_curves.svg" ] && ok || bad "train wrote no charts"
+  # A view of the log, outside the manifest: redrawing them leaves the model directory loadable.
+  grep -q '"training_curves' "$T/own/frost-manifest.json" && bad "charts in the manifest" || ok
+  rm "$T/own/training_curves.png"
+  [ "$("$FROST" plot --output "$T/own")" = "$T/own/training_curves.png
+$T/own/training_curves.svg" ] && [ -s "$T/own/training_curves.png" ] && ok || bad "frost plot"
+  grep -q "eval_f1_macro" "$T/own/training_curves.svg" && ok || bad "the chart lacks the eval metrics"
+  ls -a "$T/own" | grep -q '\.tmp-' && bad "plot left a temporary file" || ok
+fi
+cp -r "$T/own" "$T/badlog"
+printf '{"step": 1, "loss": 1.0}\n' >> "$T/badlog/train_log.jsonl"
+expect_error "plot: bad log line" "train_log.jsonl:10: expected a training step (loss, learning_rate, grad_norm) or an evaluation" \
+  "$FROST" plot --output "$T/badlog"
+expect_error "plot: no directory" "nope: expected the --output directory of frost train" "$FROST" plot --output "$T/nope"
+expect_error "metric name checked first" "--metric-for-best-model: " "$FROST" train --model "$M" --train "$T/news.csv" \
+  --text-column text --label-column topic --eval "$T/news.csv" --metric-for-best-model pearson --output "$T/e2"
+expect_error "best model needs eval" "--load-best-model-at-end: expected --eval FILE as well" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --load-best-model-at-end --output "$T/e2" --num-labels 3
+expect_error "eval-steps needs steps" "--eval-steps: expected --eval-strategy steps as well" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --eval "$T/train.tsv" --eval-steps 3 --output "$T/e2" --num-labels 3
+expect_error "unknown column" "news.csv:1: " "$FROST" train --model "$M" --train "$T/news.csv" --output "$T/e2"
+printf 'text,topic\ngood,positive\nso so,mixed\n' > "$T/unknown.csv"
+expect_error "unknown label at eval" "unknown.csv:3: column 2 (topic): expected one of the 3 known labels ('negative', 'neutral', 'positive'), got 'mixed'" \
+  "$FROST" eval --model "$T/own" --data "$T/unknown.csv" --text-column text --label-column topic
+expect_error "bad format" "--format: expected tsv, csv or jsonl, got 'xml'" "$FROST" train --model "$M" --train "$T/news.csv" --format xml --output "$T/e2"
+[ -e "$T/e2" ] && bad "a failed run left $T/e2 behind" || ok
 
 # compare: each recipe a child `frost train`, the table on stdout, compare.json in --output.
 "$FROST" compare --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/cmp" --epochs 1 --batch-size 8 \

@@ -12,9 +12,29 @@
 
 namespace frost::cli {
 
+/// How `train`, `eval` and `predict` read a data file (run_glue.py's names, kebab-cased).
+struct DataOptions {
+  std::string format;            ///< --format: tsv, csv or jsonl; "": by extension (.csv; .jsonl, .json; else TSV)
+  std::string text_column;       ///< --text-column: "" = sentence (sentence1 in a pair file)
+  std::string text_pair_column;  ///< --text-pair-column: "" = sentence2 when the file has sentence1
+  std::string label_column;      ///< --label-column: "" = label
+  std::string label_separator;   ///< --label-separator: one character splitting a TSV/CSV label field
+                                 ///< into several labels (multi-label); "": none
+};
+
+/// `frost eval` and `frost predict` options.
+struct EvalOptions {
+  std::string model_dir, data_file;
+  DataOptions data;
+  int batch_size = 32;
+  int max_seq_len = 0;  ///< 0: 128, capped at the model's max_position_embeddings
+  std::string metric;   ///< eval: the metric printed first (default: loss)
+};
+
 /// `frost train` options (names follow the command line; defaults are HF Trainer's).
 struct TrainOptions {
   std::string model_dir, train_file, output_dir, eval_file;
+  DataOptions data;
   std::string freeze = "none";
   std::string optimizer = "adamw";
   double lr = 5e-5, weight_decay = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
@@ -33,6 +53,16 @@ struct TrainOptions {
   long save_steps = 0;       ///< write OUTPUT/checkpoint-STEP/ every N optimizer steps (0: never)
   int save_total_limit = 0;  ///< keep at most K checkpoints, the newest (0: all)
   std::string resume_from;   ///< --resume-from-checkpoint: a checkpoint directory or "latest"
+  // The Trainer loop (HF Trainer's flags, kebab-cased).
+  int gradient_accumulation_steps = 1;
+  std::string eval_strategy = "epoch";  ///< no | steps | epoch (frost's default; HF's is no)
+  long eval_steps = 0;                  ///< 0: --logging-steps
+  long logging_steps = 1;
+  bool load_best_model_at_end = false;
+  std::string metric_for_best_model;  ///< "" = loss
+  std::string greater_is_better;      ///< "" (from the metric's name), "true" or "false"
+  int early_stopping_patience = 0;
+  double early_stopping_threshold = 0.0;
 };
 
 struct BenchOptions {
@@ -58,11 +88,21 @@ struct CompareOptions {
 };
 
 nlohmann::json cmd_train(const TrainOptions& o);
-nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, int batch_size, int max_len);
-void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len, std::ostream& out);
+/// The metrics of a model directory on a labelled file: {"examples", --metric first, eval_loss, the
+/// task's metrics (task_metrics.hpp)}.
+nlohmann::ordered_json cmd_eval(const EvalOptions& o);
+/// One line per example: the predicted label's name (labels, for multi-label) and probabilities.
+void cmd_predict(const EvalOptions& o, std::ostream& out);
 /// The plan of SPEC for a model directory's config, a config.json, or (both empty) bert-base.
 std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec);
 nlohmann::json cmd_bench(const BenchOptions& o);
+/// `frost plot OUTPUT`: OUTPUT/train_log.jsonl drawn as OUTPUT/training_curves.png and .svg
+/// (report.cpp); the files written (none without gnuplot, said on stderr).
+std::vector<std::string> cmd_plot(const std::string& output_dir);
+/// The charts of `dir`/train_log.jsonl written into `dir` under `title`; the files written.
+std::vector<std::string> write_training_charts(const std::string& dir, const std::string& title);
+/// The end-of-run table `frost train` prints (stderr) from its metrics.json.
+std::string run_summary(const nlohmann::json& metrics);
 int cmd_compare(const CompareOptions& o);
 
 }  // namespace frost::cli

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -27,6 +28,7 @@
 #include <frost/freeze/freeze_spec.hpp>
 
 #include "cli.hpp"
+#include "gnuplot.hpp"
 #include "model_dir.hpp"
 
 namespace frost::cli {
@@ -64,49 +66,22 @@ inline std::string fmt(const char* f, double v) {
 }
 
 inline void write_chart(const std::filesystem::path& dir, const std::vector<CompareRow>& rows) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    std::fprintf(stderr, "frost compare: gnuplot not found; skipping compare.png (apt-get install gnuplot-nox)\n");
-    return;
-  }
-  const auto dat = dir / "compare.dat";
-  {
-    std::ofstream d(dat);
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      d << i << " \"" << rows[i].name << "\" " << rows[i].metrics.value("eval_accuracy", 0.0) * 100.0 << " "
-        << rows[i].metrics.value("ms_per_step", 0.0) << "\n";
-  }
-  const auto gp = dir / "compare.gp";
-  {
-    std::ofstream g(gp);
-    g << "set terminal pngcairo size 1100,480 font ',10' noenhanced\n"
-      << "set output '" << (dir / "compare.png").string() << "'\n"
-      << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, four freeze recipes'\n"
-      << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\nset xtics rotate by -20\n"
-      << "set title 'dev accuracy (%)'\nset yrange [0:100]\n"
-      << "plot '" << dat.string()
-      << "' using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with labels "
-         "offset 0,1 notitle\n"
-      << "set title 'time per optimizer step (ms)'\nset autoscale y\nset yrange [0:*]\n"
-      << "plot '" << dat.string()
-      << "' using 1:4:xtic(2) with boxes lc rgb '#ee6677' notitle, '' using 1:4:(sprintf('%.0f',$4)) with labels "
-         "offset 0,1 notitle\n"
-      << "unset multiplot\n";
-  }
-  if (std::system(("gnuplot '" + gp.string() + "' 2>/dev/null").c_str()) != 0) {
-    // pngcairo may be missing on minimal installs: fall back to the plain png terminal.
-    std::string script;
-    {
-      std::ifstream in(gp);
-      script.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    const auto pos = script.find("pngcairo");
-    if (pos != std::string::npos) script.replace(pos, 8, "png");
-    std::ofstream(gp) << script;
-    if (std::system(("gnuplot '" + gp.string() + "'").c_str()) != 0)
-      std::fprintf(stderr, "frost compare: gnuplot failed; no compare.png\n");
-  }
-  std::filesystem::remove(dat);
-  std::filesystem::remove(gp);
+  std::ostringstream g;
+  g << "$rows << EOD\n";
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    g << i << " \"" << rows[i].name << "\" " << rows[i].metrics.value("eval_accuracy", 0.0) * 100.0 << " "
+      << rows[i].metrics.value("ms_per_step", 0.0) << "\n";
+  g << "EOD\nset terminal @TERMINAL\nset output @OUTPUT\n"
+    << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, four freeze recipes'\n"
+    << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\nset xtics rotate by -20\n"
+    << "set title 'dev accuracy (%)'\nset yrange [0:100]\n"
+    << "plot $rows using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with "
+       "labels offset 0,1 notitle\n"
+    << "set title 'time per optimizer step (ms)'\nset autoscale y\nset yrange [0:*]\n"
+    << "plot $rows using 1:4:xtic(2) with boxes lc rgb '#ee6677' notitle, '' using 1:4:(sprintf('%.0f',$4)) with "
+       "labels offset 0,1 notitle\n"
+    << "unset multiplot\n";
+  (void)render_chart(g.str(), {(dir / "compare.png").string()}, "frost compare", "1100,480");
 }
 
 int cmd_compare(const CompareOptions& o) {
@@ -124,8 +99,10 @@ int cmd_compare(const CompareOptions& o) {
   const int max_len = resolve_max_len(o.max_seq_len, md);
   {
     const text::WordPieceTokenizer tok = md.tokenizer();
-    (void)read_data("--train", o.train_file, true, md, tok, max_len);
-    (void)read_data("--eval", o.eval_file, true, md, tok, max_len);
+    const DataFile train = read_raw_data("--train", o.train_file, true, {});
+    const LabelScheme labels = infer_label_scheme(train, md.hints());
+    (void)text::tokenize_file(train, tok, max_len, labels);
+    (void)read_data("--eval", o.eval_file, true, {}, tok, max_len, &labels, md);
   }
   const int two_thirds = (2 * depth + 2) / 3;
   std::vector<CompareRow> rows;

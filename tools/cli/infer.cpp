@@ -1,4 +1,5 @@
 // tools/cli/infer.cpp: `frost eval` and `frost predict`.
+#include <cmath>
 #include <iostream>
 
 #include "common.hpp"
@@ -6,77 +7,96 @@
 namespace frost::cli {
 
 /// A fine-tuned model directory loaded for inference (every parameter frozen: no gradient is
-/// recorded), with a TSV file (--data) tokenized for it.
+/// recorded), with a data file (--data) tokenized for it: labels by the model's id2label names
+/// or class indices (label_scheme_for).
 struct TrainedModel {
   ModelDir dir;
   Dataset data;
   BertClassifier<float> model;
 
-  TrainedModel(const std::string& model_dir, const std::string& data_file, bool label_required, int batch_size,
-               int max_len)
-      : dir(model_dir), model(dir.config, FreezeMask::everything()) {
-    FROST_CHECK(batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(batch_size));
-    data = read_data("--data", data_file, label_required, dir, dir.tokenizer(), resolve_max_len(max_len, dir));
+  TrainedModel(const EvalOptions& o, bool label_required)
+      : dir(o.model_dir), model(dir.config, FreezeMask::everything()) {
+    FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
+    data = read_data("--data", o.data_file, label_required, o.data, dir.tokenizer(),
+                     resolve_max_len(o.max_seq_len, dir), nullptr, dir);
     const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
     FROST_CHECK(rep.newly_initialized.empty(),
                 dir.weights() + ": tensor '" + rep.newly_initialized.front() +
                     "': expected a fine-tuned classifier (run frost train first), found none in the checkpoint");
   }
+  [[nodiscard]] std::string label_name(Eigen::Index c) const {
+    const auto i = static_cast<std::size_t>(c);
+    return i < dir.label_names.size() ? dir.label_names[i] : std::to_string(c);
+  }
 };
 
-/// `frost eval`: loss and accuracy (F1 for two labels) of a model directory on a labelled TSV.
-nlohmann::json cmd_eval(const std::string& model_dir, const std::string& data, int batch_size, int max_len) {
-  TrainedModel t(model_dir, data, true, batch_size, max_len);
-  const ModelDir& md = t.dir;
-  const Dataset& d = t.data;
-  auto& model = t.model;
-  const EvalResult e = evaluate(model, d, batch_size);
-  nlohmann::json j = {{"examples", e.examples}, {"eval_loss", e.loss}};
-  if (md.config.problem_type != ProblemType::regression) j["eval_accuracy"] = e.accuracy;
-  if (md.config.num_labels == 2) j["eval_f1"] = e.f1;
+/// `frost eval`: {"examples", the --metric first, eval_loss, the task's metrics}.
+nlohmann::ordered_json cmd_eval(const EvalOptions& o) {
+  TrainedModel t(o, true);
+  const EvalResult e = evaluate(t.model, t.data, o.batch_size, t.dir.label_names);
+  nlohmann::ordered_json j;
+  j["examples"] = e.examples;
+  if (!o.metric.empty()) {
+    double v = 0;
+    try {
+      v = metric_value(e.metrics, o.metric);
+    } catch (const Error& err) {
+      throw Error("--metric: " + std::string(err.what()));
+    }
+    const std::string key = e.metrics.contains(o.metric) ? o.metric : "eval_" + o.metric;
+    j[key] = std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+  }
+  j["eval_loss"] = e.loss;
+  for (const auto& [k, v] : e.metrics.items())
+    if (!j.contains(k)) j[k] = v;
   return j;
 }
 
-/// `frost predict`: one line per example: predicted label (name) and class probabilities, or the
-/// regression value.
-void cmd_predict(const std::string& model_dir, const std::string& data, int batch_size, int max_len,
-                 std::ostream& out) {
-  TrainedModel t(model_dir, data, false, batch_size, max_len);
+/// `frost predict`: a header, then one line per example: the predicted label's name and the class
+/// probabilities (softmax); the value (regression); or the predicted labels joined by ',' (none:
+/// empty) and each label's sigmoid probability (multi-label, threshold 0.5).
+void cmd_predict(const EvalOptions& o, std::ostream& out) {
+  TrainedModel t(o, false);
   const ModelDir& md = t.dir;
   const Dataset& d = t.data;
-  auto& model = t.model;
-  const bool regression = md.config.problem_type == ProblemType::regression;
+  const ProblemType type = md.config.problem_type;
+  const bool regression = type == ProblemType::regression;
+  const bool multi = type == ProblemType::multi_label_classification;
   out.precision(8);
-  out << (regression ? "index\tprediction\n" : "index\tlabel");
+  out << (regression ? "index\tprediction" : multi ? "index\tlabels" : "index\tlabel");
   if (!regression)
-    for (int c = 0; c < md.config.num_labels; ++c)
-      out << "\tp_"
-          << (static_cast<std::size_t>(c) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(c)]
-                                                                  : std::to_string(c));
-  if (!regression) out << "\n";
+    for (int c = 0; c < md.config.num_labels; ++c) out << "\tp_" << t.label_name(c);
+  out << "\n";
   Batch b;
   Labels y;
   std::vector<std::int64_t> idx(d.size());
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<std::int64_t>(i);
-  for (std::size_t start = 0; start < d.size(); start += static_cast<std::size_t>(batch_size)) {
-    const std::size_t n = std::min(static_cast<std::size_t>(batch_size), d.size() - start);
-    make_batch(d, idx.data() + start, n, md.config.pad_token_id, !regression, b, y);
-    const auto& logits = model.forward(b, Mode::eval);
+  for (std::size_t start = 0; start < d.size(); start += static_cast<std::size_t>(o.batch_size)) {
+    const std::size_t n = std::min(static_cast<std::size_t>(o.batch_size), d.size() - start);
+    make_batch(d, idx.data() + start, n, md.config.pad_token_id, uses_class_labels(md.config, d), b, y);
+    const auto& logits = t.model.forward(b, Mode::eval);
     for (Eigen::Index r = 0; r < logits.rows(); ++r) {
       out << (start + static_cast<std::size_t>(r));
+      const auto row = logits.row(r);
       if (regression) {
-        out << "\t" << logits(r, 0) << "\n";
+        out << "\t" << row(0) << "\n";
         continue;
       }
-      const auto row = logits.row(r);
-      const float mx = row.maxCoeff();
-      const Eigen::ArrayXf e = (row.array() - mx).exp().transpose();
-      Eigen::Index best = 0;
-      row.maxCoeff(&best);
-      out << "\t"
-          << (static_cast<std::size_t>(best) < md.label_names.size() ? md.label_names[static_cast<std::size_t>(best)]
-                                                                     : std::to_string(best));
-      for (Eigen::Index c = 0; c < e.size(); ++c) out << "\t" << e(c) / e.sum();
+      Eigen::ArrayXf prob;
+      std::string labels;
+      if (multi) {
+        prob = (1.0f + (-row.array()).exp()).inverse().transpose();
+        for (Eigen::Index c = 0; c < prob.size(); ++c)
+          if (prob(c) > 0.5f) labels += (labels.empty() ? "" : ",") + t.label_name(c);
+      } else {
+        const Eigen::ArrayXf e = (row.array() - row.maxCoeff()).exp().transpose();
+        prob = e / e.sum();
+        Eigen::Index best = 0;
+        row.maxCoeff(&best);
+        labels = t.label_name(best);
+      }
+      out << "\t" << labels;
+      for (Eigen::Index c = 0; c < prob.size(); ++c) out << "\t" << prob(c);
       out << "\n";
     }
   }

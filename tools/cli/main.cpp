@@ -6,6 +6,7 @@
 //   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
 //   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
 //   frost bench    time training steps of one policy on a synthetic batch (JSON; benchmarks/)
+//   frost plot     train_log.jsonl drawn as training_curves.png and .svg (gnuplot)
 //
 // Exit status (kExitHelp below, printed by --help): 0 success; 2 bad input or usage, reported as
 // exactly one line `frost: error: <file or flag>: <field, tensor, line or key>: <expected, found>`
@@ -135,6 +136,17 @@ void check_required(const std::string& command, std::initializer_list<const CLI:
       throw frost::Error(o->get_name() + ": expected a value (required by '" + command + "'), got none");
 }
 
+/// --format and the column flags of a command that reads a data file (run_glue.py's names).
+void add_data_flags(CLI::App* app, DataOptions& d) {
+  app->add_option("--format", d.format, "data file format: tsv, csv or jsonl (default: by extension; TSV otherwise)");
+  app->add_option("--text-column", d.text_column, "column (JSON key) of the text (default: sentence, or sentence1)");
+  app->add_option("--text-pair-column", d.text_pair_column,
+                  "column of the second text of a pair (default: sentence2 when there is a sentence1)");
+  app->add_option("--label-column", d.label_column, "column of the label (default: label)");
+  app->add_option("--label-separator", d.label_separator,
+                  "one character splitting a TSV/CSV label into several labels (multi-label; JSONL: a list)");
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"frost: fine-tune BERT with compile-time freezing"};
   app.footer(kExitHelp);
@@ -146,10 +158,14 @@ int run(int argc, char** argv) {
   auto* t_model = train->add_option("--model", t.model_dir,
                                     "(required) HF model directory (config.json, model.safetensors, vocab.txt)");
   auto* t_train = train->add_option(
-      "--train", t.train_file, "(required) training TSV (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label)");
+      "--train", t.train_file,
+      "(required) training data: .tsv, .csv or .jsonl with a text column (or two) and a label column; string "
+      "labels become config.json's id2label");
   auto* t_output =
       train->add_option("--output", t.output_dir, "(required) output directory (model, train_log.jsonl, metrics.json)");
-  train->add_option("--eval", t.eval_file, "evaluation TSV, evaluated after each epoch");
+  train->add_option("--eval", t.eval_file,
+                    "evaluation file (as --train), evaluated per --eval-strategy and once at the end (metrics.json)");
+  add_data_flags(train, t.data);
   train
       ->add_option("--freeze", t.freeze,
                    "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), "
@@ -191,24 +207,45 @@ int run(int argc, char** argv) {
   train->add_option("--resume-from-checkpoint", t.resume_from,
                     "continue a run from a checkpoint directory, or 'latest': the newest complete "
                     "OUTPUT/checkpoint-STEP/ (a damaged one is reported and the previous one used)");
+  flags.integer<int>(train, "--gradient-accumulation-steps", t.gradient_accumulation_steps, 1, kMaxBatch,
+                     "micro-batches per optimizer step (the loss of each divided by N, as HF)");
+  train->add_option("--eval-strategy", t.eval_strategy, "when to evaluate --eval during training: no, steps, epoch")
+      ->capture_default_str();
+  flags.integer<long>(train, "--eval-steps", t.eval_steps, 0, kMaxSteps,
+                      "with --eval-strategy steps: every N optimizer steps (0: --logging-steps)");
+  flags.integer<long>(train, "--logging-steps", t.logging_steps, 1, kMaxSteps,
+                      "a train_log.jsonl line every N steps, loss averaged over them (HF's default is 500)");
+  train->add_flag("--load-best-model-at-end", t.load_best_model_at_end,
+                  "end with the weights of the best evaluation (--metric-for-best-model)");
+  train->add_option("--metric-for-best-model,--metric", t.metric_for_best_model,
+                    "metric that ranks evaluations (default loss; e.g. accuracy, f1_macro, matthews_correlation)");
+  train->add_option("--greater-is-better", t.greater_is_better,
+                    "true or false (default: false for a metric ending in loss, else true)");
+  flags.integer<int>(train, "--early-stopping-patience", t.early_stopping_patience, 0, 1000000,
+                     "stop after N evaluations without improvement (0: off)");
+  flags.real(train, "--early-stopping-threshold", t.early_stopping_threshold, kNonNegative,
+             "an improvement must exceed this to reset the patience (>= 0)");
 
-  std::string model_dir, data;
-  int batch_size = 32, max_len = 0;
-  auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled TSV file");
+  std::string model_dir;
+  EvalOptions eo;
+  auto* eval = app.add_subcommand("eval", "evaluate a model directory on a labelled data file (metrics as JSON)");
   auto* e_model =
-      eval->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
-  auto* e_data = eval->add_option("--data", data, "(required) labelled TSV file");
-  flags.integer<int>(eval, "--batch-size", batch_size, 1, kMaxBatch);
-  flags.integer<int>(eval, "--max-seq-len", max_len, 2, kMaxSeqLen,
+      eval->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* e_data = eval->add_option("--data", eo.data_file, "(required) labelled data file (.tsv, .csv, .jsonl)");
+  add_data_flags(eval, eo.data);
+  eval->add_option("--metric", eo.metric, "metric printed first (e.g. accuracy, f1_macro, pearson; default loss)");
+  flags.integer<int>(eval, "--batch-size", eo.batch_size, 1, kMaxBatch);
+  flags.integer<int>(eval, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
                      "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
                      kSeqLenExpected, false);
 
-  auto* predict = app.add_subcommand("predict", "predict labels for a TSV file (label column optional)");
+  auto* predict = app.add_subcommand("predict", "predict labels for a data file (label column optional)");
   auto* p_model =
-      predict->add_option("--model", model_dir, "(required) fine-tuned model directory (frost train --output)");
-  auto* p_data = predict->add_option("--data", data, "(required) TSV file (label column optional)");
-  flags.integer<int>(predict, "--batch-size", batch_size, 1, kMaxBatch);
-  flags.integer<int>(predict, "--max-seq-len", max_len, 2, kMaxSeqLen,
+      predict->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
+  auto* p_data = predict->add_option("--data", eo.data_file, "(required) data file (label column optional)");
+  add_data_flags(predict, eo.data);
+  flags.integer<int>(predict, "--batch-size", eo.batch_size, 1, kMaxBatch);
+  flags.integer<int>(predict, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
                      "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
                      kSeqLenExpected, false);
 
@@ -217,6 +254,10 @@ int run(int argc, char** argv) {
   explain->add_option("--freeze", spec, "freeze SPEC")->capture_default_str();
   explain->add_option("--model", model_dir, "model directory (default: the bert-base-uncased geometry)");
   explain->add_option("--config", config_path, "a config.json instead of a model directory");
+
+  std::string plot_dir;
+  auto* plot = app.add_subcommand("plot", "draw OUTPUT/train_log.jsonl as training_curves.png and .svg (gnuplot)");
+  auto* pl_dir = plot->add_option("--output", plot_dir, "(required) an output directory of frost train");
 
   CompareOptions c;
   auto* compare = app.add_subcommand("compare", "fine-tune under several freeze recipes and compare them");
@@ -252,13 +293,15 @@ int run(int argc, char** argv) {
   }
 
   const CLI::App* sub = nullptr;
-  for (const CLI::App* s : {train, eval, predict, explain, compare, bench})
+  for (const CLI::App* s : {train, eval, predict, explain, compare, bench, plot})
     if (s->parsed()) sub = s;
   if (sub == nullptr) {
     const auto rest = app.remaining();
     if (rest.empty())
-      return bad_input("command: expected train, eval, predict, explain, compare or bench, got none (frost --help)");
-    return bad_input(rest.front() + ": expected a command (train, eval, predict, explain, compare or bench), got " +
+      return bad_input(
+          "command: expected train, eval, predict, explain, compare, bench or plot, got none (frost --help)");
+    return bad_input(rest.front() +
+                     ": expected a command (train, eval, predict, explain, compare, bench or plot), got " +
                      show_value(rest.front()));
   }
   const std::string command = "frost " + sub->get_name();
@@ -271,16 +314,20 @@ int run(int argc, char** argv) {
     t.progress = !no_progress;
     const auto m = cmd_train(t);
     std::printf("%s\n", m.dump(2).c_str());
+    std::fputs(run_summary(m).c_str(), stderr);  // for people; scripts read the JSON on stdout
   } else if (sub == eval) {
     check_required(command, {e_model, e_data});
-    std::printf("%s\n", cmd_eval(model_dir, data, batch_size, max_len).dump(2).c_str());
+    std::printf("%s\n", cmd_eval(eo).dump(2).c_str());
   } else if (sub == predict) {
     check_required(command, {p_model, p_data});
-    cmd_predict(model_dir, data, batch_size, max_len, std::cout);
+    cmd_predict(eo, std::cout);
   } else if (sub == explain) {
     std::printf("%s", cmd_explain(model_dir, config_path, spec).c_str());
   } else if (sub == compare) {
     if (const int rc = cmd_compare(c); rc != 0) return rc;
+  } else if (sub == plot) {
+    check_required(command, {pl_dir});
+    for (const auto& f : cmd_plot(plot_dir)) std::printf("%s\n", f.c_str());
   } else if (sub == bench) {
     std::printf("%s\n", cmd_bench(bo).dump().c_str());
   }

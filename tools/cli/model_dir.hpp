@@ -17,37 +17,21 @@
 #include <frost/text/bert_tokenizer.hpp>
 #include <frost/text/wordpiece.hpp>
 
+#include "cli.hpp"
 #include "flags.hpp"
 
 namespace frost::cli {
 
 namespace fs = std::filesystem;
 
-/// Whether the model directory's vocabulary is uncased: tokenizer_config.json's do_lower_case
-/// (BERT's default, true, when the file or the field is absent; a broken file is an error, as in
-/// BertTokenizer::from_pretrained).
+/// Whether the model directory's tokenizer lowercases: tokenizer_config.json's do_lower_case
+/// (BERT's default, true, when the file or the field is absent), checked against tokenizer.json
+/// as text::load_tokenizer checks it (a broken file is an error naming it and the field).
 inline bool lower_case_of(const std::string& dir) {
-  const std::string path = dir + "/tokenizer_config.json";
   std::error_code ec;
-  if (!fs::exists(path, ec)) return true;
-  check_input_file("--model", path, "a tokenizer_config.json file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  FROST_CHECK(!in.bad(), path + ": read error");
-  std::string text = std::move(ss).str();
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
-  }
-  FROST_CHECK(j.is_object(), path + ": expected a JSON object at top level, got " + j.type_name());
-  if (!j.contains("do_lower_case") || j["do_lower_case"].is_null()) return true;
-  FROST_CHECK(j["do_lower_case"].is_boolean(),
-              path + ": field 'do_lower_case': expected true or false, got " + j["do_lower_case"].dump());
-  return j["do_lower_case"].get<bool>();
+  if (fs::exists(dir + "/tokenizer_config.json", ec))
+    check_input_file("--model", dir + "/tokenizer_config.json", "a tokenizer_config.json file");
+  return text::load_tokenizer(dir).options().do_lower_case;
 }
 
 /// A sequence-length flag (--max-seq-len, --seq-len; already checked >= 2) against the model:
@@ -71,6 +55,9 @@ struct ModelDir {
   BertConfig config;
   nlohmann::json raw_config;
   std::vector<std::string> label_names;
+  /// config.json's problem_type as written (infer when absent: a base model's), which lets a
+  /// training file's labels decide (labels.hpp); `config.problem_type` is resolved.
+  ProblemType declared_problem_type = ProblemType::infer;
 
   explicit ModelDir(const std::string& d, int num_labels_override = 0) : dir(d) {
     std::error_code ec;
@@ -83,7 +70,11 @@ struct ModelDir {
     (void)io::verify_manifest(d);
     check_input_file("--model", d + "/config.json", "the model's config.json");
     check_input_file("--model", d + "/model.safetensors", "the model's weights (model.safetensors)");
-    check_input_file("--model", d + "/vocab.txt", "the model's vocabulary (vocab.txt)");
+    // The vocabulary: vocab.txt (BertTokenizer) or tokenizer.json (BertTokenizerFast), or both.
+    const bool has_json = fs::exists(d + "/tokenizer.json", ec);
+    if (has_json) check_input_file("--model", d + "/tokenizer.json", "the model's tokenizer (tokenizer.json)");
+    if (!has_json || fs::exists(d + "/vocab.txt", ec))
+      check_input_file("--model", d + "/vocab.txt", "the model's vocabulary (vocab.txt or tokenizer.json)");
     raw_config = read_config_json(d + "/config.json");
     config = config_from_json(raw_config, d + "/config.json");
     if (num_labels_override > 0 && num_labels_override != config.num_labels) {
@@ -92,10 +83,9 @@ struct ModelDir {
       raw_config.erase("label2id");
       config.problem_type = ProblemType::infer;
     }
+    declared_problem_type = config.problem_type;
     if (config.problem_type == ProblemType::infer)
       config.problem_type = config.num_labels == 1 ? ProblemType::regression : ProblemType::single_label_classification;
-    FROST_CHECK(config.problem_type != ProblemType::multi_label_classification,
-                d + "/config.json: multi_label_classification models are not supported by the TSV tools");
     if (raw_config.contains("id2label") && raw_config["id2label"].is_object() &&
         static_cast<int>(raw_config["id2label"].size()) == config.num_labels)
       for (int i = 0; i < config.num_labels; ++i) {
@@ -104,11 +94,33 @@ struct ModelDir {
                                                                    : "LABEL_" + key);
       }
   }
+  /// What config.json says about labels (labels.hpp); `forced`: --num-labels was given.
+  [[nodiscard]] LabelHints hints(bool forced = false) const {
+    LabelHints h = label_hints(config, label_names, forced);
+    h.problem_type = declared_problem_type;
+    return h;
+  }
+  /// Makes the model's classes those of a training file's label scheme (run_glue.py: num_labels
+  /// and id2label from the training labels; problem_type from their shape).
+  void use_labels(const LabelScheme& s) {
+    if (s.num_labels != config.num_labels) {
+      raw_config.erase("id2label");
+      raw_config.erase("label2id");
+    }
+    config.num_labels = s.num_labels;
+    config.problem_type = s.problem_type();
+    label_names = frost::label_names(s);
+  }
   [[nodiscard]] std::string vocab() const { return dir + "/vocab.txt"; }
   [[nodiscard]] std::string weights() const { return dir + "/model.safetensors"; }
-  /// vocab.txt, checked against config.json's vocab_size (fewer tokens is fine, more is an error).
+  /// The tokenizer (text::load_tokenizer: vocab.txt as BertTokenizer reads it, else tokenizer.json
+  /// as BertTokenizerFast does; tokenizer_config.json's settings and model_max_length in
+  /// options()), checked against config.json's vocab_size (fewer tokens is fine, more is an error).
   [[nodiscard]] text::WordPieceTokenizer tokenizer() const {
-    text::WordPieceTokenizer tok(vocab(), text::TokenizerOptions::lower_case(lower_case_of(dir)));
+    std::error_code ec;
+    if (fs::exists(dir + "/tokenizer_config.json", ec))
+      check_input_file("--model", dir + "/tokenizer_config.json", "a tokenizer_config.json file");
+    text::WordPieceTokenizer tok = text::load_tokenizer(dir);
     tok.check_vocab_size(config.vocab_size, dir + "/config.json");
     return tok;
   }
@@ -120,13 +132,39 @@ inline int resolve_max_len(int requested, const ModelDir& m) {
   return resolve_seq_len("--max-seq-len", requested, m.config, m.dir + "/config.json");
 }
 
-/// A data file a flag names (--train, --eval, --data) read and tokenized for the model; errors
-/// name the file and the line (and the column).
-inline Dataset read_data(const std::string& flag, const std::string& path, bool label_required, const ModelDir& m,
-                         const text::WordPieceTokenizer& tok, int max_len) {
-  check_input_file(flag, path, "a TSV data file");
-  const TsvFile f = read_tsv(path, label_required, m.config.num_labels);
-  return text::tokenize_file(f, tok, max_len, m.config.problem_type == ProblemType::regression, path);
+/// The format of a data file a flag names: --format, else by the extension (.csv; .jsonl, .json),
+/// TSV for any other (frost's files before CSV and JSON Lines had no required extension).
+inline DataFormat cli_data_format(const std::string& path, const DataOptions& o) {
+  if (!o.format.empty()) {
+    check_choice("--format", o.format, {"tsv", "csv", "jsonl"});
+    return data_format_of(path, o.format);
+  }
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return ext == ".csv" || ext == ".jsonl" || ext == ".json" ? data_format_of(path) : DataFormat::tsv;
+}
+
+/// A data file a flag names (--train, --eval, --data) read as --format and the column flags say;
+/// rows with their raw labels. Errors name the file, the line and the column.
+inline DataFile read_raw_data(const std::string& flag, const std::string& path, bool label_required,
+                              const DataOptions& o) {
+  check_input_file(flag, path, "a data file (.tsv, .csv or .jsonl)");
+  FROST_CHECK(o.label_separator.size() <= 1,
+              "--label-separator: expected one character, got " + show_value(o.label_separator));
+  DataColumns cols{o.text_column, o.text_pair_column, o.label_column,
+                   o.label_separator.empty() ? '\0' : o.label_separator[0]};
+  return read_data_file(path, cli_data_format(path, o), cols, label_required);
+}
+
+/// A data file read (read_raw_data) and tokenized for the model, labels as `labels` says
+/// (a training file's scheme, or the model's: label_scheme_for).
+inline Dataset read_data(const std::string& flag, const std::string& path, bool label_required, const DataOptions& o,
+                         const text::WordPieceTokenizer& tok, int max_len, const LabelScheme* labels,
+                         const ModelDir& m) {
+  const DataFile f = read_raw_data(flag, path, label_required, o);
+  const LabelScheme s = labels ? *labels : label_scheme_for(f, m.hints(true));
+  return text::tokenize_file(f, tok, max_len, s);
 }
 
 }  // namespace frost::cli

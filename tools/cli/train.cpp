@@ -19,8 +19,51 @@ struct PreparedTraining {
   FreezeMask frozen;
   Dataset train, eval;
   bool has_eval = false;
-  std::string tokenizer_config;  ///< tokenizer_config.json's text, copied to the output ("" if none)
+  LabelScheme labels;                  ///< the training file's (labels.hpp), applied to --eval too
+  text::WordPieceTokenizer tokenizer;  ///< the model's, written with the output (tokenizer_files.hpp)
 };
+
+/// --eval-strategy as the Trainer's enum (the choice already checked).
+inline IntervalStrategy parse_strategy(const std::string& s) {
+  return s == "no" ? IntervalStrategy::no : s == "steps" ? IntervalStrategy::steps : IntervalStrategy::epoch;
+}
+
+/// The Trainer-loop flags together: evaluation strategy, best model, early stopping.
+inline void check_trainer_loop(const TrainOptions& o, bool has_eval) {
+  check_choice("--eval-strategy", o.eval_strategy, {"no", "steps", "epoch"});
+  if (!o.greater_is_better.empty()) check_choice("--greater-is-better", o.greater_is_better, {"true", "false"});
+  FROST_CHECK(o.eval_steps == 0 || o.eval_strategy == "steps",
+              "--eval-steps: expected --eval-strategy steps as well, got --eval-strategy " + o.eval_strategy);
+  const bool needs_evals = o.load_best_model_at_end || o.early_stopping_patience > 0 ||
+                           !o.metric_for_best_model.empty() || !o.greater_is_better.empty();
+  const std::string flag = o.load_best_model_at_end           ? "--load-best-model-at-end"
+                           : o.early_stopping_patience > 0    ? "--early-stopping-patience"
+                           : !o.metric_for_best_model.empty() ? "--metric-for-best-model"
+                                                              : "--greater-is-better";
+  FROST_CHECK(!needs_evals || has_eval, flag + ": expected --eval FILE as well (it ranks evaluations)");
+  FROST_CHECK(!needs_evals || o.eval_strategy != "no",
+              flag + ": expected --eval-strategy steps or epoch, got --eval-strategy no (no evaluation to rank)");
+}
+
+/// --metric-for-best-model names a metric the task reports (the names of an evaluation of this
+/// label scheme, with or without HF's eval_ prefix), checked before training starts.
+inline void check_metric_name(const std::string& name, const LabelScheme& s) {
+  if (name.empty()) return;
+  nlohmann::json sample = {{"eval_loss", 0.0}};
+  if (s.kind == LabelScheme::Kind::regression)
+    sample.update(metrics_json(regression_metrics({0.0, 1.0}, {0.0, 1.0})));
+  else if (s.kind == LabelScheme::Kind::multi_label)
+    sample.update(
+        metrics_json(multilabel_metrics({std::vector<int>(static_cast<std::size_t>(s.num_labels), 0)},
+                                        {std::vector<int>(static_cast<std::size_t>(s.num_labels), 0)}, s.num_labels)));
+  else
+    sample.update(metrics_json(classification_metrics({0}, {0}, s.num_labels)));
+  try {
+    (void)metric_value(sample, name);
+  } catch (const Error& e) {
+    throw Error("--metric-for-best-model: " + std::string(e.what()));
+  }
+}
 
 /// The checks of `train` beyond each flag's own range (main.cpp converts and range-checks every
 /// numeric flag): choices, combinations, the output path, the model, the data files.
@@ -38,20 +81,26 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   FROST_CHECK(o.epochs > 0 || o.max_steps > 0,
               "--epochs: expected a positive integer, got " + std::to_string(o.epochs));
   FROST_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite number > 0, got " + show_number(o.lr));
-  PreparedTraining p{o, ModelDir(o.model_dir, o.num_labels), FreezeSpec::parse(o.freeze), {}, {}, {}, false, {}};
+  ModelDir md(o.model_dir, o.num_labels);
+  FreezeSpec spec = FreezeSpec::parse(o.freeze);
+  text::WordPieceTokenizer tok = md.tokenizer();
+  PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok)};
   p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
   p.frozen = p.spec.mask(p.model.config.num_hidden_layers);
   BackwardPlan{p.frozen, p.model.config.num_hidden_layers}.check();
-  const text::WordPieceTokenizer tok = p.model.tokenizer();
-  p.train = read_data("--train", o.train_file, true, p.model, tok, p.opt.max_seq_len);
+  // The label set comes from the training file (run_glue.py): names sorted, or the config's.
+  const DataFile train_file = read_raw_data("--train", o.train_file, true, o.data);
+  p.labels = infer_label_scheme(train_file, p.model.hints(o.num_labels > 0));
+  p.model.use_labels(p.labels);
+  p.train = text::tokenize_file(train_file, p.tokenizer, p.opt.max_seq_len, p.labels);
   if (!o.eval_file.empty()) {
-    p.eval = read_data("--eval", o.eval_file, true, p.model, tok, p.opt.max_seq_len);
+    p.eval = read_data("--eval", o.eval_file, true, o.data, p.tokenizer, p.opt.max_seq_len, &p.labels, p.model);
     p.has_eval = true;
   }
   FROST_CHECK(o.save_total_limit == 0 || o.save_steps > 0,
               "--save-total-limit: expected --save-steps N as well (there are no checkpoints to limit)");
-  const std::string tc = p.model.dir + "/tokenizer_config.json";
-  if (fs::exists(tc)) p.tokenizer_config = io::read_file(tc);
+  check_trainer_loop(o, p.has_eval);
+  check_metric_name(o.metric_for_best_model, p.labels);
   return p;
 }
 
@@ -137,12 +186,13 @@ inline void rotate_checkpoints(const fs::path& out, int limit) {
   for (std::size_t i = 0; i + static_cast<std::size_t>(limit) < all.size(); ++i) io::remove_dir_atomic(all[i].second);
 }
 
-/// The model files of a model directory: config.json, model.safetensors, vocab.txt and
-/// tokenizer_config.json (when the base model has one), written into `dir`.
+/// The model files of a model directory: config.json (id2label of the training labels),
+/// model.safetensors and the tokenizer (vocab.txt, tokenizer.json, tokenizer_config.json),
+/// written into `dir`.
 template <class Model>
 void write_model_files(const std::string& dir, Model& model, const PreparedTraining& p) {
-  io::save_pretrained(dir, model, p.model.vocab(), p.model.raw_config, p.model.label_names);
-  if (!p.tokenizer_config.empty()) io::write_file_atomic(dir + "/tokenizer_config.json", p.tokenizer_config);
+  io::save_pretrained(dir, model, "", p.model.raw_config, p.model.label_names);
+  text::save_tokenizer_files(dir, p.tokenizer);
 }
 
 /// OUTPUT/checkpoint-STEP/: the model files (loadable by `frost eval` and transformers), the
@@ -157,7 +207,8 @@ void save_checkpoint_dir(const fs::path& out, Model& model, const Tr& trainer, c
   io::StagedDirectory st(dir);
   write_model_files(st.path().string(), model, p);
   trainer.save(st.file("trainer_state.safetensors"));
-  st.write_file("train_log.jsonl", io::read_file(live_log));
+  // Copied, not read into memory: the log grows with the run (commit() fsyncs the copy).
+  fs::copy_file(live_log, st.file("train_log.jsonl"), fs::copy_options::overwrite_existing);
   st.write_file(
       "trainer_state.json",
       nlohmann::json{{"global_step", step}, {"epoch", trainer.position().epoch}, {"policy", p.spec.str()}}.dump(2) +
@@ -167,7 +218,8 @@ void save_checkpoint_dir(const fs::path& out, Model& model, const Tr& trainer, c
   rotate_checkpoints(out, p.opt.save_total_limit);
 }
 
-inline TrainingArguments training_arguments(const TrainOptions& o, const std::string& log) {
+inline TrainingArguments training_arguments(const TrainOptions& o, const std::string& log,
+                                            const std::vector<std::string>& class_names) {
   TrainingArguments args;
   args.learning_rate = o.lr;
   args.weight_decay = o.weight_decay;
@@ -185,6 +237,16 @@ inline TrainingArguments training_arguments(const TrainOptions& o, const std::st
   args.shuffle = !o.no_shuffle;
   args.progress_bar = o.progress;
   args.log_jsonl = log;
+  args.gradient_accumulation_steps = o.gradient_accumulation_steps;
+  args.eval_strategy = parse_strategy(o.eval_strategy);
+  args.eval_steps = o.eval_steps;
+  args.logging_steps = o.logging_steps;
+  args.load_best_model_at_end = o.load_best_model_at_end;
+  args.metric_for_best_model = o.metric_for_best_model;
+  if (!o.greater_is_better.empty()) args.greater_is_better = o.greater_is_better == "true";
+  args.early_stopping_patience = o.early_stopping_patience;
+  args.early_stopping_threshold = o.early_stopping_threshold;
+  args.class_names = class_names;
   return args;
 }
 
@@ -205,6 +267,12 @@ std::pair<TrainResult, std::int64_t> train_with(Model& model, Opt& opt, const Tr
   return {std::move(r), opt.state_bytes()};
 }
 
+/// The metric that ranked evaluations, with HF's eval_ prefix.
+inline std::string tr_metric_name(const TrainOptions& o) {
+  const std::string& n = o.metric_for_best_model;
+  return n.empty() ? "eval_loss" : n.starts_with("eval_") ? n : "eval_" + n;
+}
+
 inline nlohmann::json run_training(PreparedTraining& p) {
   using Model = BertClassifier<float>;
   const TrainOptions& o = p.opt;
@@ -217,14 +285,15 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   try {
     remove_crash_leftovers(out);
     stage = std::make_unique<io::StagedDirectory>(out);
-    if (!resume.empty()) stage->write_file("train_log.jsonl", io::read_file((resume / "train_log.jsonl").string()));
+    if (!resume.empty())
+      fs::copy_file(resume / "train_log.jsonl", stage->file("train_log.jsonl"), fs::copy_options::overwrite_existing);
   } catch (const fs::filesystem_error& e) {
     output_error(o.output_dir, e);
   }
   if (resume.empty())
     for (const auto& n : report.newly_initialized)
       std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
-  const TrainingArguments args = training_arguments(o, stage->file("train_log.jsonl"));
+  const TrainingArguments args = training_arguments(o, stage->file("train_log.jsonl"), p.model.label_names);
   const PlanReport plan = plan_report(model.backward_plan(), model.config());
   std::pair<TrainResult, std::int64_t> res;
   if (o.optimizer == "adamw") {
@@ -249,13 +318,17 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"train_loss", r.last_loss},
       {"train_seconds", train_seconds},
       {"ms_per_step", r.global_step ? 1000.0 * train_seconds / static_cast<double>(r.global_step) : 0.0},
+      {"train_examples_per_second", train_seconds > 0 ? static_cast<double>(r.examples) / train_seconds : 0.0},
+      {"eval_seconds", r.eval_seconds},
       {"peak_rss_bytes", peak_rss_bytes()}};
   if (!resume.empty()) m["resumed_from"] = resume.string();
-  if (!r.evals.empty()) {
-    m["eval_loss"] = r.evals.back().loss;
-    m["eval_accuracy"] = r.evals.back().accuracy;
-    if (model.config().num_labels == 2) m["eval_f1"] = r.evals.back().f1;
+  if (r.final_eval) m.update(r.final_eval->metrics);
+  if (r.best.step >= 0) {
+    m["best_step"] = r.best.step;
+    m["best_metric"] = r.best.metric;
+    m["metric_for_best_model"] = tr_metric_name(o);
   }
+  if (p.opt.early_stopping_patience > 0) m["early_stopped"] = r.early_stopped;
   stage->write_file("metrics.json", m.dump(2) + "\n");
   std::error_code ec;
   const bool merge = fs::is_directory(out, ec) && !fs::is_empty(out, ec);
@@ -263,6 +336,14 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     stage->commit(merge ? io::StagedDirectory::CommitMode::merge : io::StagedDirectory::CommitMode::replace_empty);
   } catch (const fs::filesystem_error& e) {
     output_error(o.output_dir, e);
+  }
+  // The charts are a view of train_log.jsonl, drawn after the model is in place: not in the
+  // manifest (`frost plot` may redraw them), each file written whole or not at all.
+  try {
+    (void)write_training_charts(
+        o.output_dir, "frost train: " + fs::path(o.output_dir).filename().string() + " (" + p.spec.str() + ")");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "frost: warning: no training charts (%s)\n", e.what());
   }
   return m;
 }

@@ -1,5 +1,5 @@
-// frost/text/bert_tokenizer.hpp: HF's BertTokenizer as people call it: from a model directory, to a
-// padded Batch the model takes.
+// frost/text/bert_tokenizer.hpp: HF's BertTokenizer as people call it: from a model directory
+// (vocab.txt or tokenizer.json, text/tokenizer_files.hpp), to a padded Batch the model takes.
 //
 //   auto tok = frost::text::BertTokenizer::from_pretrained("models/all-MiniLM-L6-v2");
 //   frost::Batch b = tok.encode_batch({"a good film", "a bad one"}, {.max_length = 128});
@@ -13,13 +13,17 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "../io/config_json.hpp"
 #include "../model/batch.hpp"
 #include "../train/data.hpp"
+#include "../train/data_file.hpp"
+#include "../train/labels.hpp"
 #include "../train/tsv.hpp"
+#include "tokenizer_files.hpp"
 #include "wordpiece.hpp"
 
 namespace frost::text {
@@ -32,45 +36,27 @@ struct EncodeOptions {
 class BertTokenizer : public WordPieceTokenizer {
  public:
   using WordPieceTokenizer::WordPieceTokenizer;
+  explicit BertTokenizer(WordPieceTokenizer base) : WordPieceTokenizer(std::move(base)) {}
 
-  /// vocab.txt of a model directory; lower-casing from tokenizer_config.json's do_lower_case
-  /// (BERT's default, true, when the file or the field is absent). When the directory has a
-  /// config.json, it is read (read_config) and the vocabulary may not have more tokens than its
-  /// vocab_size (check_vocab_size).
-  static BertTokenizer from_pretrained(const std::string& dir) {
-    BertTokenizer tok = from_pretrained_unchecked(dir);
+  /// The tokenizer of a model directory (load_tokenizer, text/tokenizer_files.hpp): vocab.txt as
+  /// BertTokenizer reads it or, in a directory without one, tokenizer.json as BertTokenizerFast
+  /// does (`load.flavor` chooses otherwise), with tokenizer_config.json's do_lower_case,
+  /// strip_accents, tokenize_chinese_chars and model_max_length (options()). When the directory
+  /// has a config.json, it is read (read_config) and the vocabulary may not have more tokens than
+  /// its vocab_size (check_vocab_size).
+  static BertTokenizer from_pretrained(const std::string& dir, const TokenizerLoadOptions& load = {}) {
+    BertTokenizer tok(load_tokenizer(dir, load));
     const std::string config = dir + "/config.json";
     if (std::filesystem::exists(config)) tok.check_vocab_size(read_config(config).vocab_size, config);
     return tok;
   }
   /// The same with the model's config given (`config_path` only names it in the error).
   static BertTokenizer from_pretrained(const std::string& dir, const BertConfig& config,
-                                       const std::string& config_path = "config.json") {
-    BertTokenizer tok = from_pretrained_unchecked(dir);
+                                       const std::string& config_path = "config.json",
+                                       const TokenizerLoadOptions& load = {}) {
+    BertTokenizer tok(load_tokenizer(dir, load));
     tok.check_vocab_size(config.vocab_size, config_path);
     return tok;
-  }
-
- private:
-  static BertTokenizer from_pretrained_unchecked(const std::string& dir) {
-    FROST_CHECK(std::filesystem::exists(dir + "/vocab.txt"),
-                dir + ": no vocab.txt (expected a Hugging Face model directory)");
-    bool lower = true;
-    std::ifstream in(dir + "/tokenizer_config.json");
-    if (in.good()) {
-      nlohmann::json j;
-      try {
-        in >> j;
-      } catch (const nlohmann::json::exception& e) {
-        throw Error(dir + "/tokenizer_config.json: not valid JSON (" + e.what() + ")");
-      }
-      if (j.contains("do_lower_case")) {
-        FROST_CHECK(j["do_lower_case"].is_boolean(),
-                    dir + "/tokenizer_config.json: do_lower_case must be true or false");
-        lower = j["do_lower_case"].get<bool>();
-      }
-    }
-    return BertTokenizer(dir + "/vocab.txt", TokenizerOptions::lower_case(lower));
   }
 
  public:
@@ -108,7 +94,47 @@ class BertTokenizer : public WordPieceTokenizer {
   }
 };
 
-/// Tokenizes a read TSV file into examples; errors name the file and line.
+namespace detail {
+
+/// Row `r` of `f` encoded; a tokenizer error (invalid UTF-8) names the file, line and column.
+inline Encoding encode_row(const DataFile& f, const DataRow& r, const WordPieceTokenizer& tok, int max_len) {
+  try {
+    return f.pairs ? tok.encode(r.text_a, r.text_b, max_len) : tok.encode(r.text_a, std::nullopt, max_len);
+  } catch (const Error& e) {
+    bool first = true;
+    if (f.pairs) {
+      try {
+        (void)tok.encode(r.text_a, std::nullopt, max_len);
+        first = false;
+      } catch (const Error&) {
+      }
+    }
+    throw Error(data_detail::field_where(f.path, r.line, first ? f.text_index : f.text_pair_index,
+                                         first ? f.text_column : f.text_pair_column) +
+                ": " + e.what());
+  }
+}
+
+}  // namespace detail
+
+/// Tokenizes a read data file into examples, the labels as `labels` says (labels.hpp); errors name
+/// the file, line and column.
+inline Dataset tokenize_file(const DataFile& f, const WordPieceTokenizer& tok, int max_len, const LabelScheme& labels) {
+  Dataset d;
+  d.reserve(f.rows.size());
+  for (const auto& r : f.rows) {
+    Example ex;
+    apply_labels(f, r, labels, ex);
+    Encoding enc = detail::encode_row(f, r, tok, max_len);
+    ex.input_ids = std::move(enc.input_ids);
+    ex.token_type_ids = std::move(enc.token_type_ids);
+    d.push_back(std::move(ex));
+  }
+  return d;
+}
+
+/// Tokenizes a TSV file read by read_tsv (train/tsv.hpp, kept for compatibility): labels are class
+/// indices, or one regression value when `regression`.
 inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, int max_len, bool regression,
                              const std::string& path) {
   Dataset d;
@@ -132,6 +158,48 @@ inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, in
   return d;
 }
 
+/// How load_dataset reads a data file.
+struct DatasetOptions {
+  std::string format;          ///< "tsv", "csv" or "jsonl"; empty: by the file's extension (data_format_of)
+  DataColumns columns;         ///< text, second text and label columns (empty: sentence/sentence1+2, label)
+  int max_length = 128;        ///< truncation length per example, tokens incl. [CLS]/[SEP]
+  bool label_required = true;  ///< false: a predict file may omit the label column
+  /// The scheme to apply (an evaluation file: the training file's scheme). Without it: inferred
+  /// from this file (infer_label_scheme) when `infer_labels`, else the model's (label_scheme_for).
+  std::optional<LabelScheme> labels;
+  LabelHints hints;          ///< the model's config: num_labels, problem_type, id2label
+  bool infer_labels = true;  ///< without `labels`: a training file (true) or a file for a trained model
+};
+
+/// A data file tokenized, the label scheme applied and the file's format and columns.
+struct LoadedDataset {
+  Dataset examples;
+  LabelScheme labels;
+  DataFile file;  ///< format, columns, pairs/labelled; rows cleared
+};
+
+/// A TSV, CSV or JSON Lines data file (data_file.hpp) read, its labels turned into targets
+/// (labels.hpp) and tokenized, for the Trainer and evaluate(). Errors name the file, line and column.
+///
+///   auto train = frost::text::load_dataset("train.csv", tok, {.hints = {.num_labels = 2}});
+///   auto dev = frost::text::load_dataset("dev.csv", tok, {.labels = train.labels});
+///   // train.labels.num_labels and label_names(train.labels) go into the model's config.
+inline LoadedDataset load_dataset(const std::string& path, const WordPieceTokenizer& tok,
+                                  const DatasetOptions& o = {}) {
+  LoadedDataset out;
+  out.file = read_data_file(path, data_format_of(path, o.format), o.columns, o.label_required);
+  if (o.labels)
+    out.labels = *o.labels;
+  else if (o.infer_labels && out.file.labelled)
+    out.labels = infer_label_scheme(out.file, o.hints);
+  else
+    out.labels = label_scheme_for(out.file, o.hints);
+  out.examples = tokenize_file(out.file, tok, o.max_length, out.labels);
+  out.file.rows.clear();
+  out.file.rows.shrink_to_fit();
+  return out;
+}
+
 /// How load_tsv reads a labelled file.
 struct TsvOptions {
   int max_length = 128;        ///< truncation length per example
@@ -139,11 +207,19 @@ struct TsvOptions {
   bool label_required = true;  ///< false: a predict file may omit the label column
 };
 
-/// A GLUE-style TSV file (sentence<TAB>label or sentence1<TAB>sentence2<TAB>label) tokenized into a
-/// Dataset the Trainer and evaluate() take. Errors name the file and line.
+/// A GLUE-style TSV file (a `sentence` or `sentence1` + `sentence2` column and a `label` column,
+/// extra columns allowed) tokenized into a Dataset the Trainer and evaluate() take; labels are
+/// class indices in [0, num_labels), or numbers when num_labels is 1. Errors name the file, line
+/// and column. (load_dataset reads CSV and JSON Lines too, and string labels.)
 inline Dataset load_tsv(const std::string& path, const WordPieceTokenizer& tok, const TsvOptions& o = {}) {
-  const TsvFile f = read_tsv(path, o.label_required, o.num_labels);
-  return tokenize_file(f, tok, o.max_length, o.num_labels == 1, path);
+  DatasetOptions d;
+  d.format = "tsv";
+  d.max_length = o.max_length;
+  d.label_required = o.label_required;
+  d.hints.num_labels = o.num_labels;
+  d.hints.num_labels_forced = true;
+  d.infer_labels = false;
+  return load_dataset(path, tok, d).examples;
 }
 
 }  // namespace frost::text

@@ -1,13 +1,16 @@
 // frost/text/wordpiece.hpp: WordPiece tokenization equal to Hugging Face `BertTokenizer` (the
-// slow Python tokenizer, transformers 4.46.3) built from a vocab.txt, uncased and cased.
-// Link frost::text (frost + utf8proc); the Unicode pieces are in text/unicode.hpp.
+// slow Python tokenizer, transformers 4.46.3) or, with Flavor::fast, to `BertTokenizerFast` (the
+// Rust tokenizers 0.20.3 pipeline BertNormalizer + BertPreTokenizer + WordPiece), uncased and
+// cased. Link frost::text (frost + utf8proc); the Unicode pieces are in text/unicode.hpp. Model
+// directories (vocab.txt, tokenizer.json, tokenizer_config.json) are read and written by
+// text/tokenizer_files.hpp.
 //
 //   frost::text::WordPieceTokenizer tok("vocab.txt");                  // do_lower_case = true
 //   auto mem = frost::text::WordPieceTokenizer::from_string(text, "name"); // vocab.txt in memory
 //   auto tokens = tok.tokenize("Héllo, world!");                      // {"hello", ",", "world", "!"}
 //   auto enc = tok.encode("How old are you?", "I am six.", 128);      // [CLS] A [SEP] B [SEP]
 //
-// tokenize(text), step by step as BertTokenizer.tokenize() runs it:
+// tokenize(text), step by step as BertTokenizer.tokenize() runs it (Flavor::slow, the default):
 //   1. the special tokens [UNK] [SEP] [PAD] [CLS] [MASK] are cut out where they occur verbatim
 //      (case-sensitive: "[cls]" is ordinary text; no stripping of the spaces around them;
 //      "hello[SEP]world" -> hello [SEP] world) and pass through as single tokens;
@@ -25,6 +28,26 @@
 //      58-64, 91-96, 123-126, or category P*) becomes its own word;
 //   5. WordPiece: more than 100 code points -> [UNK]; otherwise greedy longest-match-first with
 //      "##" continuations, and a word with a piece that matches nothing -> one [UNK].
+//
+// Flavor::fast, as BertTokenizerFast runs it (the same five steps, with these differences, each
+// of which changes the tokens of some input; tests/test_tokenizer_files.cpp has one line each):
+//   - step 1 the same (tokenizers' added-token split, leftmost longest); step 4's second look for
+//     special tokens inside cleaned words does not exist ("[CLS\u200b]" -> "[", "cl", "##s", "]");
+//   - cleaning (BertNormalizer clean_text; it can be off) drops U+0000, U+FFFD and Cc Cf Co Cs
+//     except \t \n \r, but keeps unassigned code points (Cn: they usually become [UNK]); then
+//     \t \n \r and categories Zs Zl Zp become ' ';
+//   - the CJK ranges are tokenizers' (its range 0x2B920-0x2CEAF starts 0x100 later than Python's
+//     0x2B820);
+//   - no NFC; accents are stripped (NFD, drop Mn) *before* lowercasing, per character with
+//     Rust's char::to_lowercase (the same full mapping as Python);
+//   - words split at Unicode White_Space (\t-\r, U+0085, Zs, Zl, Zp) and around punctuation
+//     (the same definition as step 4);
+//   - WordPiece limit max_input_chars_per_word (tokenizer.json; 100 in BertTokenizer);
+//   - encode() truncates pairs as tokenizers' LongestFirst does (truncate_longest_first_fast):
+//     on a tie or an odd budget it keeps a different token count per side than BertTokenizer.
+// Unicode tables: the Rust crates tokenizers uses (unicode_categories, unicode-normalization-
+// alignments) are older than utf8proc's; a code point assigned after them differs (see
+// tests/fixtures/tokenizer/README.md).
 //
 // Invalid UTF-8 in the text is a frost::Error naming the byte offset of the first bad sequence
 // ("WordPieceTokenizer: input text: invalid UTF-8 at byte offset 3 (0x80): unexpected
@@ -47,6 +70,7 @@
 //     vocab_size (as in transformers) but not more (ids past the embedding matrix).
 //   - id_to_token() of an id outside the vocabulary throws (HF returns "[UNK]").
 //   - Unicode tables are utf8proc's (see text/unicode.hpp for the version caveat).
+//   - decode() is BertTokenizer's in both flavors.
 #pragma once
 
 #include <algorithm>
@@ -66,10 +90,24 @@
 
 namespace frost::text {
 
+/// Which Hugging Face implementation a WordPieceTokenizer reproduces: transformers'
+/// BertTokenizer (Python, "slow") or BertTokenizerFast (the tokenizers library, "fast"). They
+/// differ on some inputs (see the header comment); AutoTokenizer gives the fast one.
+enum class Flavor { slow, fast };
+
 struct TokenizerOptions {
   bool do_lower_case = true;
   std::optional<bool> strip_accents;  ///< unset: strip iff do_lower_case (BERT's convention)
   bool tokenize_chinese_chars = true;
+  Flavor flavor = Flavor::slow;
+  /// BertNormalizer's clean_text (drop controls, whitespace to ' '). Flavor::fast only:
+  /// BertTokenizer always cleans, and a slow tokenizer with false is an error.
+  bool clean_text = true;
+  /// Words longer than this (code points) become [UNK] (BertTokenizer: always 100).
+  int max_input_chars_per_word = 100;
+  /// tokenizer_config.json's model_max_length (unset: none, or too large to matter). Not used by
+  /// tokenize() or encode(): callers cap their max_length with it, as transformers does.
+  std::optional<int> model_max_length;
 
   static TokenizerOptions lower_case(bool lower) {
     TokenizerOptions o;
@@ -84,6 +122,12 @@ struct TokenizerOptions {
     tokenize_chinese_chars = on;
     return *this;
   }
+  TokenizerOptions& with_flavor(Flavor f) {
+    flavor = f;
+    return *this;
+  }
+  /// The accent stripping in effect: strip_accents, or do_lower_case when unset.
+  [[nodiscard]] bool strips_accents() const { return strip_accents.value_or(do_lower_case); }
 };
 
 /// One model input: ids, segment ids (0 for [CLS] A [SEP], 1 for B [SEP]) and the attention mask
@@ -121,6 +165,31 @@ inline bool is_bert_punctuation(CodePoint cp) {
   return unicode::is_punctuation_category(cp);
 }
 
+/// tokenizers' is_chinese_char (normalizers/bert.rs): Python's ranges except that the one
+/// Python starts at 0x2B820 starts at 0x2B920.
+inline bool is_chinese_char_fast(CodePoint cp) { return is_chinese_char(cp) && !(cp >= 0x2B820 && cp < 0x2B920); }
+/// tokenizers' is_control: Cc, Cf, Co or Cs (its tables have no Cn) except \t, \n, \r.
+inline bool is_fast_control(CodePoint cp) {
+  if (cp == '\t' || cp == '\n' || cp == '\r') return false;
+  switch (unicode::category(cp)) {
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CS:
+      return true;
+    default:
+      return false;
+  }
+}
+/// Rust's char::is_whitespace (the White_Space property): U+0009-U+000D, U+0085 and the
+/// categories Zs, Zl, Zp (U+2028, U+2029): what tokenizers' BertNormalizer turns into ' ' and
+/// BertPreTokenizer splits at.
+inline bool is_rust_whitespace(CodePoint cp) {
+  if ((cp >= 0x9 && cp <= 0xD) || cp == 0x85) return true;
+  const auto c = unicode::category(cp);
+  return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;
+}
+
 /// Splits at Python whitespace (str.split() with no argument): no empty words.
 inline std::vector<CodePoints> python_split(const CodePoints& text) {
   std::vector<CodePoints> words;
@@ -141,7 +210,7 @@ inline std::vector<CodePoints> python_split(const CodePoints& text) {
 
 class WordPieceTokenizer {
  public:
-  static constexpr int kMaxInputCharsPerWord = 100;  ///< WordpieceTokenizer.max_input_chars_per_word
+  static constexpr int kMaxInputCharsPerWord = 100;  ///< BertTokenizer's max_input_chars_per_word
   /// BertTokenizer.all_special_tokens (the order HF lists them in).
   static constexpr std::string_view kSpecialTokens[] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"};
 
@@ -150,9 +219,10 @@ class WordPieceTokenizer {
   /// the line, spaces included, is the token (an empty line: ""). A leading UTF-8 BOM is skipped.
   /// Throws frost::Error naming the file (and line) on a missing/unreadable file, invalid UTF-8,
   /// an empty vocabulary, a duplicate token (both lines), or a missing [PAD], [UNK], [CLS], [SEP]
-  /// or [MASK].
+  /// or [MASK]; and on options no Hugging Face tokenizer has (check_options).
   explicit WordPieceTokenizer(const std::string& vocab_path, TokenizerOptions opt = {})
       : opt_(opt), vocab_path_(vocab_path) {
+    check_options(opt_, vocab_path_);
     std::ifstream in(vocab_path, std::ios::binary);
     FROST_CHECK(in.is_open(), vocab_path + ": cannot open vocabulary file");
     std::ostringstream ss;
@@ -168,10 +238,34 @@ class WordPieceTokenizer {
     return WordPieceTokenizer(FromText{}, vocab_text, std::move(name), opt);
   }
 
+  /// A vocabulary given as its tokens in id order (tokenizer.json's model.vocab after its ids
+  /// were checked); `name` stands for the file in errors ("<name>: token id 7: ...") and is what
+  /// vocab_path() returns. The same rules as a vocab.txt: valid UTF-8, no duplicate, the five
+  /// special tokens present.
+  static WordPieceTokenizer from_tokens(std::vector<std::string> tokens, std::string name, TokenizerOptions opt = {}) {
+    return WordPieceTokenizer(FromTokens{}, std::move(tokens), std::move(name), opt);
+  }
+
+  /// Options no Hugging Face tokenizer has: clean_text = false with Flavor::slow (BertTokenizer
+  /// always cleans), a negative max_input_chars_per_word, a model_max_length below 1. `what`
+  /// names the caller in the error.
+  static void check_options(const TokenizerOptions& o, const std::string& what) {
+    FROST_CHECK(o.clean_text || o.flavor == Flavor::fast,
+                what +
+                    ": clean_text = false exists only in BertTokenizerFast (Flavor::fast); BertTokenizer always "
+                    "cleans the text");
+    FROST_CHECK(o.max_input_chars_per_word >= 0,
+                what + ": max_input_chars_per_word must be >= 0, got " + std::to_string(o.max_input_chars_per_word));
+    FROST_CHECK(!o.model_max_length || *o.model_max_length >= 1,
+                what + ": model_max_length must be >= 1, got " + std::to_string(o.model_max_length.value_or(0)));
+  }
+
   [[nodiscard]] const TokenizerOptions& options() const { return opt_; }
   [[nodiscard]] std::size_t vocab_size() const { return tokens_.size(); }
   /// The file the vocabulary was read from.
   [[nodiscard]] const std::string& vocab_path() const { return vocab_path_; }
+  /// Every token, by id.
+  [[nodiscard]] const std::vector<std::string>& vocabulary() const { return tokens_; }
 
   /// The model's embedding matrix has `config_vocab_size` rows (config.json's vocab_size, read
   /// from `config_path`): a vocabulary with more tokens would produce ids past it. Fewer is fine
@@ -203,22 +297,34 @@ class WordPieceTokenizer {
 
   /// The WordPiece tokens of `text` (no [CLS]/[SEP] added); see the header comment.
   [[nodiscard]] std::vector<std::string> tokenize(std::string_view text) const {
-    const CodePoints cps = decode_utf8(text, "WordPieceTokenizer: input text");
     std::vector<std::string> out;
-    std::size_t start = 0;  // start of the current non-special chunk
-    std::size_t i = 0;
-    while (i < cps.size()) {
-      const std::size_t n = special_at(cps, i);
-      if (n == 0) {
-        ++i;
-        continue;
+    std::vector<CodePoints> words;
+    for_each_chunk(text, [&](const CodePoints& cps, std::size_t begin, std::size_t end, bool special) {
+      if (special) {
+        out.push_back(encode_utf8(cps.data() + begin, cps.data() + end));
+        return;
       }
-      tokenize_chunk(cps, start, i, out);
-      out.push_back(encode_utf8(cps.data() + i, cps.data() + i + n));
-      i += n;
-      start = i;
-    }
-    tokenize_chunk(cps, start, cps.size(), out);
+      words.clear();
+      split_words(cps, begin, end, words);
+      for (const auto& w : words) wordpiece(w, out);
+    });
+    return out;
+  }
+
+  /// The words WordPiece then splits, special tokens included: BasicTokenizer's output (slow),
+  /// or the added-token split, normalizer and pre-tokenizer (fast). For tests and debugging.
+  [[nodiscard]] std::vector<std::string> basic_tokenize(std::string_view text) const {
+    std::vector<std::string> out;
+    std::vector<CodePoints> words;
+    for_each_chunk(text, [&](const CodePoints& cps, std::size_t begin, std::size_t end, bool special) {
+      if (special) {
+        out.push_back(encode_utf8(cps.data() + begin, cps.data() + end));
+        return;
+      }
+      words.clear();
+      split_words(cps, begin, end, words);
+      for (const auto& w : words) out.push_back(encode_utf8(w));
+    });
     return out;
   }
 
@@ -241,17 +347,20 @@ class WordPieceTokenizer {
 
   /// `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]` with token types 0 (through the first [SEP]) and
   /// 1, attention mask all 1, no padding. With truncation and max_length > 0, tokens are removed
-  /// from the ends of A and B until the whole fits max_length, as HF's "longest_first"
-  /// (truncate_sequences, 4.46.3): first |len A - len B| (capped) from the longer one, the rest
-  /// split in half, the *second* sequence taking the odd one; so a tie removes from B first. A
-  /// single sequence that cannot shrink enough (max_length < 2) is left whole (HF logs an error and
-  /// does the same). max_length <= 0 or truncation == false: no truncation.
+  /// from the ends of A and B until the whole fits max_length, as HF's "longest_first":
+  /// truncate_longest_first (BertTokenizer) or truncate_longest_first_fast (BertTokenizerFast),
+  /// by the flavor. max_length <= 0 or truncation == false: no truncation.
   /// (HF's default without max_length is no truncation; frost's default is BERT's 512.)
   [[nodiscard]] Encoding encode(std::string_view a, std::optional<std::string_view> b = std::nullopt,
                                 int max_length = 512, bool truncation = true) const {
     std::vector<int> ia = convert_tokens_to_ids(tokenize(a)), ib;
     if (b) ib = convert_tokens_to_ids(tokenize(*b));
-    if (truncation && max_length > 0) truncate_longest_first(ia, b ? &ib : nullptr, max_length);
+    if (truncation && max_length > 0) {
+      if (opt_.flavor == Flavor::fast)
+        truncate_longest_first_fast(ia, b ? &ib : nullptr, max_length);
+      else
+        truncate_longest_first(ia, b ? &ib : nullptr, max_length);
+    }
     Encoding e;
     e.input_ids.reserve(ia.size() + ib.size() + 3);
     e.input_ids.push_back(cls_);
@@ -325,8 +434,12 @@ class WordPieceTokenizer {
     return out;
   }
 
-  /// HF's truncate_sequences(ids, pair_ids, total - max_length, "longest_first"), truncation side
-  /// right; `b` null for a single sequence. The 2 or 3 special tokens count towards max_length.
+  /// HF's truncate_sequences(ids, pair_ids, total - max_length, "longest_first") (BertTokenizer,
+  /// 4.46.3), truncation side right; `b` null for a single sequence. The 2 or 3 special tokens
+  /// count towards max_length. First |len A - len B| (capped) from the longer one, the rest split
+  /// in half, the *second* sequence losing the odd one; so a tie removes from B first. A single
+  /// sequence that cannot shrink enough (max_length < 2) is left whole (HF logs an error and does
+  /// the same).
   static void truncate_longest_first(std::vector<int>& a, std::vector<int>* b, int max_length) {
     const long special = b ? 3 : 2;
     const long la = static_cast<long>(a.size()), lb = b ? static_cast<long>(b->size()) : 0;
@@ -350,11 +463,64 @@ class WordPieceTokenizer {
     b->resize(static_cast<std::size_t>(std::max(0L, lb - from_b)));
   }
 
+  /// tokenizers' truncate_encodings with TruncationStrategy::LongestFirst (0.20.3), as
+  /// BertTokenizerFast calls it: the budget is max_length minus the 2 or 3 special tokens; none
+  /// left (max_length equal to them) empties both sequences, a negative one (max_length below
+  /// them: tokenizers' unsigned subtraction wraps) truncates nothing. A pair over budget: the
+  /// shorter side keeps all of its tokens if the longer can take the rest and still be at least
+  /// as long, else each keeps half the budget, the longer (B on a tie) the odd token.
+  static void truncate_longest_first_fast(std::vector<int>& a, std::vector<int>* b, int max_length) {
+    const long added = b ? 3 : 2;
+    if (max_length < added) return;
+    const long budget = max_length - added;
+    if (budget == 0) {
+      a.clear();
+      if (b) b->clear();
+      return;
+    }
+    const long la = static_cast<long>(a.size()), lb = b ? static_cast<long>(b->size()) : 0;
+    if (la + lb <= budget) return;
+    if (!b) {
+      a.resize(static_cast<std::size_t>(budget));
+      return;
+    }
+    long n1 = std::min(la, lb), n2 = 0;
+    n2 = n1 > budget ? n1 : std::max(n1, budget - n1);
+    if (n1 + n2 > budget) {
+      n1 = budget / 2;
+      n2 = n1 + budget % 2;
+    }
+    const long keep_a = la > lb ? n2 : n1, keep_b = la > lb ? n1 : n2;
+    a.resize(static_cast<std::size_t>(std::min(la, keep_a)));
+    b->resize(static_cast<std::size_t>(std::min(lb, keep_b)));
+  }
+
  private:
   struct FromText {};
   WordPieceTokenizer(FromText, std::string_view vocab_text, std::string name, TokenizerOptions opt)
       : opt_(opt), vocab_path_(std::move(name)) {
+    check_options(opt_, vocab_path_);
     load_vocab(vocab_text);
+  }
+  struct FromTokens {};
+  WordPieceTokenizer(FromTokens, std::vector<std::string> tokens, std::string name, TokenizerOptions opt)
+      : opt_(opt), vocab_path_(std::move(name)) {
+    check_options(opt_, vocab_path_);
+    tokens_.reserve(tokens.size());
+    for (auto& t : tokens) {
+      const std::string where = vocab_path_ + ": token id " + std::to_string(tokens_.size());
+      (void)decode_utf8(t, where);
+      const auto [it, inserted] = vocab_.emplace(t, static_cast<int>(tokens_.size()));
+      FROST_CHECK(inserted, std::string(where)
+                                .append(": duplicate token '")
+                                .append(t)
+                                .append("' (first id ")
+                                .append(std::to_string(it->second))
+                                .append(")"));
+      tokens_.push_back(std::move(t));
+    }
+    FROST_CHECK(!tokens_.empty(), vocab_path_ + ": empty vocabulary");
+    finish_vocab();
   }
 
   /// The vocabulary from vocab.txt's contents (see the constructor); errors name vocab_path_.
@@ -369,6 +535,12 @@ class WordPieceTokenizer {
       if (pos < data.size()) pos += (data[pos] == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') ? 2 : 1;
     }
     FROST_CHECK(!tokens_.empty(), path + ": empty vocabulary (expected one token per line)");
+    finish_vocab();
+  }
+
+  /// The special tokens' ids; errors name vocab_path_.
+  void finish_vocab() {
+    const std::string& path = vocab_path_;
     for (const char* t : {"[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"})
       FROST_CHECK(vocab_.count(t) != 0,
                   path + ": vocabulary has no " + t + " token (" + std::to_string(tokens_.size()) + " tokens read)");
@@ -439,12 +611,16 @@ class WordPieceTokenizer {
       lower(w, scratch);
       w = std::move(scratch);
     }
-    if (strip) {
-      CodePoints kept;
-      for (CodePoint cp : unicode::nfd(w))
-        if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
-      w = std::move(kept);
-    }
+    if (strip) w = strip_marks(w);
+  }
+
+  /// _run_strip_accents / BertNormalizer's strip_accents: `text` after NFD, less its combining
+  /// marks (Mn).
+  [[nodiscard]] static CodePoints strip_marks(const CodePoints& text) {
+    CodePoints kept;
+    for (CodePoint cp : unicode::nfd(text))
+      if (unicode::category(cp) != UTF8PROC_CATEGORY_MN) kept.push_back(cp);
+    return kept;
   }
 
   /// _run_split_on_punc on one word: each punctuation character its own piece, appended to `pieces`.
@@ -462,8 +638,91 @@ class WordPieceTokenizer {
     if (!cur.empty()) pieces.push_back(std::move(cur));
   }
 
-  /// PreTrainedTokenizer lowercasing + BertTokenizer._tokenize on cps[begin, end).
-  void tokenize_chunk(const CodePoints& cps, std::size_t begin, std::size_t end, std::vector<std::string>& out) const {
+  /// Calls f(cps, begin, end, special) for every special token found verbatim in `text` and for
+  /// every stretch of text between them (begin < end), in order.
+  template <class F>
+  void for_each_chunk(std::string_view text, F&& f) const {
+    const CodePoints cps = decode_utf8(text, "WordPieceTokenizer: input text");
+    std::size_t start = 0;  // start of the current non-special chunk
+    std::size_t i = 0;
+    while (i < cps.size()) {
+      const std::size_t n = special_at(cps, i);
+      if (n == 0) {
+        ++i;
+        continue;
+      }
+      if (start < i) f(cps, start, i, false);
+      f(cps, i, i + n, true);
+      i += n;
+      start = i;
+    }
+    if (start < cps.size()) f(cps, start, cps.size(), false);
+  }
+
+  /// The words of cps[begin, end) (no special token in it), appended to `words`.
+  void split_words(const CodePoints& cps, std::size_t begin, std::size_t end, std::vector<CodePoints>& words) const {
+    if (opt_.flavor == Flavor::fast)
+      split_words_fast(cps, begin, end, words);
+    else
+      split_words_slow(cps, begin, end, words);
+  }
+
+  /// BertNormalizer's clean_text and handle_chinese_chars on cps[begin, end): drops NUL, U+FFFD
+  /// and controls, whitespace becomes ' ' (when opt_.clean_text), CJK characters get a space either
+  /// side (when opt_.tokenize_chinese_chars).
+  [[nodiscard]] CodePoints clean_text_fast(const CodePoints& cps, std::size_t begin, std::size_t end) const {
+    CodePoints text;
+    text.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
+      CodePoint cp = cps[i];
+      if (opt_.clean_text) {
+        if (cp == 0 || cp == 0xFFFD || detail::is_fast_control(cp)) continue;
+        if (detail::is_rust_whitespace(cp)) cp = ' ';
+      }
+      if (opt_.tokenize_chinese_chars && detail::is_chinese_char_fast(cp)) {
+        text.push_back(' ');
+        text.push_back(cp);
+        text.push_back(' ');
+      } else {
+        text.push_back(cp);
+      }
+    }
+    return text;
+  }
+
+  /// BertPreTokenizer on `text`: split at White_Space, each punctuation character its own word,
+  /// appended to `words`.
+  static void pre_tokenize_fast(const CodePoints& text, std::vector<CodePoints>& words) {
+    CodePoints cur;
+    for (CodePoint cp : text) {
+      if (detail::is_rust_whitespace(cp) || detail::is_bert_punctuation(cp)) {
+        if (!cur.empty()) words.push_back(std::move(cur));
+        cur.clear();
+        if (!detail::is_rust_whitespace(cp)) words.push_back({cp});
+      } else {
+        cur.push_back(cp);
+      }
+    }
+    if (!cur.empty()) words.push_back(std::move(cur));
+  }
+
+  /// BertNormalizer (clean_text, handle_chinese_chars, strip_accents, lowercase, in that order)
+  /// and BertPreTokenizer (split at White_Space, punctuation isolated), tokenizers 0.20.3.
+  void split_words_fast(const CodePoints& cps, std::size_t begin, std::size_t end,
+                        std::vector<CodePoints>& words) const {
+    CodePoints text = clean_text_fast(cps, begin, end);
+    if (opt_.strips_accents()) text = strip_marks(text);
+    if (opt_.do_lower_case) {
+      CodePoints lowered;
+      lower(text, lowered);
+      text = std::move(lowered);
+    }
+    pre_tokenize_fast(text, words);
+  }
+
+  /// PreTrainedTokenizer lowercasing + BertTokenizer._tokenize (BasicTokenizer) on cps[begin, end).
+  void split_words_slow(const CodePoints& cps, std::size_t begin, std::size_t end,
+                        std::vector<CodePoints>& words) const {
     if (begin >= end) return;
     CodePoints text(cps.begin() + static_cast<std::ptrdiff_t>(begin), cps.begin() + static_cast<std::ptrdiff_t>(end));
     if (opt_.do_lower_case) {
@@ -489,13 +748,13 @@ class WordPieceTokenizer {
       }
       split_on_punctuation(w, pieces);
     }
-    // whitespace_tokenize(" ".join(split_tokens)), then WordPiece per word.
+    // whitespace_tokenize(" ".join(split_tokens)): the words WordPiece gets.
     for (const auto& p : pieces)
-      for (const auto& w : detail::python_split(p)) wordpiece(w, out);
+      for (auto& w : detail::python_split(p)) words.push_back(std::move(w));
   }
 
   void wordpiece(const CodePoints& word, std::vector<std::string>& out) const {
-    if (static_cast<long>(word.size()) > kMaxInputCharsPerWord) {
+    if (static_cast<long>(word.size()) > opt_.max_input_chars_per_word) {
       out.emplace_back("[UNK]");
       return;
     }

@@ -6,6 +6,8 @@
 //   optim.<k>.<hf name>        optimizer buffer k of each trainable parameter (AdamW: 0 exp_avg,
 //                              1 exp_avg_sq, 2 max_exp_avg_sq; SGD: 0 momentum_buffer)
 //   trainer.data_order         the current epoch's example order (I64)
+//   best.<hf name>             the best evaluation's trainable weights (load_best_model_at_end;
+//                              trainable parameters only, present once there is a best)
 // and in __metadata__ (strings): frost.format, frost.config (config JSON), frost.policy (frozen
 // mask), frost.optimizer (name + options JSON), frost.state (global step, epoch, batch, dropout
 // seed and step, per-parameter optimizer steps).
@@ -13,7 +15,9 @@
 // mismatch with a message; nothing is modified unless every check passes.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -26,6 +30,7 @@
 #include "../io/safetensors.hpp"
 #include "../optim/adamw.hpp"
 #include "../optim/sgd.hpp"
+#include "best_model.hpp"
 
 namespace frost {
 
@@ -81,10 +86,16 @@ struct RunPosition {
   long epoch = 0;        ///< current epoch (0-based)
   long next_batch = 0;   ///< index of the next micro-batch in this epoch's order
   std::vector<std::int64_t> data_order;
+  double log_loss_sum = 0;  ///< training loss summed since the last log line (logging_steps)
+  long log_steps = 0;       ///< optimizer steps since the last log line
+  BestModelState best;      ///< the best evaluation so far (its weights travel separately)
 };
 
+/// Writes the checkpoint `path` (atomically); `best` is the best evaluation's snapshot of the
+/// trainable weights (empty: none).
 template <class Model, class Optimizer>
-void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt, const RunPosition& pos) {
+void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt, const RunPosition& pos,
+                     const std::vector<Tensor<float>>& best = {}) {
   static_assert(std::is_same_v<typename Model::scalar_type, float>, "checkpoints store float32 models");
   io::SafeTensorsWriter w;
   io::add_hf_weights(model, w, "model.");
@@ -100,16 +111,29 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
     }
   }
   w.add_i64("trainer.data_order", {static_cast<std::int64_t>(pos.data_order.size())}, pos.data_order.data());
+  std::size_t b = 0;
+  if (!best.empty())
+    model.for_each_trainable([&](const ParamId& id, auto&) {
+      const Tensor<float>& v = best[b++];
+      w.add_f32("best." + io::hf_name(id), {static_cast<std::int64_t>(v.rows()), static_cast<std::int64_t>(v.cols())},
+                v.data());
+    });
   w.set_metadata("frost.format", kCheckpointFormat);
   w.set_metadata("frost.config", config_to_json(model.config()).dump());
   w.set_metadata("frost.policy", mask_string(model.frozen_mask()));
   w.set_metadata("frost.optimizer", optimizer_json(opt).dump());
-  const nlohmann::json state = {{"global_step", pos.global_step},
-                                {"epoch", pos.epoch},
-                                {"next_batch", pos.next_batch},
-                                {"dropout_seed", std::to_string(model.dropout_seed)},
-                                {"dropout_step", std::to_string(model.dropout_step())},
-                                {"param_steps", steps}};
+  const nlohmann::json state = {
+      {"global_step", pos.global_step},
+      {"epoch", pos.epoch},
+      {"next_batch", pos.next_batch},
+      {"dropout_seed", std::to_string(model.dropout_seed)},
+      {"dropout_step", std::to_string(model.dropout_step())},
+      {"param_steps", steps},
+      {"log_loss_sum", pos.log_loss_sum},
+      {"log_steps", pos.log_steps},
+      {"best_step", pos.best.step},
+      {"best_metric", std::isfinite(pos.best.metric) ? nlohmann::json(pos.best.metric) : nullptr},
+      {"bad_evaluations", pos.best.bad_evaluations}};
   w.set_metadata("frost.state", state.dump());
   w.write(path);
 }
@@ -139,6 +163,29 @@ void load_optimizer_buffer(const io::SafeTensorsFile& f, std::size_t b, std::siz
   std::copy(v.begin(), v.end(), buf.data());
 }
 
+/// The trainer's logging and best-model progress from frost.state (absent in checkpoints written
+/// before they existed: defaults then).
+inline void read_trainer_progress(const nlohmann::json& state, const std::string& path, RunPosition& pos) {
+  auto number = [&](const char* key, double fallback) {
+    const auto it = state.find(key);
+    if (it == state.end() || it->is_null()) return fallback;
+    FROST_CHECK(it->is_number() && std::isfinite(it->get<double>()),
+                path + ": metadata 'frost.state': " + key + " must be a finite number or null");
+    return it->get<double>();
+  };
+  auto integer = [&](const char* key, long lo) {
+    const double v = number(key, static_cast<double>(lo));
+    FROST_CHECK(v == std::floor(v) && v >= static_cast<double>(lo) && v <= 9007199254740992.0,
+                path + ": metadata 'frost.state': " + key + " must be an integer >= " + std::to_string(lo));
+    return static_cast<long>(v);
+  };
+  pos.log_loss_sum = number("log_loss_sum", 0);
+  pos.log_steps = integer("log_steps", 0);
+  pos.best.step = integer("best_step", -1);
+  pos.best.metric = number("best_metric", std::numeric_limits<double>::quiet_NaN());
+  pos.best.bad_evaluations = integer("bad_evaluations", 0);
+}
+
 }  // namespace detail
 
 /// Restores model, optimizer and position from the checkpoint `f` (already read and validated as
@@ -146,7 +193,8 @@ void load_optimizer_buffer(const io::SafeTensorsFile& f, std::size_t b, std::siz
 /// frost::Error (naming the file and what differs) if the file is damaged or belongs to another
 /// config, policy or optimizer; in that case model and optimizer are unchanged.
 template <class Model, class Optimizer>
-RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimizer& opt) {
+RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimizer& opt,
+                            std::vector<Tensor<float>>* best = nullptr) {
   const std::string& path = f.path();
   const auto& md = f.metadata();
   auto meta = [&](const std::string& key) -> const std::string& {
@@ -219,6 +267,7 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
   const nlohmann::json& param_steps = field("param_steps");
   FROST_CHECK(param_steps.is_object(), path + ": metadata 'frost.state': param_steps must be an object");
   pos.data_order = f.ints("trainer.data_order");
+  detail::read_trainer_progress(state, path, pos);
 
   // Stage everything, then commit.
   std::vector<std::vector<float>> values;
@@ -245,6 +294,18 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
       detail::load_optimizer_buffer(f, b, required, name, p.value, s.buf[b]);
   });
   FROST_CHECK(slot == staged.size(), path + ": the optimizer does not match the model's trainable parameters");
+  std::vector<Tensor<float>> best_weights;
+  if (pos.best.step >= 0 && !staged.empty() && f.contains("best." + io::hf_name(staged.front().id)))
+    model.for_each_trainable([&](const ParamId& id, auto& p) {
+      const std::string name = "best." + io::hf_name(id);
+      FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "' (the best evaluation's weights)");
+      const std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()),
+                                            static_cast<std::int64_t>(p.value.cols())};
+      FROST_CHECK(f.info(name).shape == shape, path + ": tensor '" + name + "' has the wrong shape");
+      const auto v = f.floats(name);
+      best_weights.emplace_back(p.value.rows(), p.value.cols());
+      std::copy(v.begin(), v.end(), best_weights.back().data());
+    });
   std::size_t k = 0;
   model.for_each_param([&](const ParamId&, auto& p) {
     std::copy(values[k].begin(), values[k].end(), p.value.data());
@@ -253,13 +314,15 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
   opt.state().slots() = std::move(staged);
   model.dropout_seed = dropout_seed;
   model.set_dropout_step(dropout_step);
+  if (best) *best = std::move(best_weights);
   return pos;
 }
 
 /// The checkpoint file `path` (see above).
 template <class Model, class Optimizer>
-RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& opt) {
-  return load_checkpoint(io::SafeTensorsFile(path), model, opt);
+RunPosition load_checkpoint(const std::string& path, Model& model, Optimizer& opt,
+                            std::vector<Tensor<float>>* best = nullptr) {
+  return load_checkpoint(io::SafeTensorsFile(path), model, opt, best);
 }
 
 }  // namespace frost

@@ -7,7 +7,12 @@
 //   norm = clip_grad_norm(model, max_grad_norm)      (returned before clipping, logged)
 //   optimizer.step(model, schedule.factor(global_step))
 //   a non-finite loss, norm or updated weight throws NumericalFault (numerical_guard.hpp)
-//   zero_grad; log {step, epoch, loss, learning_rate, grad_norm}
+//   zero_grad; every logging_steps: log {step, epoch, loss (mean since the last log), learning_rate,
+//   grad_norm}
+//   every eval_steps (strategy steps) or at the end of an epoch (strategy epoch): evaluate, log
+//   {step, epoch, eval_*}, track the best metric (best_model.hpp), stop early when patience runs out
+// After the loop: restore the best weights (load_best_model_at_end), then evaluate once more
+// (TrainResult::final_eval), as run_glue.py's --do_eval does after training.
 // Steps per epoch = ceil(batches / accumulation); total = max_steps if > 0 else epochs x that.
 // The data order of each epoch is a function of (seed, epoch) only, so a run is reproducible and
 // a checkpoint can resume it bit-exactly.
@@ -15,15 +20,18 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "../optim/clip.hpp"
 #include "../optim/schedule.hpp"
+#include "best_model.hpp"
 #include "checkpoint.hpp"
 #include "data.hpp"
 #include "metrics.hpp"
@@ -42,12 +50,27 @@ struct StepLog {
   double seconds = 0;
 };
 
+/// One evaluation during training as TrainResult keeps it: a few numbers, so that a run of
+/// thousands of evaluations stays flat in memory (every metric is in the JSONL log).
+struct EvalPoint {
+  long step = 0;
+  double epoch = 0;
+  double loss = 0;      ///< eval_loss
+  double accuracy = 0;  ///< eval_accuracy (single-label; 0 otherwise)
+  double f1 = 0;        ///< eval_f1 (two labels; 0 otherwise)
+  double metric = 0;    ///< metric_for_best_model's value (NaN when the evaluation lacks it)
+};
+
 struct TrainResult {
   long global_step = 0;
   double last_loss = 0;
-  double seconds = 0;             ///< wall time of train(), evaluation included
-  double eval_seconds = 0;        ///< of which evaluation
-  std::vector<EvalResult> evals;  ///< one per epoch when an eval set is given
+  double seconds = 0;            ///< wall time of train(), evaluation included
+  double eval_seconds = 0;       ///< of which evaluation
+  std::int64_t examples = 0;     ///< training examples processed (this call; a resumed run counts from the resume)
+  std::vector<EvalPoint> evals;  ///< the evaluations during training (eval_strategy)
+  std::optional<EvalResult> final_eval;  ///< of the final model (the best one with load_best_model_at_end)
+  BestModelState best;                   ///< the best evaluation during training (step -1: none)
+  bool early_stopped = false;
 };
 
 /// AdamW configured from TrainingArguments like HF Trainer's default optimizer (no weight decay
@@ -66,15 +89,20 @@ class Trainer {
  public:
   using T = typename Model::scalar_type;
 
-  Trainer(Model& model, Optimizer& opt, TrainingArguments args) : model_(model), opt_(opt), args_(std::move(args)) {
+  Trainer(Model& model, Optimizer& opt, TrainingArguments args)
+      : model_(model), opt_(opt), args_(std::move(args)), best_(best_model_of(args_)) {
     FROST_CHECK(args_.per_device_train_batch_size > 0, "TrainingArguments: batch size must be positive");
     FROST_CHECK(args_.gradient_accumulation_steps > 0,
                 "TrainingArguments: gradient_accumulation_steps must be positive");
+    FROST_CHECK(args_.logging_steps > 0, "TrainingArguments: logging_steps must be positive");
+    FROST_CHECK(args_.eval_steps >= 0, "TrainingArguments: eval_steps must be >= 0");
+    FROST_CHECK(args_.early_stopping_patience >= 0, "TrainingArguments: early_stopping_patience must be >= 0");
     model_.dropout_seed = args_.seed;
     model_.dropout_in_frozen = args_.dropout_in_frozen;
   }
 
-  /// Called after every optimizer step; return false to stop (e.g. to simulate an interruption).
+  /// Called after every optimizer step (after its evaluation, when one is due); return false to
+  /// stop (e.g. to simulate an interruption).
   std::function<bool(const StepLog&)> on_step;
 
   [[nodiscard]] long steps_per_epoch(std::size_t examples) const {
@@ -89,6 +117,11 @@ class Trainer {
 
   TrainResult train(const Dataset& train, const Dataset* eval = nullptr) {
     FROST_CHECK(!train.empty(), "Trainer::train: the training set is empty");
+    FROST_CHECK(eval || (!args_.load_best_model_at_end && args_.early_stopping_patience == 0),
+                "Trainer::train: load_best_model_at_end and early stopping need an evaluation set");
+    FROST_CHECK(!eval || args_.eval_strategy != IntervalStrategy::no ||
+                    (!args_.load_best_model_at_end && args_.early_stopping_patience == 0),
+                "Trainer::train: load_best_model_at_end and early stopping need eval_strategy steps or epoch");
     const BertConfig& cfg = model_.config();
     const bool single = uses_class_labels(cfg, train);
     const long total = total_steps(train.size());
@@ -113,6 +146,7 @@ class Trainer {
         const std::size_t start = static_cast<std::size_t>(bi * bs);
         const std::size_t n = std::min(static_cast<std::size_t>(bs), train.size() - start);
         make_batch(train, order.data() + start, n, cfg.pad_token_id, single, batch, labels);
+        result.examples += static_cast<std::int64_t>(n);
         const long group_start = (bi / args_.gradient_accumulation_steps) * args_.gradient_accumulation_steps;
         const long group_size = std::min<long>(args_.gradient_accumulation_steps, batches - group_start);
         const double loss =
@@ -125,20 +159,63 @@ class Trainer {
         loss_sum = 0;
         micro = 0;
         result.last_loss = s.loss;
-        stop = after_step(s, log, bar, total);
+        stop = log_step(s, log, bar, total);
+        const bool epoch_end = bi + 1 == batches;
+        if (eval && evaluation_due(s.step, epoch_end))
+          stop = evaluate_during_training(*eval, s.epoch, log, result) || stop;
+        if (epoch_end) {  // before saving: a checkpoint of an epoch's last step resumes in the next epoch
+          ++pos_.epoch;
+          pos_.next_batch = 0;
+        }
+        if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && s.step % args_.save_steps == 0)
+          save(args_.checkpoint_path);
+        if (on_step && !on_step(s)) stop = true;
       }
-      if (pos_.next_batch >= batches) finish_epoch(eval, log, result);
     }
-    result.global_step = pos_.global_step;
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    finish(eval, result, t0);
     return result;
   }
 
-  void save(const std::string& path) const { save_checkpoint(path, model_, opt_, pos_); }
-  void resume(const std::string& path) { pos_ = load_checkpoint(path, model_, opt_); }
-  [[nodiscard]] const RunPosition& position() const { return pos_; }
+  void save(const std::string& path) const { save_checkpoint(path, model_, opt_, position(), best_weights()); }
+  void resume(const std::string& path) {
+    std::vector<Tensor<float>> best;
+    pos_ = load_checkpoint(path, model_, opt_, &best);
+    if constexpr (std::is_same_v<T, float>) best_.reset(pos_.best, std::move(best));
+  }
+  /// Where the run stands, the best evaluation included.
+  [[nodiscard]] RunPosition position() const {
+    RunPosition p = pos_;
+    p.best = best_.state();
+    return p;
+  }
+  [[nodiscard]] const BestModel<T>& best_model() const { return best_; }
 
  private:
+  static BestModel<T> best_model_of(const TrainingArguments& a) {
+    const std::string metric = a.metric_for_best_model.empty() ? "loss" : a.metric_for_best_model;
+    const bool greater = a.greater_is_better.value_or(greater_is_better_default(metric));
+    return BestModel<T>(metric, greater, a.load_best_model_at_end, a.early_stopping_threshold);
+  }
+  // Whether step `step` (the last of its epoch when `epoch_end`) is evaluated; strategy steps
+  // without eval_steps uses logging_steps, as HF does.
+  [[nodiscard]] bool evaluation_due(long step, bool epoch_end) const {
+    switch (args_.eval_strategy) {
+      case IntervalStrategy::steps:
+        return step % (args_.eval_steps > 0 ? args_.eval_steps : args_.logging_steps) == 0;
+      case IntervalStrategy::epoch:
+        return epoch_end;
+      case IntervalStrategy::no:
+        break;
+    }
+    return false;
+  }
+  [[nodiscard]] std::vector<Tensor<float>> best_weights() const {
+    if constexpr (std::is_same_v<T, float>)
+      return best_.weights();
+    else
+      return {};
+  }
+
   // The JSONL training log (appended to when resuming), or a closed stream when none is asked for.
   [[nodiscard]] std::ofstream open_log() const {
     std::ofstream log;
@@ -177,51 +254,69 @@ class Trainer {
     return s;
   }
 
-  // Logs step `s` (JSONL, progress bar), saves a checkpoint when due; whether training stops.
-  bool after_step(const StepLog& s, std::ofstream& log, ProgressBar& bar, long total) {
-    if (log.is_open())
-      log << nlohmann::json{{"step", s.step},
-                            {"epoch", s.epoch},
-                            {"loss", s.loss},
-                            {"learning_rate", s.learning_rate},
-                            {"grad_norm", s.grad_norm}}
-                 .dump()
-          << '\n'
-          << std::flush;
-    char extra[128];
-    std::snprintf(extra, sizeof extra, "loss %.4f lr %.2e", s.loss, s.learning_rate);
-    bar.update(pos_.global_step, extra);
-    if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && pos_.global_step % args_.save_steps == 0)
-      save_checkpoint(args_.checkpoint_path, model_, opt_, pos_);
-    bool stop = pos_.global_step >= total;
-    if (on_step && !on_step(s)) stop = true;
-    return stop;
-  }
-
-  // The end of an epoch: evaluate (when an eval set is given, logged), then move to the next epoch.
-  void finish_epoch(const Dataset* eval, std::ofstream& log, TrainResult& result) {
-    if (eval) {
-      const auto e0 = std::chrono::steady_clock::now();
-      const EvalResult e = evaluate(model_, *eval, args_.per_device_eval_batch_size);
-      result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
-      result.evals.push_back(e);
+  // Logs step `s` every logging_steps (JSONL: the loss averaged since the last line; progress
+  // bar), saves the single-file checkpoint when due; whether the step budget is spent.
+  bool log_step(const StepLog& s, std::ofstream& log, ProgressBar& bar, long total) {
+    pos_.log_loss_sum += s.loss;
+    ++pos_.log_steps;
+    if (s.step % args_.logging_steps == 0 || s.step >= total) {
       if (log.is_open())
-        log << nlohmann::json{{"epoch", pos_.epoch + 1},
-                              {"eval_loss", e.loss},
-                              {"eval_accuracy", e.accuracy},
-                              {"eval_f1", e.f1}}
+        log << nlohmann::json{{"step", s.step},
+                              {"epoch", s.epoch},
+                              {"loss", pos_.log_loss_sum / static_cast<double>(pos_.log_steps)},
+                              {"learning_rate", s.learning_rate},
+                              {"grad_norm", s.grad_norm}}
                    .dump()
             << '\n'
             << std::flush;
+      pos_.log_loss_sum = 0;
+      pos_.log_steps = 0;
     }
-    ++pos_.epoch;
-    pos_.next_batch = 0;
+    char extra[128];
+    std::snprintf(extra, sizeof extra, "loss %.4f lr %.2e", s.loss, s.learning_rate);
+    bar.update(pos_.global_step, extra);
+    return pos_.global_step >= total;
+  }
+
+  // Evaluates on `eval` (inference mode), timed; the result.
+  EvalResult timed_evaluate(const Dataset& eval, TrainResult& result) {
+    const auto e0 = std::chrono::steady_clock::now();
+    EvalResult e = evaluate(model_, eval, args_.per_device_eval_batch_size, args_.class_names);
+    result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
+    return e;
+  }
+
+  // An evaluation during training: logged with its step and epoch, recorded, compared with the
+  // best so far; whether early stopping ends training.
+  bool evaluate_during_training(const Dataset& eval, double epoch, std::ofstream& log, TrainResult& result) {
+    const EvalResult e = timed_evaluate(eval, result);
+    const double value = metric_value(e.metrics, best_.metric());
+    result.evals.push_back({pos_.global_step, epoch, e.loss, e.accuracy, e.f1, value});
+    if (log.is_open()) {
+      nlohmann::json line = {{"step", pos_.global_step}, {"epoch", epoch}};
+      for (const auto& [k, v] : e.metrics.items())
+        if (v.is_primitive()) line[k] = v;
+      log << line.dump() << '\n' << std::flush;
+    }
+    best_.observe(model_, pos_.global_step, value);
+    return best_.patience_exhausted(args_.early_stopping_patience);
+  }
+
+  // After the loop: the best weights back (load_best_model_at_end), the final evaluation.
+  void finish(const Dataset* eval, TrainResult& result, std::chrono::steady_clock::time_point t0) {
+    result.best = best_.state();
+    result.early_stopped = best_.patience_exhausted(args_.early_stopping_patience);
+    if (args_.load_best_model_at_end) best_.restore(model_);
+    if (eval) result.final_eval = timed_evaluate(*eval, result);
+    result.global_step = pos_.global_step;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
   Model& model_;
   Optimizer& opt_;
   TrainingArguments args_;
   RunPosition pos_;
+  BestModel<T> best_;
 };
 
 }  // namespace frost

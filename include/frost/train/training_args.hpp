@@ -2,11 +2,16 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "../optim/schedule.hpp"
 
 namespace frost {
+
+/// When the Trainer evaluates during training (HF's IntervalStrategy).
+enum class IntervalStrategy { no, steps, epoch };
 
 struct TrainingArguments {
   // Optimizer (HF defaults: AdamW lr 5e-5, weight decay 0, betas 0.9/0.999, eps 1e-8).
@@ -29,9 +34,23 @@ struct TrainingArguments {
   std::uint64_t seed = 42;  ///< data order and dropout
   bool shuffle = true;
   bool dropout_in_frozen = true;  ///< HF keeps dropout on in frozen layers
+  // Evaluation (given an eval set). HF's default strategy is "no"; frost's is "epoch", its
+  // behaviour before the strategies existed. Whatever the strategy, train() ends with one more
+  // evaluation of the final (or best) model: TrainResult::final_eval.
+  IntervalStrategy eval_strategy = IntervalStrategy::epoch;
+  long eval_steps = 0;  ///< steps strategy: every N optimizer steps (0: logging_steps, as HF)
+  bool load_best_model_at_end = false;
+  std::string metric_for_best_model;      ///< "" = "loss" (HF); with or without the "eval_" prefix
+  std::optional<bool> greater_is_better;  ///< unset: false for names ending in "loss", else true
+  int early_stopping_patience = 0;        ///< 0: off (HF's EarlyStoppingCallback otherwise)
+  double early_stopping_threshold = 0.0;
+  /// Class names in the evaluations' classification_report (config.json's id2label; empty: LABEL_i).
+  std::vector<std::string> class_names;
   // Output.
   bool progress_bar = true;
-  std::string log_jsonl;        ///< one JSON object per optimizer step (and per evaluation)
+  long logging_steps = 1;       ///< a log line every N optimizer steps, loss averaged over them
+                                ///< (HF's default is 500; frost logs every step)
+  std::string log_jsonl;        ///< one JSON object per logged step and per evaluation
   std::string checkpoint_path;  ///< if set with save_steps, a checkpoint is written every save_steps
   long save_steps = 0;
 };
