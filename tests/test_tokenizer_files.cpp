@@ -302,7 +302,9 @@ TEST(TokenizerFiles, PairsWithFastTruncation) {
   const WordPieceTokenizer slow = frost::text::load_tokenizer(files_dir() + "/uncased_json", with_flavor(Flavor::slow));
   int single = 0, pair = 0, slow_differs = 0;
   for (const auto& c : cases) {
-    const auto& [a, b] = pairs.at(c.at("pair").get<std::size_t>());
+    const auto& pr = pairs.at(c.at("pair").get<std::size_t>());
+    const auto& a = pr.first;  // not structured bindings: clang 14 cannot capture those in a lambda
+    const auto& b = pr.second;
     const int L = c.at("max_length");
     const std::string only = c.value("only", "");
     const std::string what = "pair " + c.at("pair").dump() + (only.empty() ? "" : " only " + only) + " max_length " +
