@@ -9,6 +9,7 @@
 // must succeed or throw frost::Error; anything else (another exception, a sanitizer report, rows or
 // targets that break the readers' guarantees) is a finding.
 #include "fuzz_support.hpp"
+#include "fuzz_tiny_vocab.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -24,17 +25,7 @@ namespace {
 
 [[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_data_file", what); }
 
-constexpr std::string_view kVocab =
-    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"
-    "a\nb\nc\nd\ne\nf\ng\nh\ni\nl\nm\nn\no\nr\ns\nt\nu\nw\ny\n"
-    "the\nfilm\ngood\nbad\nnot\nis\nit\nwas\nfun\nmovie\n"
-    "##s\n##ing\n##ed\n##ly\n##er\n##e\n##a\n"
-    ".\n,\n!\n?\n'\n-\n\xC3\xA9\n\xE4\xB8\xAD\n0\n";
-
-const frost::text::WordPieceTokenizer& tokenizer() {
-  static const auto tok = frost::text::WordPieceTokenizer::from_string(kVocab, "fuzz/tiny_vocab.txt");
-  return tok;
-}
+const frost::text::WordPieceTokenizer& tokenizer() { return frost_fuzz::tiny_tokenizer(); }
 
 void check_targets(const frost::DataFile& f, const frost::LabelScheme& s) {
   using Kind = frost::LabelScheme::Kind;

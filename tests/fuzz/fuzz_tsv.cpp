@@ -8,6 +8,7 @@
 // guarantees) is a finding.
 #include <cmath>
 #include "fuzz_support.hpp"
+#include "fuzz_tiny_vocab.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,18 +24,7 @@ namespace {
 
 [[noreturn]] void fail(const char* what) { frost_fuzz::fail("fuzz_tsv", what); }
 
-// 50 tokens, the size of tests/fixtures/tiny's vocab_size.
-constexpr std::string_view kVocab =
-    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"
-    "a\nb\nc\nd\ne\nf\ng\nh\ni\nl\nm\nn\no\nr\ns\nt\nu\nw\ny\n"
-    "the\nfilm\ngood\nbad\nnot\nis\nit\nwas\nfun\nmovie\n"
-    "##s\n##ing\n##ed\n##ly\n##er\n##e\n##a\n"
-    ".\n,\n!\n?\n'\n-\n\xC3\xA9\n\xE4\xB8\xAD\n0\n";
-
-const frost::text::WordPieceTokenizer& tokenizer() {
-  static const auto tok = frost::text::WordPieceTokenizer::from_string(kVocab, "fuzz/tiny_vocab.txt");
-  return tok;
-}
+const frost::text::WordPieceTokenizer& tokenizer() { return frost_fuzz::tiny_tokenizer(); }
 
 void check(std::string_view text, bool label_required, int num_labels) {
   const std::string where = "fuzz/data.tsv";
