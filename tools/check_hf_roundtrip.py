@@ -13,6 +13,11 @@ AutoTokenizer, both classes (BertTokenizer from vocab.txt, BertTokenizerFast fro
 which must agree on every text; runs the same texts and checks every class probability within 1e-4
 and the predicted label names. With --labels, config.json's id2label must be exactly those names
 (string labels written by frost). Exit status 0 on success.
+
+With --adapter DIR (a LoRA run of `frost train --lora-r ...`), MODEL_DIR is the base model and DIR
+frost's PEFT adapter directory: the base is loaded with the adapter classifier's label count,
+`peft.PeftModel.from_pretrained(base, DIR)` must load every adapter tensor with no missing or
+unexpected key, and the predictions (`frost predict --model MODEL_DIR --adapter DIR`) must match.
 """
 import argparse
 import csv
@@ -36,6 +41,39 @@ def read_rows(path, text_column):
     return [(r[a], None) for r in rows]
 
 
+def load_with_adapter(base_dir, adapter_dir):
+    """The base model + frost's LoRA adapter through PEFT; fails on a missing or unexpected key."""
+    import json
+    import os
+
+    from peft import PeftConfig, PeftModel, get_peft_model, set_peft_model_state_dict
+    from peft.utils import load_peft_weights
+    from safetensors.numpy import load_file
+
+    cls = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))["base_model.model.classifier.weight"]
+    kw = dict(num_labels=cls.shape[0], attn_implementation="eager")
+    cfg_path = os.path.join(adapter_dir, "config.json")
+    if os.path.exists(cfg_path):
+        id2label = json.load(open(cfg_path)).get("id2label")
+        if id2label:
+            kw["id2label"] = {int(k): v for k, v in id2label.items()}
+            kw["label2id"] = {v: int(k) for k, v in id2label.items()}
+    # Every key: load the weights into a fresh PEFT model and look at what was left out.
+    probe = get_peft_model(BertForSequenceClassification.from_pretrained(base_dir, **kw),
+                           PeftConfig.from_pretrained(adapter_dir))
+    res = set_peft_model_state_dict(probe, load_peft_weights(adapter_dir))
+    missing = [k for k in res.missing_keys if "lora_" in k or "modules_to_save" in k]
+    if missing or res.unexpected_keys:
+        print(f"PEFT: missing adapter keys {missing[:5]}, unexpected keys {res.unexpected_keys[:5]}")
+        sys.exit(1)
+    # The user's path.
+    base = BertForSequenceClassification.from_pretrained(base_dir, **kw)
+    model = PeftModel.from_pretrained(base, adapter_dir).eval()
+    model.config = base.config
+    print(f"PEFT loaded {adapter_dir}: {len(load_peft_weights(adapter_dir))} tensors, none missing or unexpected")
+    return model
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model_dir")
@@ -43,10 +81,16 @@ def main():
     ap.add_argument("data")
     ap.add_argument("--text-column", default="")
     ap.add_argument("--labels", default="")
+    ap.add_argument("--adapter", default="")
     a = ap.parse_args()
-    model = BertForSequenceClassification.from_pretrained(a.model_dir, attn_implementation="eager").eval()
-    slow = AutoTokenizer.from_pretrained(a.model_dir, use_fast=False)
-    fast = AutoTokenizer.from_pretrained(a.model_dir, use_fast=True)
+    if a.adapter:
+        model = load_with_adapter(a.model_dir, a.adapter)
+        tok_dir = a.adapter
+    else:
+        model = BertForSequenceClassification.from_pretrained(a.model_dir, attn_implementation="eager").eval()
+        tok_dir = a.model_dir
+    slow = AutoTokenizer.from_pretrained(tok_dir, use_fast=False)
+    fast = AutoTokenizer.from_pretrained(tok_dir, use_fast=True)
     assert type(slow).__name__ == "BertTokenizer" and type(fast).__name__ == "BertTokenizerFast", (slow, fast)
     if a.labels:
         want = a.labels.split(",")

@@ -11,7 +11,8 @@
 #      links the whole model against cuBLAS here; the tests skip without a GPU)
 #   7. cmake --install, then a separate consumer project using find_package(frost CONFIG)
 #   8. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
-#      reproduce frost's predictions (needs PyTorch: Debian python3-torch + pip transformers;
+#      reproduce frost's predictions; a LoRA adapter by PEFT (needs PyTorch: Debian python3-torch +
+#      pip transformers, peft;
 #      skipped with a message where they cannot be installed)
 # Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 4, FROST_SKIP_FUZZ=1 step 5,
 #                                   FROST_SKIP_BACKENDS=1 step 6, FROST_SKIP_HF=1 step 8)
@@ -113,6 +114,14 @@ for r in rows[1:]:
     ./build/tools/cli/frost predict --model "$RT/named" --data "$RT/dev.csv" --text-column review > "$RT/named.tsv"
     HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/named" "$RT/named.tsv" "$RT/dev.csv" \
       --text-column review --labels "thumbs down,thumbs up"
+    # LoRA: frost's PEFT adapter directory loads in peft.PeftModel with no missing or unexpected key.
+    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv --output "$RT/lora" \
+      --lora-r 8 --lora-alpha 16 --lora-targets query,value,output.dense --lora-layers 2-6 --max-steps 8 --lr 1e-3 \
+      --no-progress >/dev/null 2>&1
+    ./build/tools/cli/frost predict --model models/all-MiniLM-L6-v2 --adapter "$RT/lora" --data data/sentiment/dev.tsv \
+      > "$RT/lora.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/lora.tsv" \
+      data/sentiment/dev.tsv --adapter "$RT/lora"
     rm -rf "$RT"
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"

@@ -31,7 +31,7 @@ run() {  # name, freeze spec, learning rate
 : > "$OUT/runs.txt"
 run full none 5e-5
 run lower embeddings,layers:0-4 5e-5
-run body bert 1e-3
+run body bert 1e-2
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]

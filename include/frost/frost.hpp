@@ -19,6 +19,7 @@
 #include "freeze/freeze_spec.hpp"
 #include "model/bert.hpp"
 #include "model/bert_classifier.hpp"
+#include "adapters/lora_config.hpp"
 #include "explain.hpp"
 #include "io/safetensors.hpp"
 #include "io/hf_checkpoint.hpp"
@@ -28,6 +29,7 @@
 #include "optim/clip.hpp"
 #include "train/trainer.hpp"
 #include "io/pretrained.hpp"
+#include "io/peft_adapter.hpp"
 #include "io/staged_dir.hpp"
 
 // Programs that compile the float model once (frost/instances.hpp) see it as extern templates.

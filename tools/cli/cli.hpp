@@ -27,8 +27,19 @@ struct EvalOptions {
   std::string model_dir, data_file;
   DataOptions data;
   int batch_size = 32;
-  int max_seq_len = 0;  ///< 0: 128, capped at the model's max_position_embeddings
-  std::string metric;   ///< eval: the metric printed first (default: loss)
+  int max_seq_len = 0;      ///< 0: 128, capped at the model's max_position_embeddings
+  std::string metric;       ///< eval: the metric printed first (default: loss)
+  std::string adapter_dir;  ///< --adapter: a LoRA adapter directory (PEFT's layout) over --model
+};
+
+/// LoRA flags of `frost train` (PEFT's LoraConfig; lora_r == 0: no adapter).
+struct LoraOptions {
+  int r = 0;
+  double alpha = 8.0;  ///< PEFT's default lora_alpha
+  double dropout = 0.0;
+  std::string targets = "query,value";  ///< PEFT's default for BERT
+  std::string layers;                   ///< "" = every layer; else a layer range in --freeze's grammar
+  bool use_rslora = false;
 };
 
 /// `frost train` options (names follow the command line; defaults are HF Trainer's).
@@ -36,6 +47,8 @@ struct TrainOptions {
   std::string model_dir, train_file, output_dir, eval_file;
   DataOptions data;
   std::string freeze = "none";
+  bool freeze_given = false;  ///< --freeze on the command line (with LoRA the default is "bert")
+  LoraOptions lora;
   std::string optimizer = "adamw";
   double lr = 5e-5, weight_decay = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double momentum = 0.0;

@@ -1,6 +1,7 @@
 // tools/cli/infer.cpp: `frost eval` and `frost predict`.
 #include <cmath>
 #include <iostream>
+#include <optional>
 
 #include "common.hpp"
 
@@ -10,20 +11,66 @@ namespace frost::cli {
 /// recorded), with a data file (--data) tokenized for it: labels by the model's id2label names
 /// or class indices (label_scheme_for).
 struct TrainedModel {
+  std::optional<LoraConfig> lora;   ///< --adapter's configuration
+  bool adapter_classifier = false;  ///< the adapter carries the classifier (PEFT's modules_to_save)
   ModelDir dir;
   Dataset data;
   BertClassifier<float> model;
 
   TrainedModel(const EvalOptions& o, bool label_required)
-      : dir(o.model_dir), model(dir.config, FreezeMask::everything()) {
+      : dir(model_dir(o)),
+        model(lora ? BertClassifier<float>(dir.config, FreezeMask::everything(), *lora)
+                   : BertClassifier<float>(dir.config, FreezeMask::everything())) {
     FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
     data = read_data("--data", o.data_file, label_required, o.data, dir.tokenizer(),
                      resolve_max_len(o.max_seq_len, dir), nullptr, dir);
     const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
-    FROST_CHECK(rep.newly_initialized.empty(),
+    FROST_CHECK(rep.newly_initialized.empty() || adapter_classifier,
                 dir.weights() + ": tensor '" + rep.newly_initialized.front() +
-                    "': expected a fine-tuned classifier (run frost train first), found none in the checkpoint");
+                    "': expected a fine-tuned classifier (run frost train first), found none in the checkpoint" +
+                    (lora ? " nor in --adapter" : ""));
+    if (lora) io::load_peft_adapter_weights(model, io::SafeTensorsFile(o.adapter_dir + "/adapter_model.safetensors"));
   }
+
+ private:
+  /// --model, with --adapter's label count and names when it has a classifier (and a config.json).
+  ModelDir model_dir(const EvalOptions& o) {
+    ModelDir md(o.model_dir);
+    if (o.adapter_dir.empty()) return md;
+    const std::string& a = o.adapter_dir;
+    std::error_code ec;
+    FROST_CHECK(fs::is_directory(a, ec), a +
+                                             ": --adapter: expected a LoRA adapter directory (adapter_config.json, "
+                                             "adapter_model.safetensors), found " +
+                                             describe_path(a));
+    (void)io::verify_manifest(a);
+    check_input_file("--adapter", a + "/adapter_config.json", "the adapter's adapter_config.json");
+    check_input_file("--adapter", a + "/adapter_model.safetensors",
+                     "the adapter's weights (adapter_model.safetensors)");
+    lora = io::read_peft_adapter_config(a + "/adapter_config.json", md.config.num_hidden_layers);
+    const io::SafeTensorsFile f(a + "/adapter_model.safetensors");
+    const std::string cls = std::string(io::kPeftPrefix) + "classifier.weight";
+    if (f.contains(cls)) {
+      adapter_classifier = true;
+      const int n = static_cast<int>(f.info(cls).shape.at(0));
+      if (n != md.config.num_labels) md = ModelDir(o.model_dir, n);
+    }
+    if (fs::exists(a + "/config.json", ec)) {  // frost writes the labels beside the adapter
+      const nlohmann::json j = read_config_json(a + "/config.json");
+      const auto it = j.find("id2label");
+      if (it != j.end() && it->is_object() && static_cast<int>(it->size()) == md.config.num_labels) {
+        md.label_names.clear();
+        for (int i = 0; i < md.config.num_labels; ++i) {
+          const std::string key = std::to_string(i);
+          md.label_names.push_back(it->contains(key) && (*it)[key].is_string() ? (*it)[key].get<std::string>()
+                                                                               : "LABEL_" + key);
+        }
+      }
+    }
+    return md;
+  }
+
+ public:
   [[nodiscard]] std::string label_name(Eigen::Index c) const {
     const auto i = static_cast<std::size_t>(c);
     return i < dir.label_names.size() ? dir.label_names[i] : std::to_string(c);

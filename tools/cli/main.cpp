@@ -166,11 +166,24 @@ int run(int argc, char** argv) {
   train->add_option("--eval", t.eval_file,
                     "evaluation file (as --train), evaluated per --eval-strategy and once at the end (metrics.json)");
   add_data_flags(train, t.data);
+  auto* t_freeze =
+      train
+          ->add_option("--freeze", t.freeze,
+                       "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] "
+                       "(Python slice), layer:I, encoder, pooler, bert, bitfit (with --lora-r: default bert)")
+          ->capture_default_str();
+  flags.integer<int>(train, "--lora-r", t.lora.r, 1, 4096,
+                     "LoRA rank: train low-rank adapters on a frozen base (PEFT's LoraConfig)", "", false);
+  flags.real(train, "--lora-alpha", t.lora.alpha, kPositive, "LoRA alpha (scaling alpha / r; PEFT's default 8)");
+  flags.real(train, "--lora-dropout", t.lora.dropout, kUnitOpen, "dropout on the adapters' input, in [0, 1)");
   train
-      ->add_option("--freeze", t.freeze,
-                   "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] (Python slice), "
-                   "layer:I, encoder, pooler, bert, bitfit")
+      ->add_option("--lora-targets", t.lora.targets,
+                   "PEFT target_modules (suffix matching): query, key, value, attention.output.dense, "
+                   "intermediate.dense, output.dense (both output denses), dense, all-linear")
       ->capture_default_str();
+  train->add_option("--lora-layers", t.lora.layers,
+                    "layers carrying adapters (PEFT's layers_to_transform), as --freeze says layers: A-B or [A:B]");
+  train->add_flag("--use-rslora", t.lora.use_rslora, "rank-stabilised LoRA: scaling alpha / sqrt(r)");
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
   flags.real(train, "--lr", t.lr, kPositive, "learning rate (finite, > 0)");
   flags.real(train, "--weight-decay", t.weight_decay, kNonNegative,
@@ -233,6 +246,7 @@ int run(int argc, char** argv) {
       eval->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* e_data = eval->add_option("--data", eo.data_file, "(required) labelled data file (.tsv, .csv, .jsonl)");
   add_data_flags(eval, eo.data);
+  eval->add_option("--adapter", eo.adapter_dir, "a LoRA adapter directory (frost's or PEFT's) over --model");
   eval->add_option("--metric", eo.metric, "metric printed first (e.g. accuracy, f1_macro, pearson; default loss)");
   flags.integer<int>(eval, "--batch-size", eo.batch_size, 1, kMaxBatch);
   flags.integer<int>(eval, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
@@ -244,6 +258,7 @@ int run(int argc, char** argv) {
       predict->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* p_data = predict->add_option("--data", eo.data_file, "(required) data file (label column optional)");
   add_data_flags(predict, eo.data);
+  predict->add_option("--adapter", eo.adapter_dir, "a LoRA adapter directory (frost's or PEFT's) over --model");
   flags.integer<int>(predict, "--batch-size", eo.batch_size, 1, kMaxBatch);
   flags.integer<int>(predict, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
                      "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
@@ -312,6 +327,7 @@ int run(int argc, char** argv) {
   if (sub == train) {
     check_required(command, {t_model, t_train, t_output});
     t.progress = !no_progress;
+    t.freeze_given = t_freeze->count() > 0;
     const auto m = cmd_train(t);
     std::printf("%s\n", m.dump(2).c_str());
     std::fputs(run_summary(m).c_str(), stderr);  // for people; scripts read the JSON on stdout

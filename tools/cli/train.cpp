@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -21,7 +22,49 @@ struct PreparedTraining {
   bool has_eval = false;
   LabelScheme labels;                  ///< the training file's (labels.hpp), applied to --eval too
   text::WordPieceTokenizer tokenizer;  ///< the model's, written with the output (tokenizer_files.hpp)
+  std::optional<LoraConfig> lora;      ///< --lora-r: train LoRA adapters (the output is a PEFT adapter)
 };
+
+/// The LoRA configuration of the --lora-* flags (nullopt without --lora-r).
+inline std::optional<LoraConfig> lora_options(const TrainOptions& o, int depth) {
+  if (o.lora.r == 0) {
+    for (const auto& [flag, given] :
+         {std::pair<const char*, bool>{"--lora-layers", !o.lora.layers.empty()}, {"--use-rslora", o.lora.use_rslora}})
+      FROST_CHECK(!given, std::string(flag) + ": expected --lora-r R as well (LoRA is off without a rank)");
+    return std::nullopt;
+  }
+  LoraConfig lc;
+  lc.r = o.lora.r;
+  lc.alpha = o.lora.alpha;
+  lc.dropout = o.lora.dropout;
+  lc.use_rslora = o.lora.use_rslora;
+  lc.seed = o.seed;
+  try {
+    lc.targets = parse_lora_targets(o.lora.targets);
+  } catch (const Error& e) {
+    throw Error("--lora-targets: " + std::string(e.what()));
+  }
+  if (!o.lora.layers.empty()) {
+    // One grammar for layer ranges: --freeze's (layers:A-B = A..B-1, layers[A:B], layer:I).
+    const std::string spec =
+        o.lora.layers.find_first_of(":[") == std::string::npos ? "layers:" + o.lora.layers : o.lora.layers;
+    FreezeMask m;
+    try {
+      m = FreezeSpec::parse(spec.starts_with("[") ? "layers" + spec : spec).mask(depth);
+    } catch (const Error& e) {
+      throw Error("--lora-layers: " + std::string(e.what()));
+    }
+    for (int i = 0; i < depth; ++i)
+      if (m.layer(i) != 0) lc.layers.push_back(i);
+    FROST_CHECK(!lc.layers.empty(), "--lora-layers: '" + o.lora.layers + "' selects no layer");
+  }
+  try {
+    lc.check(depth);
+  } catch (const Error& e) {
+    throw Error("--lora-layers: " + std::string(e.what()));
+  }
+  return lc;
+}
 
 /// --eval-strategy as the Trainer's enum (the choice already checked).
 inline IntervalStrategy parse_strategy(const std::string& s) {
@@ -82,12 +125,15 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
               "--epochs: expected a positive integer, got " + std::to_string(o.epochs));
   FROST_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite number > 0, got " + show_number(o.lr));
   ModelDir md(o.model_dir, o.num_labels);
-  FreezeSpec spec = FreezeSpec::parse(o.freeze);
+  // With LoRA the base is frozen unless --freeze says otherwise (PEFT: the whole base frozen, the
+  // classifier trained as modules_to_save).
+  FreezeSpec spec = FreezeSpec::parse(o.lora.r > 0 && !o.freeze_given ? std::string("bert") : o.freeze);
   text::WordPieceTokenizer tok = md.tokenizer();
-  PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok)};
+  PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok), std::nullopt};
   p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
   p.frozen = p.spec.mask(p.model.config.num_hidden_layers);
   BackwardPlan{p.frozen, p.model.config.num_hidden_layers}.check();
+  p.lora = lora_options(o, p.model.config.num_hidden_layers);
   // The label set comes from the training file (run_glue.py): names sorted, or the config's.
   const DataFile train_file = read_raw_data("--train", o.train_file, true, o.data);
   p.labels = infer_label_scheme(train_file, p.model.hints(o.num_labels > 0));
@@ -189,9 +235,17 @@ inline void rotate_checkpoints(const fs::path& out, int limit) {
 /// The model files of a model directory: config.json (id2label of the training labels),
 /// model.safetensors and the tokenizer (vocab.txt, tokenizer.json, tokenizer_config.json),
 /// written into `dir`.
+/// With LoRA: a PEFT adapter directory instead (adapter_config.json, adapter_model.safetensors),
+/// plus config.json (labels) and the tokenizer.
 template <class Model>
 void write_model_files(const std::string& dir, Model& model, const PreparedTraining& p) {
-  io::save_pretrained(dir, model, "", p.model.raw_config, p.model.label_names);
+  if (p.lora) {
+    io::save_peft_adapter(dir, model, fs::absolute(p.opt.model_dir).string());
+    io::write_file_atomic(dir + "/config.json",
+                          hf_config_json(model.config(), p.model.raw_config, p.model.label_names).dump(2) + "\n");
+  } else {
+    io::save_pretrained(dir, model, "", p.model.raw_config, p.model.label_names);
+  }
   text::save_tokenizer_files(dir, p.tokenizer);
 }
 
@@ -279,7 +333,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   const fs::path out(o.output_dir);
   const fs::path resume = o.resume_from.empty() ? fs::path() : resolve_resume(o.resume_from, o.output_dir);
   // The checkpoint is read (and checked against the config) before anything is created.
-  Model model(p.model.config, p.frozen);
+  Model model = p.lora ? Model(p.model.config, p.frozen, *p.lora) : Model(p.model.config, p.frozen);
   const auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
   std::unique_ptr<io::StagedDirectory> stage;
   try {
@@ -309,7 +363,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   write_model_files(stage->path().string(), model, p);
   const double train_seconds = r.seconds - r.eval_seconds;
   nlohmann::json m = {
-      {"policy", p.spec.str()},
+      {"policy", p.spec.str() + (p.lora ? "+lora" : "")},
       {"trainable_params", plan.trainable_params},
       {"frozen_params", plan.frozen_params},
       {"gradient_bytes", plan.gradient_bytes()},
@@ -322,6 +376,21 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"eval_seconds", r.eval_seconds},
       {"peak_rss_bytes", peak_rss_bytes()}};
   if (!resume.empty()) m["resumed_from"] = resume.string();
+  if (p.lora) {
+    std::int64_t adapter = 0;
+    model.for_each_adapter_param([&](const ParamId&, auto& q) { adapter += numel(q.value); });
+    std::int64_t trainable = 0;  // PEFT's count: adapters + what trains beside them (the classifier)
+    model.for_each_trainable([&](const ParamId&, auto& q) { trainable += numel(q.value); });
+    m["trainable_params"] = trainable;
+    m["gradient_bytes"] = trainable * static_cast<std::int64_t>(sizeof(float));
+    m["lora"] = {{"r", p.lora->r},
+                 {"alpha", p.lora->alpha},
+                 {"dropout", p.lora->dropout},
+                 {"use_rslora", p.lora->use_rslora},
+                 {"target_modules", p.lora->target_modules()},
+                 {"layers_to_transform", p.lora->layers},
+                 {"adapter_params", adapter}};
+  }
   if (r.final_eval) m.update(r.final_eval->metrics);
   if (r.best.step >= 0) {
     m["best_step"] = r.best.step;

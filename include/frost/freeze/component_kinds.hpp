@@ -11,7 +11,8 @@
 //   encoder layer    nothing (no input grad: frozen below the stop, inference forward, empty Saved)
 //                    nothing + input grad (frozen, passes gradients to trainable layers below)
 //                    everything | biases (BitFit)       (the lowest one skips its dx at run time)
-//                    LayerNorms, without | with input grad                           = 6 kinds
+//                    LayerNorms, without | with input grad
+//                    LoRA on a frozen base (adapters/lora.hpp; targets and rank at run time) = 7 kinds
 //   embeddings       nothing | everything | biases (LayerNorm.bias) | LayerNorms       = 4 kinds
 //   pooler           nothing, without | with input grad; everything | bias           = 4 kinds
 //   classifier       nothing, without | with input grad; everything                  = 3 kinds
@@ -62,17 +63,17 @@ inline constexpr std::uint32_t kHeadBias = bit(slot::dense_b);
 
 /// The kind that runs encoder-layer spec `s`.
 constexpr ComponentSpec layer_kind_of(ComponentSpec s) {
-  const ComponentSpec with_dx{s.trainable, true};
-  return s.trainable != 0 && layer_stages(s).dctx ? with_dx : s;  // dctx: attention backward runs anyway
+  const ComponentSpec with_dx{s.trainable, true, s.adapter};
+  return s.trains_something() && layer_stages(s).dctx ? with_dx : s;  // dctx: attention backward runs anyway
 }
 /// The kind that runs pooler or classifier spec `s` (their input gradient is one product).
 constexpr ComponentSpec head_kind_of(ComponentSpec s) {
   return s.trainable != 0 ? ComponentSpec{s.trainable, true} : s;
 }
 
-using Layer =
-    KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
-             ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false}, ComponentSpec{kLayerNorms, true}>;
+using Layer = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
+                       ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false},
+                       ComponentSpec{kLayerNorms, true}, ComponentSpec{0, true, Adapter::lora}>;
 using Embeddings = KindList<ComponentSpec{0, false}, ComponentSpec{kEmbeddingAll, false},
                             ComponentSpec{kEmbBiases, false}, ComponentSpec{kEmbNorms, false}>;
 using Pooler = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, true},

@@ -22,7 +22,9 @@ constexpr std::uint32_t kOutSlots = bit(slot::out_w) | bit(slot::out_b);
 
 constexpr LayerStages layer_stages(ComponentSpec s) {
   LayerStages st{};
-  st.dctx = s.input_grad || s.trains_any(kQKVSlots);
+  // An adapter kind runs every stage: its targets are a run-time set that may include query,
+  // key or value (adapters/lora_config.hpp says why).
+  st.dctx = s.input_grad || s.trains_any(kQKVSlots) || s.has_adapter();
   st.dz1 = st.dctx || s.trains_any(kAttnOutSlots);
   st.dh1 = st.dz1 || s.trains_any(kAttnLnSlots);
   st.dg = st.dh1 || s.trains_any(kInterSlots);

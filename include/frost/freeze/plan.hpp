@@ -20,16 +20,23 @@
 
 namespace frost {
 
+/// Adapters a component can carry (adapters/): their parameters train, the base follows the spec.
+enum class Adapter : std::uint8_t { none, lora };
+
 /// What backward does for one component. A structural type: it parameterises the component's
 /// class template, so storage and code follow from it at compile time.
 struct ComponentSpec {
-  std::uint32_t trainable = 0;  ///< bit s set: slot s trains
-  bool input_grad = false;      ///< backward must produce the gradient w.r.t. the input
+  std::uint32_t trainable = 0;      ///< bit s set: slot s trains
+  bool input_grad = false;          ///< backward must produce the gradient w.r.t. the input
+  Adapter adapter = Adapter::none;  ///< trainable adapter parameters beside the base slots
 
   constexpr bool operator==(const ComponentSpec&) const = default;
   [[nodiscard]] constexpr bool trains(int s) const { return (trainable & bit(s)) != 0; }
   [[nodiscard]] constexpr bool trains_any(std::uint32_t bits) const { return (trainable & bits) != 0; }
-  [[nodiscard]] constexpr bool in_backward() const { return trainable != 0 || input_grad; }
+  [[nodiscard]] constexpr bool has_adapter() const { return adapter != Adapter::none; }
+  /// Something in the component trains (a base slot or an adapter).
+  [[nodiscard]] constexpr bool trains_something() const { return trainable != 0 || has_adapter(); }
+  [[nodiscard]] constexpr bool in_backward() const { return trains_something() || input_grad; }
 };
 
 /// The backward plan of a freeze mask for a model of a given depth, as a value: what the
@@ -39,6 +46,14 @@ struct ComponentSpec {
 struct BackwardPlan {
   FreezeMask frozen;
   int depth = 0;
+  std::uint64_t adapted_layers = 0;  ///< bit i: encoder layer i carries an adapter
+  Adapter adapter = Adapter::none;   ///< which one
+
+  [[nodiscard]] constexpr bool layer_adapted(int i) const { return ((adapted_layers >> i) & 1u) != 0; }
+  /// Component c holds a trainable base slot or an adapter.
+  [[nodiscard]] constexpr bool trains_something(int c) const {
+    return trainable_of(c) != 0 || (c >= 1 && c <= depth && layer_adapted(c - 1));
+  }
 
   [[nodiscard]] constexpr std::uint32_t layer_trainable(int i) const { return ~frozen.layer(i) & kLayerAll; }
   [[nodiscard]] constexpr int component_count() const { return depth + 3; }
@@ -53,12 +68,15 @@ struct BackwardPlan {
   /// Index of the lowest component with a trainable slot; component_count() if none trains.
   [[nodiscard]] constexpr int backward_stop() const {
     for (int c = 0; c < component_count(); ++c)
-      if (trainable_of(c) != 0) return c;
+      if (trains_something(c)) return c;
     return component_count();
   }
   /// Does component c compute the gradient w.r.t. its input? (Something below it trains.)
   [[nodiscard]] constexpr bool computes_input_grad(int c) const { return c > backward_stop(); }
-  [[nodiscard]] constexpr ComponentSpec component(int c) const { return {trainable_of(c), computes_input_grad(c)}; }
+  [[nodiscard]] constexpr ComponentSpec component(int c) const {
+    const bool adapted = c >= 1 && c <= depth && layer_adapted(c - 1);
+    return {trainable_of(c), computes_input_grad(c), adapted ? adapter : Adapter::none};
+  }
   [[nodiscard]] constexpr ComponentSpec embeddings() const { return component(0); }
   [[nodiscard]] constexpr ComponentSpec layer(int i) const { return component(1 + i); }
   [[nodiscard]] constexpr ComponentSpec pooler() const { return component(depth + 1); }

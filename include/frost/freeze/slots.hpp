@@ -37,6 +37,10 @@ inline constexpr int q_w = 0, q_b = 1, k_w = 2, k_b = 3, v_w = 4, v_b = 5, attn_
                      attn_ln_w = 8, attn_ln_b = 9, inter_w = 10, inter_b = 11, out_w = 12, out_b = 13, out_ln_w = 14,
                      out_ln_b = 15;
 inline constexpr int kLayerSlots = 16;
+// LoRA adapter parameters of an encoder layer (adapters/lora.hpp): lora_A of target t is slot
+// kLoraSlotBase + 2 t, lora_B the next one. They are not base slots: no freeze mask bit, no
+// checkpoint tensor of the base model; they exist only in a layer of the LoRA kind.
+inline constexpr int kLoraSlotBase = kLayerSlots, kLoraSlots = 12;
 // Pooler and classifier.
 inline constexpr int dense_w = 0, dense_b = 1;
 inline constexpr int kHeadSlots = 2;
@@ -50,7 +54,7 @@ inline constexpr std::uint32_t kLayerAll = all_slots(slot::kLayerSlots);
 inline constexpr std::uint32_t kHeadAll = all_slots(slot::kHeadSlots);
 
 /// A dimension of a parameter's shape, resolved against the config by model/shapes.hpp.
-enum class Dim : int { one, hidden, intermediate, vocab, positions, token_types, labels };
+enum class Dim : int { one, hidden, intermediate, vocab, positions, token_types, labels, rank };
 
 /// One row of the slot table: everything frost knows about a parameter slot, in one place.
 struct SlotInfo {
@@ -86,6 +90,21 @@ inline constexpr SlotInfo kLayerSlotTable[] = {
     {"out_ln.weight", "output.LayerNorm.weight", SlotKind::ln_weight, Dim::one, Dim::hidden},
     {"out_ln.bias", "output.LayerNorm.bias", SlotKind::ln_bias, Dim::one, Dim::hidden},
 };
+/// LoRA slots (Dim::rank: the adapter's run-time rank; adapters/lora.hpp allocates them).
+inline constexpr SlotInfo kLoraSlotTable[] = {
+    {"q.lora_A", "attention.self.query.lora_A.weight", SlotKind::weight, Dim::rank, Dim::hidden},
+    {"q.lora_B", "attention.self.query.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
+    {"k.lora_A", "attention.self.key.lora_A.weight", SlotKind::weight, Dim::rank, Dim::hidden},
+    {"k.lora_B", "attention.self.key.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
+    {"v.lora_A", "attention.self.value.lora_A.weight", SlotKind::weight, Dim::rank, Dim::hidden},
+    {"v.lora_B", "attention.self.value.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
+    {"attn_out.lora_A", "attention.output.dense.lora_A.weight", SlotKind::weight, Dim::rank, Dim::hidden},
+    {"attn_out.lora_B", "attention.output.dense.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
+    {"inter.lora_A", "intermediate.dense.lora_A.weight", SlotKind::weight, Dim::rank, Dim::hidden},
+    {"inter.lora_B", "intermediate.dense.lora_B.weight", SlotKind::weight, Dim::intermediate, Dim::rank},
+    {"out.lora_A", "output.dense.lora_A.weight", SlotKind::weight, Dim::rank, Dim::intermediate},
+    {"out.lora_B", "output.dense.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
+};
 inline constexpr SlotInfo kPoolerSlotTable[] = {
     {"weight", "dense.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
     {"bias", "dense.bias", SlotKind::bias, Dim::one, Dim::hidden},
@@ -111,7 +130,7 @@ constexpr const SlotInfo& slot_info(Component c, int s) {
     case Component::embeddings:
       return kEmbeddingSlotTable[s];
     case Component::layer:
-      return kLayerSlotTable[s];
+      return s < slot::kLayerSlots ? kLayerSlotTable[s] : kLoraSlotTable[s - slot::kLoraSlotBase];
     case Component::pooler:
       return kPoolerSlotTable[s];
     default:
@@ -130,7 +149,7 @@ constexpr bool same_text(const char* a, const char* b) {
 // The slot constants index the table rows they name.
 static_assert(std::size(kEmbeddingSlotTable) == slot::kEmbeddingSlots &&
               std::size(kLayerSlotTable) == slot::kLayerSlots && std::size(kPoolerSlotTable) == slot::kHeadSlots &&
-              std::size(kClassifierSlotTable) == slot::kHeadSlots);
+              std::size(kClassifierSlotTable) == slot::kHeadSlots && std::size(kLoraSlotTable) == slot::kLoraSlots);
 static_assert(detail::same_text(kEmbeddingSlotTable[slot::emb_ln_b].name, "ln.bias") &&
               detail::same_text(kLayerSlotTable[slot::q_w].name, "q.weight") &&
               detail::same_text(kLayerSlotTable[slot::attn_ln_w].name, "attn_ln.weight") &&

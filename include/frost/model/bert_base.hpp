@@ -74,13 +74,23 @@ class BertBase {
       h.for_each_param([&](int s, auto& p) { f(ParamId{Component::classifier, 0, s}, p); });
     });
   }
+  /// f(ParamId, Param<T, true>&) over the adapter parameters (LoRA A and B of each adapted layer,
+  /// bottom-up); none in a model without adapters. They are not base parameters: for_each_param()
+  /// (the Hugging Face checkpoint) does not visit them.
+  template <class F>
+  void for_each_adapter_param(F&& f) {
+    self().for_each_layer([&](int i, auto& l) {
+      l.for_each_adapter_param([&](int s, auto& p) { f(ParamId{Component::layer, i, s}, p); });
+    });
+  }
   /// f(ParamId, Param<T, true>&) for trainable parameters only: frozen ones are not visited, and
-  /// the code that would visit them is not instantiated.
+  /// the code that would visit them is not instantiated. Base parameters first, then adapters.
   template <class F>
   void for_each_trainable(F&& f) {
     for_each_param([&](const ParamId& id, auto& p) {
       if constexpr (is_trainable_v<decltype(p)>) f(id, p);
     });
+    for_each_adapter_param(f);
   }
 
   /// model.named_parameters() with requires_grad: HF names and shapes (biases and LayerNorm
@@ -94,6 +104,11 @@ class BertBase {
                                       static_cast<std::int64_t>(p.value.cols())};
       if (one_d) shape = {static_cast<std::int64_t>(p.value.cols())};
       out.push_back({io::hf_name(id), std::move(shape), is_trainable_v<decltype(p)>});
+    });
+    for_each_adapter_param([&](const ParamId& id, auto& p) {
+      out.push_back({io::hf_name(id),
+                     {static_cast<std::int64_t>(p.value.rows()), static_cast<std::int64_t>(p.value.cols())},
+                     true});
     });
     return out;
   }
@@ -160,9 +175,11 @@ class BertBase {
   bool dropout_in_frozen = true;
 
  protected:
-  BertBase(const BertConfig& cfg, const FreezeMask& frozen) : cfg_(cfg) {
+  BertBase(const BertConfig& cfg, const FreezeMask& frozen, std::uint64_t adapted_layers = 0,
+           Adapter adapter = Adapter::none)
+      : cfg_(cfg) {
     cfg_.validate();
-    plan_ = BackwardPlan{frozen, cfg_.num_hidden_layers};
+    plan_ = BackwardPlan{frozen, cfg_.num_hidden_layers, adapted_layers, adapter};
     plan_.check();
     stop_ = plan_.backward_stop();
   }

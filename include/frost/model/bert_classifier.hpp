@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "../adapters/lora_config.hpp"
 #include "../freeze/component_kinds.hpp"
 #include "../freeze/freeze_spec.hpp"
 #include "bert_base.hpp"
@@ -45,8 +46,21 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
 
   /// A model whose frozen slots are `frozen`; throws frost::Error if a component's pattern is not
   /// one of the built-in kinds (component_kinds.hpp) or the mask names layers beyond the depth.
-  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen) : Base(cfg, frozen) {
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen) : BertClassifier(cfg, frozen, nullptr) {}
+  /// A model whose layers `lora.layers` (all by default) carry LoRA adapters on `lora.targets`
+  /// (PEFT's LoraConfig; adapters/lora_config.hpp). The base follows `frozen`, which must freeze
+  /// every base parameter of an adapted layer (PEFT freezes the whole base; "bert" does that and
+  /// leaves the classifier training, as PEFT's modules_to_save).
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const LoraConfig& lora)
+      : BertClassifier(cfg, frozen, &lora) {}
+  BertClassifier(const BertConfig& cfg, const FreezeSpec& spec, const LoraConfig& lora)
+      : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers), &lora) {}
+
+ private:
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const LoraConfig* lora)
+      : Base(cfg, frozen, lora_layers(cfg, lora), lora ? Adapter::lora : Adapter::none) {
     const BertConfig& c = this->cfg_;
+    if (lora) lora_ = *lora;
     const BackwardPlan& plan = this->backward_plan();
     make<kinds::Embeddings>(embeddings_, plan.embeddings(), "embeddings");
     layers_.resize(static_cast<std::size_t>(c.num_hidden_layers));
@@ -57,10 +71,22 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     make<kinds::Classifier>(classifier_, kinds::head_kind_of(plan.classifier()), "classifier");
     std::visit([&](auto& e) { e.allocate(c); }, embeddings_);
     for (int i = 0; i < c.num_hidden_layers; ++i)
-      std::visit([&](auto& l) { l.allocate(c, i); }, layers_[static_cast<std::size_t>(i)]);
+      std::visit(
+          [&](auto& l) {
+            l.allocate(c, i);
+            if constexpr (std::remove_cvref_t<decltype(l)>::traits::lora) l.lora.configure(lora_, c, i);
+          },
+          layers_[static_cast<std::size_t>(i)]);
     std::visit([&](auto& p) { p.allocate(c); }, pooler_);
     std::visit([&](auto& h) { h.allocate(c); }, classifier_);
   }
+  static std::uint64_t lora_layers(const BertConfig& cfg, const LoraConfig* lora) {
+    if (!lora) return 0;
+    lora->check(cfg.num_hidden_layers);
+    return lora->layer_bits(cfg.num_hidden_layers);
+  }
+
+ public:
   /// A model frozen as `spec` says, resolved against the config's depth.
   BertClassifier(const BertConfig& cfg, const FreezeSpec& spec)
       : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers)) {}
@@ -77,6 +103,9 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   void save_pretrained(const std::string& dir, const std::vector<std::string>& label_names = {});
   /// The directory from_pretrained() read (empty otherwise).
   [[nodiscard]] const std::string& source_dir() const { return source_dir_; }
+  /// The LoRA configuration (r == 0 without adapters).
+  [[nodiscard]] const LoraConfig& lora_config() const { return lora_; }
+  [[nodiscard]] bool has_lora() const { return this->backward_plan().adapter == Adapter::lora; }
   /// Checkpoint tensors that were missing (newly initialised) or not used.
   [[nodiscard]] const std::vector<std::string>& newly_initialized() const { return newly_initialized_; }
 
@@ -115,6 +144,10 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   template <class Kinds, class Variant>
   static void make(Variant& v, const ComponentSpec& spec, const std::string& where) {
     const std::size_t k = Kinds::index_of(spec);
+    FROST_CHECK(k < Kinds::size || !spec.has_adapter(),
+                "BertClassifier: " + where +
+                    " carries a LoRA adapter but some of its base parameters train; LoRA layers need a frozen "
+                    "base (freeze them, e.g. with the spec \"bert\", or leave the layer out of the adapter's layers)");
     if (k == Kinds::size) {
       throw Error("BertClassifier: " + where + ": its freeze pattern (trainable slot bits 0x" + hex(spec.trainable) +
                   (spec.input_grad ? ", input gradient" : "") +
@@ -134,6 +167,11 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     return s;
   }
 
+  LoraConfig lora_ = [] {
+    LoraConfig c;
+    c.r = 0;  // no adapter
+    return c;
+  }();
   std::string source_dir_;
   std::vector<std::string> newly_initialized_;
   EmbeddingsVariant embeddings_;

@@ -27,6 +27,7 @@
 //     when the stage that reads them is enabled.
 #pragma once
 
+#include "../adapters/lora.hpp"
 #include "../config.hpp"
 #include "../freeze/layer_stages.hpp"
 #include "../ops/attention.hpp"
@@ -50,10 +51,13 @@ struct LayerTraits {
   static constexpr bool need_dg = stages.dg;
   static constexpr bool need_dz2 = stages.dz2;
   static constexpr bool in_backward = S.in_backward();
+  static constexpr bool lora = S.adapter == Adapter::lora;
 
-  static constexpr bool keep_x = S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w));
-  static constexpr bool keep_ctx = S.trains(slot::attn_out_w);
-  static constexpr bool keep_h1 = S.trains(slot::inter_w);
+  // The inputs of weight gradients: of a trainable base weight, or of a LoRA target (kept at run
+  // time only for the targets present, see EncoderLayer::keeps()).
+  static constexpr bool keep_x = S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w)) || lora;
+  static constexpr bool keep_ctx = S.trains(slot::attn_out_w) || lora;
+  static constexpr bool keep_h1 = S.trains(slot::inter_w) || lora;
   // g = gelu(i), the input of the Wout weight gradient, is never kept: backward recomputes it
   // from i (one vectorised GELU pass), 4 N I bytes less per trainable layer.
   static constexpr bool keep_i = need_dg || S.trains(slot::out_w);
@@ -89,6 +93,8 @@ class EncoderLayer {
   Param<T, S.trains(slot::out_b)> out_b;
   Param<T, S.trains(slot::out_ln_w)> out_ln_w;
   Param<T, S.trains(slot::out_ln_b)> out_ln_b;
+  /// The LoRA adapters of this layer (the LoRA kind only; zero bytes otherwise).
+  [[no_unique_address]] Maybe<traits::lora, LoraLayer<T>, 20> lora;
 
   /// What this layer keeps between forward and backward (empty below the backward stop).
   struct Saved {
@@ -124,6 +130,18 @@ class EncoderLayer {
     f(slot::out_b, out_b), f(slot::out_ln_w, out_ln_w), f(slot::out_ln_b, out_ln_b);
   }
 
+  /// f(slot, Param<T, true>&) over the adapter parameters (LoRA kind: A and B of each target;
+  /// slots slot::kLoraSlotBase + 2 t and + 1), after the base slots in PEFT's order.
+  template <class F>
+  void for_each_adapter_param(F&& f) {
+    if constexpr (traits::lora)
+      lora.for_each_pair([&](int t, auto& a, auto& b) {
+        f(slot::kLoraSlotBase + 2 * t, a);
+        f(slot::kLoraSlotBase + 2 * t + 1, b);
+      });
+    (void)f;
+  }
+
   /// x [N, H] -> y [N, H]. `x` and `y` must not alias.
   void forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws);
 
@@ -134,24 +152,62 @@ class EncoderLayer {
   [[nodiscard]] const Saved& saved() const { return saved_; }
 
   /// Releases recorded activations (after backward, or when switching to inference).
-  void clear_saved() { saved_ = Saved{}; }
+  void clear_saved() {
+    saved_ = Saved{};
+    if constexpr (traits::lora) lora.clear_saved();
+  }
 
  private:
   /// out = LN(dropout(in W^T + b) + residual): the output block of both sublayers. Without
   /// dropout the bias is fused into the LayerNorm pass; with it, the bias goes into the GEMM first,
   /// because dropout applies to dense + bias (as in HF). `tmp` holds the dense output.
-  void dense_dropout_add_norm(const Tensor<T>& in, const Tensor<T>& w, const Tensor<T>& b, const Tensor<T>& residual,
-                              const Tensor<T>& ln_w, const Tensor<T>& ln_b, Tensor<T>& tmp, RandomStream rng,
-                              ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache, Tensor<T>& out,
-                              FlopCounter& fc) {
+  void dense_dropout_add_norm(LoraTarget target, const Tensor<T>& in, const Tensor<T>& w, const Tensor<T>& b,
+                              const Tensor<T>& residual, const Tensor<T>& ln_w, const Tensor<T>& ln_b, Tensor<T>& tmp,
+                              RandomStream rng, ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache,
+                              Tensor<T>& out, RunState<T>& st, Workspace<T>& ws) {
+    FlopCounter& fc = *st.flops;
     if (hidden_dropped_) {
       ops::linear_forward(in, w, b, tmp, fc);
+      adapt(target, in, tmp, st, ws, rng.fork(7));
       ops::dropout_forward(tmp, p_hidden_, rng, mask);
     } else {
       ops::linear_forward_nobias(in, w, tmp, fc);
+      adapt(target, in, tmp, st, ws, rng.fork(7));
     }
     ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b, residual, ln_w, ln_b, eps_, out,
                                           ln_cache);
+  }
+
+  /// y += the LoRA update of `target` for input x (LoRA kind with that target; else nothing).
+  void adapt(LoraTarget target, const Tensor<T>& x, Tensor<T>& y, const RunState<T>& st, Workspace<T>& ws,
+             RandomStream rng) {
+    if constexpr (traits::lora) lora.forward(target, x, y, st, st.training, rng, ws.adapter);
+    (void)target, (void)x, (void)y, (void)st, (void)ws, (void)rng;
+  }
+  /// Whether a LoRA layer needs the input of a weight gradient at run time (`base`: the base
+  /// weight trains, a compile-time fact; `targets`: the LoRA targets reading it).
+  bool keeps(bool base, std::uint32_t targets) const {
+    if constexpr (traits::lora) return base || lora.any_of(targets);
+    (void)targets;
+    return base;
+  }
+  template <class Cache>
+  Tensor<T>& kept_or(Cache& cache, Tensor<T>& scratch, const RunState<T>& st, bool needed) {
+    if constexpr (std::is_same_v<Cache, Tensor<T>>) {
+      if (st.record && needed) return cache;
+    }
+    (void)cache, (void)needed;
+    return scratch;
+  }
+  /// LoRA weight half for `t` (dy: the target's output gradient, x: its input).
+  void adapter_weights(LoraTarget t, const Tensor<T>& dy, const Tensor<T>& x, Workspace<T>& ws, FlopCounter& fc) {
+    if constexpr (traits::lora) lora.backward_weights(t, dy, x, ws.adapter, fc);
+    (void)t, (void)dy, (void)x, (void)ws, (void)fc;
+  }
+  /// LoRA input half for `t`: dx += its contribution.
+  void adapter_input(LoraTarget t, Tensor<T>& dx, Workspace<T>& ws, FlopCounter& fc) {
+    if constexpr (traits::lora) lora.backward_input(t, dx, ws.adapter, fc);
+    (void)t, (void)dx, (void)ws, (void)fc;
   }
 
   // Backward stages (see backward()); each is empty unless the spec enables it.
@@ -175,36 +231,41 @@ template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& st, Workspace<T>& ws) {
   FlopCounter& fc = *st.flops;
   const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
+  constexpr std::uint32_t kQKV = lora_bit(LoraTarget::query) | lora_bit(LoraTarget::key) | lora_bit(LoraTarget::value);
   if constexpr (traits::keep_x)
-    if (st.record) saved_.x = x;
+    if (st.record && keeps(S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w)), kQKV)) saved_.x = x;
   // Self-attention.
   auto* qkv = cache_ptr<QKVCache<T>>(saved_.qkv, st);
   Tensor<T>& q = qkv ? qkv->q : ws.q;
   Tensor<T>& k = qkv ? qkv->k : ws.k;
   Tensor<T>& v = qkv ? qkv->v : ws.v;
   ops::linear_forward(x, q_w.value, q_b.value, q, fc);
+  adapt(LoraTarget::query, x, q, st, ws, st.rng.fork(site + 11));
   ops::linear_forward(x, k_w.value, k_b.value, k, fc);
+  adapt(LoraTarget::key, x, k, st, ws, st.rng.fork(site + 12));
   ops::linear_forward(x, v_w.value, v_b.value, v, fc);
+  adapt(LoraTarget::value, x, v, st, ws, st.rng.fork(site + 13));
   const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
-  const bool drop = dropout_active(st, S.trainable != 0);
+  const bool drop = dropout_active(st, S.trains_something());
   const double p_attn = drop ? p_attn_ : 0.0;
   attn_dropped_ = p_attn > 0.0;
-  Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st);
+  Tensor<T>& ctx = kept_or(saved_.ctx, ws.ctx, st, keeps(S.trains(slot::attn_out_w), lora_bit(LoraTarget::attn_out)));
   ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx, qkv ? &qkv->attn : nullptr, fc);
   // Attention output: dense, dropout, residual, LayerNorm.
   hidden_dropped_ = drop && p_hidden_ > 0.0;
-  Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st);
-  dense_dropout_add_norm(ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value, attn_ln_b.value, ws.a,
-                         st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st),
-                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, fc);
+  Tensor<T>& h1 = kept_or(saved_.h1, ws.h1, st, keeps(S.trains(slot::inter_w), lora_bit(LoraTarget::inter)));
+  dense_dropout_add_norm(LoraTarget::attn_out, ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value,
+                         attn_ln_b.value, ws.a, st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st),
+                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, st, ws);
   // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
   Tensor<T>& i = cached_or(saved_.i, ws.i, st);
   ops::linear_forward_nobias(h1, inter_w.value, i, fc);
+  adapt(LoraTarget::inter, h1, i, st, ws, st.rng.fork(site + 14));
   Tensor<T>& g = ws.g;
   ops::bias_gelu_forward(i, inter_b.value, g);
-  dense_dropout_add_norm(g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o, st.rng.fork(site + 3),
-                         cache_ptr<ops::DropoutMask>(saved_.drop2, st),
-                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, fc);
+  dense_dropout_add_norm(LoraTarget::out, g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
+                         st.rng.fork(site + 3), cache_ptr<ops::DropoutMask>(saved_.drop2, st),
+                         cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, st, ws);
 }
 
 // Backward is a flat sequence of stages, top-down. Each stage is compiled only when the spec
@@ -249,11 +310,15 @@ void EncoderLayer<T, S>::backward_ln2(Tensor<T>& dy, Workspace<T>& ws) {
 template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
-  if constexpr (S.trains(slot::out_w)) {
-    ops::gelu_forward(saved_.i, ws.g);
-    ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
+  if constexpr (S.trains(slot::out_w) || traits::lora) {
+    if (keeps(S.trains(slot::out_w), lora_bit(LoraTarget::out))) ops::gelu_forward(saved_.i, ws.g);
+    if constexpr (S.trains(slot::out_w)) ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
+    adapter_weights(LoraTarget::out, d_o, ws.g, ws, fc);
   }
-  if constexpr (traits::need_dg) ops::linear_backward_input(d_o, out_w.value, ws.g, fc);
+  if constexpr (traits::need_dg) {
+    ops::linear_backward_input(d_o, out_w.value, ws.g, fc);
+    adapter_input(LoraTarget::out, ws.g, ws, fc);
+  }
   (void)d_o, (void)ws, (void)fc;
 }
 
@@ -264,7 +329,11 @@ void EncoderLayer<T, S>::backward_ffn_in(Workspace<T>& ws, FlopCounter& fc) {
     ops::gelu_backward_input(ws.g, saved_.i, ws.i);
     if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(ws.i, inter_b.grad);
     if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(ws.i, saved_.h1, inter_w.grad, fc);
-    if constexpr (traits::need_dh1) ops::linear_backward_input(ws.i, inter_w.value, ws.o, fc, Accumulate::yes);
+    if constexpr (traits::lora) adapter_weights(LoraTarget::inter, ws.i, saved_.h1, ws, fc);
+    if constexpr (traits::need_dh1) {
+      ops::linear_backward_input(ws.i, inter_w.value, ws.o, fc, Accumulate::yes);
+      adapter_input(LoraTarget::inter, ws.o, ws, fc);
+    }
   }
   (void)ws, (void)fc;
 }
@@ -290,8 +359,12 @@ void EncoderLayer<T, S>::backward_attn_out(Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (traits::need_dz1) {
     if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(ws.a, attn_out_b.grad);
     if constexpr (S.trains(slot::attn_out_w)) ops::linear_backward_weight(ws.a, saved_.ctx, attn_out_w.grad, fc);
+    if constexpr (traits::lora) adapter_weights(LoraTarget::attn_out, ws.a, saved_.ctx, ws, fc);
   }
-  if constexpr (traits::need_dctx) ops::linear_backward_input(ws.a, attn_out_w.value, ws.ctx, fc);
+  if constexpr (traits::need_dctx) {
+    ops::linear_backward_input(ws.a, attn_out_w.value, ws.ctx, fc);
+    adapter_input(LoraTarget::attn_out, ws.ctx, ws, fc);
+  }
   (void)ws, (void)fc;
 }
 
@@ -309,6 +382,11 @@ void EncoderLayer<T, S>::backward_attention(RunState<T>& st, Workspace<T>& ws, F
     if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, saved_.x, q_w.grad, fc);
     if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, saved_.x, k_w.grad, fc);
     if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, saved_.x, v_w.grad, fc);
+    if constexpr (traits::lora) {
+      adapter_weights(LoraTarget::query, ws.q, saved_.x, ws, fc);
+      adapter_weights(LoraTarget::key, ws.k, saved_.x, ws, fc);
+      adapter_weights(LoraTarget::value, ws.v, saved_.x, ws, fc);
+    }
   }
   (void)st, (void)ws, (void)fc;
 }
@@ -322,6 +400,9 @@ void EncoderLayer<T, S>::backward_input(Tensor<T>* dx, Workspace<T>& ws, FlopCou
     ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
     ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);
     ops::linear_backward_input(ws.v, v_w.value, *dx, fc, Accumulate::yes);
+    adapter_input(LoraTarget::query, *dx, ws, fc);
+    adapter_input(LoraTarget::key, *dx, ws, fc);
+    adapter_input(LoraTarget::value, *dx, ws, fc);
   }
   (void)dx, (void)ws, (void)fc;
 }

@@ -38,6 +38,7 @@ bool dropout_active(const RunState<T>& st, bool component_trains) {
 template <class T>
 struct Workspace {
   Tensor<T> q, k, v, ctx, a, h1, i, g, o, tmp;
+  Tensor<T> adapter;  ///< LoRA scratch: dropout(x), dropout'(du A)
 };
 
 /// The recorded tensor when `Cache` holds one and the pass records, else the scratch tensor.

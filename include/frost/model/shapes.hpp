@@ -26,8 +26,10 @@ inline std::int64_t dim_size(const BertConfig& cfg, Dim d) {
       return cfg.max_position_embeddings;
     case Dim::token_types:
       return cfg.type_vocab_size;
-    default:
+    case Dim::labels:
       return cfg.num_labels;
+    default:
+      return 0;  // Dim::rank: an adapter's run-time rank, not a config field (adapters/lora.hpp)
   }
 }
 

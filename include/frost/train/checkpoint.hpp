@@ -99,6 +99,10 @@ void save_checkpoint(const std::string& path, Model& model, const Optimizer& opt
   static_assert(std::is_same_v<typename Model::scalar_type, float>, "checkpoints store float32 models");
   io::SafeTensorsWriter w;
   io::add_hf_weights(model, w, "model.");
+  model.for_each_adapter_param([&](const ParamId& id, auto& p) {  // LoRA A and B (none without adapters)
+    w.add_f32("model." + io::hf_name(id),
+              {static_cast<std::int64_t>(p.value.rows()), static_cast<std::int64_t>(p.value.cols())}, p.value.data());
+  });
   nlohmann::json steps = nlohmann::json::object();
   for (const auto& s : opt.state().slots()) {
     const std::string name = io::hf_name(s.id);
@@ -277,6 +281,14 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
     FROST_CHECK(f.info(name).shape == io::hf_shape(id, p.value), path + ": tensor '" + name + "' has the wrong shape");
     values.push_back(f.floats(name));
   });
+  model.for_each_adapter_param([&](const ParamId& id, auto& p) {
+    const std::string name = "model." + io::hf_name(id);
+    FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "' (the model has this LoRA adapter)");
+    const std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()),
+                                          static_cast<std::int64_t>(p.value.cols())};
+    FROST_CHECK(f.info(name).shape == shape, path + ": tensor '" + name + "' has the wrong shape (another LoRA rank?)");
+    values.push_back(f.floats(name));
+  });
   // The optimizer's slots follow for_each_trainable; a buffer is of its parameter's shape, or
   // absent from the file where the optimizer allocates it lazily (SGD's, before the first step).
   const std::size_t required = required_buffers(opt);
@@ -307,10 +319,12 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
       std::copy(v.begin(), v.end(), best_weights.back().data());
     });
   std::size_t k = 0;
-  model.for_each_param([&](const ParamId&, auto& p) {
+  auto commit = [&](const ParamId&, auto& p) {
     std::copy(values[k].begin(), values[k].end(), p.value.data());
     ++k;
-  });
+  };
+  model.for_each_param(commit);
+  model.for_each_adapter_param(commit);
   opt.state().slots() = std::move(staged);
   model.dropout_seed = dropout_seed;
   model.set_dropout_step(dropout_step);
