@@ -70,8 +70,9 @@ namespace detail {
 /// target_modules: a list of PEFT module names (suffix-matched) -> target bits.
 inline std::uint32_t read_peft_targets(const nlohmann::json& tm, const std::string& path) {
   FROST_CHECK(tm.is_array() && !tm.empty(),
-              path + ": target_modules: expected a list of module names (a regular expression or all-linear, which "
-                     "in PEFT also adapts bert.pooler.dense, is not supported)");
+              path +
+                  ": target_modules: expected a list of module names (a regular expression or all-linear, which "
+                  "in PEFT also adapts bert.pooler.dense, is not supported)");
   std::uint32_t targets = 0;
   for (const auto& t : tm) {
     FROST_CHECK(t.is_string(), path + ": target_modules: expected strings");
