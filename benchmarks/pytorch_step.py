@@ -6,7 +6,8 @@ from the config, AdamW), 2 threads. Freezing is `requires_grad = False`, as in t
 
 usage: pytorch_step.py GEOMETRY POLICY STEPS FORWARDS
   GEOMETRY  bert-base | minilm
-  POLICY    none | bert | bitfit | embeddings | embeddings,layers:0-K
+  POLICY    none | bert | bitfit | embeddings | embeddings,layers:0-K | lora-rR (PEFT LoRA r=R on
+            query + value, alpha 2R, base frozen, classifier as modules_to_save)
 Prints one JSON object: median ms of a training step and of an inference forward, peak RSS."""
 import json, resource, statistics, sys, time
 
@@ -19,7 +20,12 @@ GEOM = {"bert-base": dict(hidden_size=768, num_hidden_layers=12, num_attention_h
 
 def freeze(model, policy):
     if policy == "none":
-        return
+        return model
+    if policy.startswith("lora-r"):
+        from peft import LoraConfig, TaskType, get_peft_model
+        r = int(policy[len("lora-r"):])
+        return get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=2 * r,
+                                                target_modules=["query", "value"]))
     if policy == "bert":  # seed recipe 1: for p in model.bert.parameters(): p.requires_grad = False
         for p in model.bert.parameters():
             p.requires_grad = False
@@ -42,7 +48,7 @@ def main():
     torch.manual_seed(0)
     cfg = BertConfig(**GEOM[geom], num_labels=2, attn_implementation="eager")
     model = BertForSequenceClassification(cfg).train()
-    freeze(model, policy)
+    model = freeze(model, policy) or model
     trainable = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=1e-5)
     n = 8 * 128

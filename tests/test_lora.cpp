@@ -350,4 +350,66 @@ TEST(LoraFiles, BadAdapterFilesNameTheFieldOrTensor) {
   }
 }
 
+TEST(LoraExplain, TrainableCountsEqualPeftsForBertBaseAndMiniLM) {
+  // PEFT's get_nb_trainable_parameters() (print_trainable_parameters()) for LoRA r=8 on query +
+  // value with 2 labels, recorded by tools/gen_lora_fixtures.py.
+  for (const auto& [name, c] : cases().at("peft_counts").items()) {
+    BertConfig cfg;
+    const json& g = c.at("geometry");
+    cfg.vocab_size = g.at("vocab_size");
+    cfg.hidden_size = g.at("hidden_size");
+    cfg.num_hidden_layers = g.at("num_hidden_layers");
+    cfg.num_attention_heads = g.at("num_attention_heads");
+    cfg.intermediate_size = g.at("intermediate_size");
+    cfg.max_position_embeddings = g.at("max_position_embeddings");
+    cfg.num_labels = c.at("num_labels");
+    LoraConfig lc;
+    lc.r = c.at("r");
+    lc.targets = parse_lora_targets("query,value");
+    BackwardPlan plan{FreezeSpec::parse("bert").mask(cfg.num_hidden_layers), cfg.num_hidden_layers,
+                      lc.layer_bits(cfg.num_hidden_layers), Adapter::lora};
+    const PlanReport r = plan_report(plan, cfg, 4, &lc);
+    EXPECT_EQ(r.trainable_params, c.at("trainable_params").get<std::int64_t>()) << name;
+    // PEFT's "all params" also counts the frozen original classifier beside its trainable copy.
+    const std::int64_t classifier = cfg.num_labels * (cfg.hidden_size + 1);
+    EXPECT_EQ(r.total_params() + classifier, c.at("all_params").get<std::int64_t>()) << name;
+    EXPECT_NE(explain(r).find("trainable parameters: " + with_commas(r.trainable_params)), std::string::npos);
+    std::printf("[ lora explain %s ] trainable %lld (PEFT %lld)\n", name.c_str(),
+                static_cast<long long>(r.trainable_params),
+                static_cast<long long>(c.at("trainable_params").get<std::int64_t>()));
+  }
+}
+
+TEST(LoraMerge, FoldedWeightsComputeWhatTheAdapterDoes) {
+  const BertConfig cfg = read_config(lora_dir() + "/config.json");
+  const io::SafeTensorsFile cf(lora_dir() + "/case_all_linear_l2_4.safetensors");
+  auto adapted = model_of("all_linear_l2_4", cf);
+  BertClassifier<float> plain(cfg, FreezeMask::everything());
+  merge_lora_into(adapted, plain);
+  const io::SafeTensorsFile bf(lora_dir() + "/batches.safetensors");
+  Labels labels;
+  Batch b1 = batch_of(bf, 3, labels), b2 = b1;
+  const Tensor<float> want = adapted.forward(b1, Mode::eval);
+  const double e = frost_test::scaled_error(plain.forward(b2, Mode::eval),
+                                            std::vector<float>(want.data(), want.data() + want.size()), 1e-6);
+  std::printf("[ lora merge ] largest logit difference merged vs adapter: %.3g\n", e);
+  EXPECT_LT(e, 1e-5);
+  // A layer without adapters is copied unchanged.
+  int same = 0;
+  std::vector<const Tensor<float>*> src;
+  adapted.for_each_param([&](const ParamId&, auto& p) { src.push_back(&p.value); });
+  std::size_t k = 0;
+  plain.for_each_param([&](const ParamId& id, auto& p) {
+    const bool equal = p.value == *src[k++];
+    if (id.component == Component::layer && id.layer < 2) {
+      EXPECT_TRUE(equal) << io::hf_name(id);
+      ++same;
+    }
+    if (id.component == Component::layer && id.layer >= 2 && id.slot == slot::q_w) {
+      EXPECT_FALSE(equal);
+    }
+  });
+  EXPECT_EQ(same, 32);
+}
+
 }  // namespace

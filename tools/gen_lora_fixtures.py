@@ -171,12 +171,36 @@ def run_case(case, data, out_dir=None):
                 final=final, counts=counts, trainable=sorted(frost_name(n) for n, _ in trainable))
 
 
+GEOMETRIES = {
+    # bert-base-uncased and all-MiniLM-L6-v2 (the weights do not matter for a count).
+    "bert-base": dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                      intermediate_size=3072, max_position_embeddings=512),
+    "minilm": dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                   intermediate_size=1536, max_position_embeddings=512),
+}
+
+
+def peft_counts():
+    """PEFT's (trainable, all) parameter counts: LoRA r=8 on query + value, 2 labels."""
+    out = {}
+    for name, geo in GEOMETRIES.items():
+        torch.manual_seed(0)
+        model = BertForSequenceClassification(BertConfig(num_labels=2, **geo))
+        pm = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16,
+                                              target_modules=["query", "value"]))
+        trainable, total = pm.get_nb_trainable_parameters()
+        out[name] = {"geometry": geo, "r": 8, "target_modules": ["query", "value"], "num_labels": 2,
+                     "trainable_params": trainable, "all_params": total}
+    return out
+
+
 def generate(out_dir, write):
     setup()
     data = batches()
     meta = {"versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                          "peft": peft.__version__, "numpy": np.__version__},
-            "lr": LR, "weight_decay": WEIGHT_DECAY, "steps": STEPS, "cases": {}}
+            "lr": LR, "weight_decay": WEIGHT_DECAY, "steps": STEPS, "cases": {},
+            "peft_counts": peft_counts()}
     files = {}
     base = base_model()
     files["base.safetensors"] = {n: p.detach().numpy().copy() for n, p in base.named_parameters()}
@@ -227,6 +251,9 @@ def generate(out_dir, write):
 
 
 def main():
+    # PEFT keeps target_modules as a set: its order in adapter_config.json follows string hashing.
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--check-only", action="store_true")

@@ -122,6 +122,10 @@ for r in rows[1:]:
       > "$RT/lora.tsv"
     HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/lora.tsv" \
       data/sentiment/dev.tsv --adapter "$RT/lora"
+    # frost merge: a plain checkpoint transformers loads without PEFT.
+    ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/lora" --output "$RT/merged" >/dev/null
+    ./build/tools/cli/frost predict --model "$RT/merged" --data data/sentiment/dev.tsv > "$RT/merged.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/merged" "$RT/merged.tsv" data/sentiment/dev.tsv
     rm -rf "$RT"
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"

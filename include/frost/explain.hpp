@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/lora_config.hpp"
 #include "core/flops.hpp"
 #include "freeze/layer_stages.hpp"
 #include "model/shapes.hpp"
@@ -25,8 +26,10 @@ struct ComponentReport {
   std::uint32_t trainable = 0;  ///< slot bits
   int slots = 0;
   std::int64_t trainable_params = 0, frozen_params = 0;
-  bool weight_grads = false;  ///< backward computes gradients of some of its parameters
-  bool input_grad = false;    ///< backward computes d(loss)/d(input) here
+  std::int64_t adapter_params = 0;  ///< LoRA A and B of this layer (counted in trainable_params)
+  std::string adapter;              ///< "lora r=8: query,value" (empty without adapters)
+  bool weight_grads = false;        ///< backward computes gradients of some of its parameters
+  bool input_grad = false;          ///< backward computes d(loss)/d(input) here
   [[nodiscard]] bool in_backward() const { return weight_grads || input_grad; }
 };
 
@@ -35,6 +38,8 @@ struct PlanReport {
   int backward_stop = 0;                    ///< component index (see FreezePlan)
   std::int64_t trainable_params = 0, frozen_params = 0;
   std::size_t scalar_bytes = 4;
+  std::int64_t adapter_params = 0;  ///< included in trainable_params (PEFT counts them so)
+  std::string adapter;              ///< "LoRA r 8, alpha 16 (scaling 2), ..." (empty without adapters)
 
   [[nodiscard]] std::int64_t total_params() const { return trainable_params + frozen_params; }
   /// One gradient buffer per trainable parameter.
@@ -45,8 +50,40 @@ struct PlanReport {
   [[nodiscard]] std::int64_t adamw_state_bytes() const { return 2 * gradient_bytes(); }
 };
 
-/// The report for a plan (no model needed: this header does not pull in Eigen).
-inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes = 4) {
+namespace detail {
+/// LoRA A and B parameters of one adapted layer: r (in + out) per target.
+inline std::int64_t lora_layer_params(const LoraConfig& lc, const BertConfig& cfg) {
+  std::int64_t n = 0;
+  for (int t = 0; t < kLoraTargets; ++t)
+    if (lc.targets & (1u << t))
+      n += lc.r * (dim_size(cfg, kLoraTargetTable[t].in) + dim_size(cfg, kLoraTargetTable[t].out));
+  return n;
+}
+inline std::string lora_targets_text(const LoraConfig& lc) {
+  std::string s;
+  for (const auto& m : lc.target_modules()) s += (s.empty() ? "" : ",") + m;
+  return s;
+}
+/// An adapted layer's row: its adapter parameters train (with the frozen base).
+inline void add_lora(ComponentReport& cr, const LoraConfig& lc, const BertConfig& cfg) {
+  cr.adapter_params = lora_layer_params(lc, cfg);
+  cr.adapter = "lora r=" + std::to_string(lc.r) + ": " + lora_targets_text(lc);
+  cr.trainable_params += cr.adapter_params;
+  cr.weight_grads = true;
+}
+inline std::string lora_summary(const LoraConfig& lc) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "LoRA r %d, alpha %g (scaling %g%s), dropout %g, targets %s", lc.r, lc.alpha,
+                lc.scaling(), lc.use_rslora ? ", rsLoRA" : "", lc.dropout, lora_targets_text(lc).c_str());
+  return buf;
+}
+}  // namespace detail
+
+/// The report for a plan (no model needed: this header does not pull in Eigen). With `lora`, the
+/// plan's adapted layers (BackwardPlan::adapted_layers) carry its adapters: their parameters are
+/// trainable, as PEFT's print_trainable_parameters() counts them.
+inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes = 4,
+                              const LoraConfig* lora = nullptr) {
   plan.check();
   const int D = plan.depth;
   PlanReport r;
@@ -68,11 +105,14 @@ inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, s
     cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
     cr.frozen_params = slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
     cr.weight_grads = cr.trainable != 0;
+    if (lora && cr.component == Component::layer && plan.layer_adapted(cr.layer)) detail::add_lora(cr, *lora, cfg);
+    r.adapter_params += cr.adapter_params;
     cr.input_grad = plan.computes_input_grad(c);
     r.trainable_params += cr.trainable_params;
     r.frozen_params += cr.frozen_params;
     r.components.push_back(cr);
   }
+  if (lora) r.adapter = detail::lora_summary(*lora);
   return r;
 }
 
@@ -172,6 +212,7 @@ namespace detail {
 
 // The status column of one component: frozen, trainable or partial.
 inline const char* explain_status(const ComponentReport& c) {
+  if (c.adapter_params != 0) return c.trainable == 0 ? "lora" : "lora+base";
   if (c.trainable == 0) return "frozen";
   return c.trainable == all_slots(c.slots) ? "trainable" : "partial";
 }
@@ -187,6 +228,8 @@ inline std::string explain_backward_kind(const ComponentReport& c) {
 // The backward column: the kind, plus the trained slots of a partially trained component.
 inline std::string explain_backward(const ComponentReport& c) {
   std::string bwd = explain_backward_kind(c);
+  if (!c.adapter.empty())
+    bwd += "; " + c.adapter + " (" + with_commas(c.adapter_params) + " adapter parameters, frozen base)";
   if (c.trainable != 0 && c.trainable != all_slots(c.slots)) {
     bwd += "; trains:";
     for (int s = 0; s < c.slots; ++s)
@@ -214,6 +257,9 @@ inline void explain_summary(std::ostringstream& os, const PlanReport& r) {
      << (stop < static_cast<int>(r.components.size()) ? r.components[static_cast<std::size_t>(stop)].name
                                                       : std::string("nothing trains; no backward"))
      << "\n";
+  if (!r.adapter.empty())
+    os << "adapters: " << r.adapter << "; " << with_commas(r.adapter_params) << " adapter parameters ("
+       << human_bytes(r.adapter_params * static_cast<std::int64_t>(r.scalar_bytes)) << ")\n";
   os << "trainable parameters: " << with_commas(r.trainable_params) << " of " << with_commas(r.total_params())
      << " (frozen " << with_commas(r.frozen_params) << ")\n";
   os << "gradient memory: " << human_bytes(r.gradient_bytes())

@@ -20,6 +20,7 @@
 #include "model/bert.hpp"
 #include "model/bert_classifier.hpp"
 #include "adapters/lora_config.hpp"
+#include "adapters/merge.hpp"
 #include "explain.hpp"
 #include "io/safetensors.hpp"
 #include "io/hf_checkpoint.hpp"

@@ -205,6 +205,48 @@ expect_error "unknown label at eval" "unknown.csv:3: column 2 (topic): expected 
 expect_error "bad format" "--format: expected tsv, csv or jsonl, got 'xml'" "$FROST" train --model "$M" --train "$T/news.csv" --format xml --output "$T/e2"
 [ -e "$T/e2" ] && bad "a failed run left $T/e2 behind" || ok
 
+# LoRA: a PEFT adapter directory out, predict/eval/merge/continue with --adapter, explain, errors.
+if "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/lora" --num-labels 3 --lr 1e-2 --max-steps 6 \
+    --lora-r 4 --lora-alpha 8 --lora-targets query,value,dense --lora-layers 1-3 --no-progress >"$T/lora.json" 2>"$T/lora.err"; then
+  ok
+else
+  bad "lora train failed: $(cat "$T/lora.err")"
+fi
+for f in adapter_config.json adapter_model.safetensors config.json vocab.txt metrics.json train_log.jsonl; do
+  [ -s "$T/lora/$f" ] && ok || bad "lora: missing output $f"
+done
+[ -e "$T/lora/model.safetensors" ] && bad "lora: a full model.safetensors was written" || ok
+# layers 1-2, five Linears (query, value + the three denses) of hidden 32 / intermediate 64, r 4:
+# 2 x 4 x (64 + 64 + 64 + 96 + 96) = 3,072, plus the classifier 3 x 33 = 99.
+grep -q '"trainable_params": 3171' "$T/lora.json" && ok || bad "lora: trainable_params should be 3171: $(grep trainable_params "$T/lora.json")"
+"$FROST" explain --model "$M" --num-labels 3 --lora-r 4 --lora-targets query,value,dense --lora-layers 1-3 |
+  grep -q "trainable parameters: 3,171 of" && ok || bad "explain --lora-r: trainable count differs from train's"
+[ "$("$FROST" predict --model "$M" --adapter "$T/lora" --data "$T/train.tsv" | wc -l)" -eq 25 ] && ok || bad "predict --adapter"
+"$FROST" eval --model "$M" --adapter "$T/lora" --data "$T/train.tsv" | grep -q '"eval_accuracy"' && ok || bad "eval --adapter"
+"$FROST" merge --model "$M" --adapter "$T/lora" --output "$T/merged" >/dev/null 2>&1 && ok || bad "merge failed"
+"$FROST" predict --model "$M" --adapter "$T/lora" --data "$T/train.tsv" | cut -f3- > "$T/p_adapter.tsv"
+"$FROST" predict --model "$T/merged" --data "$T/train.tsv" | cut -f3- > "$T/p_merged.tsv"
+awk 'NR == FNR { for (i = 1; i <= NF; ++i) a[FNR, i] = $i; next }
+     FNR > 1 { for (i = 1; i <= NF; ++i) { d = a[FNR, i] - $i; if (d < 0) d = -d; if (d > 1e-5) bad = 1 } }
+     END { exit bad }' "$T/p_adapter.tsv" "$T/p_merged.tsv" && ok || bad "merged model's probabilities differ from the adapter's"
+"$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/lora2" --num-labels 3 --lr 1e-2 --max-steps 2 \
+  --adapter "$T/lora" --no-progress >/dev/null 2>&1 && ok || bad "train --adapter (continue) failed"
+first=$(head -1 "$T/lora/train_log.jsonl" | sed 's/.*"loss": \([0-9.e-]*\).*/\1/')
+again=$(head -1 "$T/lora2/train_log.jsonl" | sed 's/.*"loss": \([0-9.e-]*\).*/\1/')
+[ "$first" != "$again" ] && ok || bad "train --adapter started from a fresh adapter (loss $first both times)"
+expect_error "lora target" "--lora-targets: LoRA target 'querry' matches no Linear" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e3" --num-labels 3 --lora-r 4 --lora-targets querry
+expect_error "lora layers beyond depth" "--lora-layers: " "$FROST" train --model "$M" --train "$T/train.tsv" \
+  --output "$T/e3" --num-labels 3 --lora-r 4 --lora-layers 2-9
+expect_error "rslora needs a rank" "--use-rslora: expected --lora-r R as well" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e3" --num-labels 3 --use-rslora
+expect_error "lora on a trainable base" "LoRA layers need a frozen base" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e3" --num-labels 3 --lora-r 4 --freeze none
+expect_error "adapter is not a directory" "nope: --adapter: expected a LoRA adapter directory" "$FROST" predict \
+  --model "$M" --adapter "$T/nope" --data "$T/train.tsv"
+expect_error "merge needs an adapter" "--adapter" "$FROST" merge --model "$M" --output "$T/e3"
+[ -e "$T/e3" ] && bad "a failed LoRA run left $T/e3 behind" || ok
+
 # compare: each recipe a child `frost train`, the table on stdout, compare.json in --output.
 "$FROST" compare --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/cmp" --epochs 1 --batch-size 8 \
   --policy none --policy bert >"$T/cmp.out" 2>"$T/cmp.err" && ok || bad "compare failed: $(tail -3 "$T/cmp.err")"

@@ -40,7 +40,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   const auto ms_since = [](clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(clock::now() - t0).count();
   };
-  Model model(cfg, spec);
+  LoraConfig lc;
+  lc.r = o.lora_r;
+  lc.alpha = 2.0 * o.lora_r;
+  Model model = o.lora_r > 0 ? Model(cfg, spec, lc) : Model(cfg, spec);
   model.init_weights(1);
   AdamW<float> opt(model, {.lr = 1e-5});
   Batch b;
@@ -77,7 +80,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   const PlanReport plan = plan_report(model.backward_plan(), cfg);
   nlohmann::json j;
   j["geometry"] = o.geometry;
-  j["policy"] = spec.str();
+  j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : "");
   j["batch_size"] = o.batch_size;
   j["seq_len"] = o.seq_len;
 #if defined(_OPENMP)
@@ -98,10 +101,13 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["forward_ms_median"] = median_of(fwd_ms);
   j["step_flops"] = step_flops;
   j["forward_flops"] = fwd_flops;
-  j["trainable_params"] = plan.trainable_params;
-  j["total_params"] = plan.total_params();
-  j["weights_bytes"] = plan.total_params() * static_cast<std::int64_t>(sizeof(float));
-  j["grad_adamw_bytes"] = plan.gradient_bytes() + plan.adamw_state_bytes();
+  std::int64_t trainable = 0, adapters = 0;
+  model.for_each_trainable([&](const ParamId&, auto& p) { trainable += numel(p.value); });
+  model.for_each_adapter_param([&](const ParamId&, auto& p) { adapters += numel(p.value); });
+  j["trainable_params"] = trainable;  // base + adapters (PEFT's count)
+  j["total_params"] = plan.total_params() + adapters;
+  j["weights_bytes"] = (plan.total_params() + adapters) * static_cast<std::int64_t>(sizeof(float));
+  j["grad_adamw_bytes"] = 3 * trainable * static_cast<std::int64_t>(sizeof(float));
   j["layers"] = cfg.num_hidden_layers;
   j["frozen_layers"] = model.backward_plan().frozen_layer_count();
   j["peak_rss_bytes"] = peak_rss_bytes();

@@ -32,6 +32,11 @@ struct EvalOptions {
   std::string adapter_dir;  ///< --adapter: a LoRA adapter directory (PEFT's layout) over --model
 };
 
+/// `frost merge` options.
+struct MergeOptions {
+  std::string model_dir, adapter_dir, output_dir;
+};
+
 /// LoRA flags of `frost train` (PEFT's LoraConfig; lora_r == 0: no adapter).
 struct LoraOptions {
   int r = 0;
@@ -49,6 +54,7 @@ struct TrainOptions {
   std::string freeze = "none";
   bool freeze_given = false;  ///< --freeze on the command line (with LoRA the default is "bert")
   LoraOptions lora;
+  std::string adapter_dir;  ///< --adapter: continue training this LoRA adapter directory
   std::string optimizer = "adamw";
   double lr = 5e-5, weight_decay = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double momentum = 0.0;
@@ -84,6 +90,7 @@ struct BenchOptions {
   int batch_size = 8, seq_len = 128;
   int steps = 3;     ///< timed training steps (after one warm-up step)
   int forwards = 3;  ///< timed inference forwards (after the steps)
+  int lora_r = 0;    ///< > 0: LoRA on query + value with this rank (alpha 2 r), base frozen (PEFT's recipe)
 };
 
 struct CompareOptions {
@@ -106,8 +113,11 @@ nlohmann::json cmd_train(const TrainOptions& o);
 nlohmann::ordered_json cmd_eval(const EvalOptions& o);
 /// One line per example: the predicted label's name (labels, for multi-label) and probabilities.
 void cmd_predict(const EvalOptions& o, std::ostream& out);
+/// `frost merge`: base + LoRA adapter folded into a plain model directory; a JSON summary.
+nlohmann::json cmd_merge(const MergeOptions& m);
 /// The plan of SPEC for a model directory's config, a config.json, or (both empty) bert-base.
-std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec);
+std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec,
+                        const LoraOptions& lora = {}, const std::string& adapter_dir = "", int num_labels = 0);
 nlohmann::json cmd_bench(const BenchOptions& o);
 /// `frost plot OUTPUT`: OUTPUT/train_log.jsonl drawn as OUTPUT/training_curves.png and .svg
 /// (report.cpp); the files written (none without gnuplot, said on stderr).

@@ -29,6 +29,7 @@
 
 #include "cli.hpp"
 #include "gnuplot.hpp"
+#include "lora_flags.hpp"
 #include "model_dir.hpp"
 
 namespace frost::cli {
@@ -221,7 +222,8 @@ int cmd_compare(const CompareOptions& o) {
 }
 
 /// `frost explain`: the plan of SPEC for the model's (or a named geometry's) config.
-std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec) {
+std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec,
+                        const LoraOptions& lora, const std::string& adapter_dir, int num_labels) {
   FROST_CHECK(config_path.empty() || model_dir.empty(),
               "--config: expected --model DIR or --config FILE, got both (--model " + model_dir + ")");
   BertConfig cfg = BertConfig::bert_base();
@@ -231,9 +233,20 @@ std::string cmd_explain(const std::string& model_dir, const std::string& config_
   } else if (!model_dir.empty()) {
     cfg = ModelDir(model_dir).config;
   }
+  if (num_labels > 0) cfg.num_labels = num_labels;
   const FreezeSpec s = FreezeSpec::parse(spec);
-  return "policy: " + s.str() + "\n" +
-         explain(plan_report(BackwardPlan{s.mask(cfg.num_hidden_layers), cfg.num_hidden_layers}, cfg));
+  const int depth = cfg.num_hidden_layers;
+  const std::optional<LoraConfig> lc = lora_options(lora, adapter_dir, 0, depth);
+  BackwardPlan plan{s.mask(depth), depth};
+  if (lc) {
+    plan.adapted_layers = lc->layer_bits(depth);
+    plan.adapter = Adapter::lora;
+    for (int i = 0; i < depth; ++i)
+      FROST_CHECK(!plan.layer_adapted(i) || plan.layer_trainable(i) == 0,
+                  "--freeze: encoder layer " + std::to_string(i) +
+                      " carries a LoRA adapter but some of its base parameters train; LoRA layers need a frozen base");
+  }
+  return "policy: " + s.str() + (lc ? "+lora" : "") + "\n" + explain(plan_report(plan, cfg, 4, lc ? &*lc : nullptr));
 }
 
 }  // namespace frost::cli

@@ -17,13 +17,15 @@ struct TrainedModel {
   Dataset data;
   BertClassifier<float> model;
 
-  TrainedModel(const EvalOptions& o, bool label_required)
+  /// `with_data` false: the model only (frost merge).
+  TrainedModel(const EvalOptions& o, bool label_required, bool with_data = true)
       : dir(model_dir(o)),
         model(lora ? BertClassifier<float>(dir.config, FreezeMask::everything(), *lora)
                    : BertClassifier<float>(dir.config, FreezeMask::everything())) {
     FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
-    data = read_data("--data", o.data_file, label_required, o.data, dir.tokenizer(),
-                     resolve_max_len(o.max_seq_len, dir), nullptr, dir);
+    if (with_data)
+      data = read_data("--data", o.data_file, label_required, o.data, dir.tokenizer(),
+                       resolve_max_len(o.max_seq_len, dir), nullptr, dir);
     const auto rep = io::load_hf_weights(model, io::SafeTensorsFile(dir.weights()));
     FROST_CHECK(rep.newly_initialized.empty() || adapter_classifier,
                 dir.weights() + ": tensor '" + rep.newly_initialized.front() +
@@ -147,6 +149,39 @@ void cmd_predict(const EvalOptions& o, std::ostream& out) {
       out << "\n";
     }
   }
+}
+
+/// `frost merge`: --model BASE + --adapter DIR folded into one plain BertForSequenceClassification
+/// directory (config.json with the adapter's labels, model.safetensors, tokenizer), written whole
+/// or not at all; transformers loads it without PEFT.
+nlohmann::json cmd_merge(const MergeOptions& m) {
+  check_output_dir("--output", m.output_dir);
+  EvalOptions o;
+  o.model_dir = m.model_dir;
+  o.adapter_dir = m.adapter_dir;
+  TrainedModel t(o, false, false);
+  BertClassifier<float> plain(t.dir.config, FreezeMask::everything());
+  merge_lora_into(t.model, plain);
+  std::int64_t folded = 0;
+  t.model.for_each_adapter_param([&](const ParamId&, auto& p) { folded += numel(p.value); });
+  // The tokenizer the adapter was trained with (frost writes it beside the adapter), else the base's.
+  std::error_code ec;
+  const bool own_tok =
+      fs::exists(m.adapter_dir + "/vocab.txt", ec) || fs::exists(m.adapter_dir + "/tokenizer.json", ec);
+  const text::WordPieceTokenizer tok = own_tok ? text::load_tokenizer(m.adapter_dir) : t.dir.tokenizer();
+  try {
+    io::StagedDirectory st(m.output_dir);
+    io::save_pretrained(st.path().string(), plain, "", t.dir.raw_config, t.dir.label_names);
+    text::save_tokenizer_files(st.path().string(), tok);
+    st.commit(io::StagedDirectory::CommitMode::replace_empty);
+  } catch (const fs::filesystem_error& e) {
+    throw Error(m.output_dir + ": --output: cannot write the merged model (" + e.code().message() + ")");
+  }
+  return {{"output", m.output_dir},
+          {"adapter_params_folded", folded},
+          {"lora_r", t.model.lora_config().r},
+          {"lora_scaling", t.model.lora_config().scaling()},
+          {"num_labels", t.dir.config.num_labels}};
 }
 
 }  // namespace frost::cli

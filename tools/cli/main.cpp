@@ -3,6 +3,7 @@
 //   frost train    fine-tune a Hugging Face BERT directory on a TSV file under a freeze policy
 //   frost eval     loss / accuracy / F1 of a model directory on a labelled TSV file
 //   frost predict  per-example predictions
+//   frost merge    a LoRA adapter folded into its base (a plain model directory)
 //   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
 //   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
 //   frost bench    time training steps of one policy on a synthetic batch (JSON; benchmarks/)
@@ -184,6 +185,9 @@ int run(int argc, char** argv) {
   train->add_option("--lora-layers", t.lora.layers,
                     "layers carrying adapters (PEFT's layers_to_transform), as --freeze says layers: A-B or [A:B]");
   train->add_flag("--use-rslora", t.lora.use_rslora, "rank-stabilised LoRA: scaling alpha / sqrt(r)");
+  train->add_option("--adapter", t.adapter_dir,
+                    "continue training a LoRA adapter directory (frost's or PEFT's; its adapter_config.json sets "
+                    "the rank, targets and layers)");
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
   flags.real(train, "--lr", t.lr, kPositive, "learning rate (finite, > 0)");
   flags.real(train, "--weight-decay", t.weight_decay, kNonNegative,
@@ -266,9 +270,31 @@ int run(int argc, char** argv) {
 
   std::string spec = "none", config_path;
   auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");
-  explain->add_option("--freeze", spec, "freeze SPEC")->capture_default_str();
+  auto* x_freeze =
+      explain->add_option("--freeze", spec, "freeze SPEC (with --lora-r: default bert)")->capture_default_str();
+  LoraOptions xl;
+  std::string x_adapter;
+  std::uint64_t x_labels = 0;
+  flags.integer<int>(explain, "--lora-r", xl.r, 1, 4096, "LoRA rank: the plan of a LoRA run (as frost train)", "",
+                     false);
+  flags.real(explain, "--lora-alpha", xl.alpha, kPositive, "LoRA alpha");
+  flags.real(explain, "--lora-dropout", xl.dropout, kUnitOpen, "LoRA dropout");
+  explain->add_option("--lora-targets", xl.targets, "PEFT target_modules")->capture_default_str();
+  explain->add_option("--lora-layers", xl.layers, "layers carrying adapters (A-B or [A:B])");
+  explain->add_flag("--use-rslora", xl.use_rslora, "scaling alpha / sqrt(r)");
+  explain->add_option("--adapter", x_adapter, "the plan of this LoRA adapter directory (frost's or PEFT's)");
+  flags.integer<std::uint64_t>(explain, "--num-labels", x_labels, 1, kMaxLabels,
+                               "number of labels (default: the config's)", "", false);
   explain->add_option("--model", model_dir, "model directory (default: the bert-base-uncased geometry)");
   explain->add_option("--config", config_path, "a config.json instead of a model directory");
+
+  MergeOptions mo;
+  auto* merge = app.add_subcommand(
+      "merge", "fold a LoRA adapter into its base: a plain model directory transformers loads without PEFT");
+  auto* mg_model = merge->add_option("--model", mo.model_dir, "(required) the base model directory");
+  auto* mg_adapter =
+      merge->add_option("--adapter", mo.adapter_dir, "(required) a LoRA adapter directory (frost's or PEFT's)");
+  auto* mg_output = merge->add_option("--output", mo.output_dir, "(required) where the merged model is written");
 
   std::string plot_dir;
   auto* plot = app.add_subcommand("plot", "draw OUTPUT/train_log.jsonl as training_curves.png and .svg (gnuplot)");
@@ -294,6 +320,8 @@ int run(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "time training steps of one freeze policy on a synthetic batch (JSON)");
   bench->add_option("--geometry", bo.geometry, "bert-base, minilm, or a config.json path")->capture_default_str();
   bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
+  flags.integer<int>(bench, "--lora-r", bo.lora_r, 1, 4096,
+                     "time LoRA (query + value, alpha 2r) on the frozen --freeze base instead", "", false);
   flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
   flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings",
                      kSeqLenExpected);
@@ -308,15 +336,15 @@ int run(int argc, char** argv) {
   }
 
   const CLI::App* sub = nullptr;
-  for (const CLI::App* s : {train, eval, predict, explain, compare, bench, plot})
+  for (const CLI::App* s : {train, eval, predict, explain, compare, bench, plot, merge})
     if (s->parsed()) sub = s;
   if (sub == nullptr) {
     const auto rest = app.remaining();
     if (rest.empty())
       return bad_input(
-          "command: expected train, eval, predict, explain, compare, bench or plot, got none (frost --help)");
+          "command: expected train, eval, predict, merge, explain, compare, bench or plot, got none (frost --help)");
     return bad_input(rest.front() +
-                     ": expected a command (train, eval, predict, explain, compare, bench or plot), got " +
+                     ": expected a command (train, eval, predict, merge, explain, compare, bench or plot), got " +
                      show_value(rest.front()));
   }
   const std::string command = "frost " + sub->get_name();
@@ -338,9 +366,15 @@ int run(int argc, char** argv) {
     check_required(command, {p_model, p_data});
     cmd_predict(eo, std::cout);
   } else if (sub == explain) {
-    std::printf("%s", cmd_explain(model_dir, config_path, spec).c_str());
+    const bool lora = xl.r > 0 || !x_adapter.empty();
+    std::printf("%s", cmd_explain(model_dir, config_path, lora && x_freeze->count() == 0 ? "bert" : spec, xl, x_adapter,
+                                  static_cast<int>(x_labels))
+                          .c_str());
   } else if (sub == compare) {
     if (const int rc = cmd_compare(c); rc != 0) return rc;
+  } else if (sub == merge) {
+    check_required(command, {mg_model, mg_adapter, mg_output});
+    std::printf("%s\n", cmd_merge(mo).dump(2).c_str());
   } else if (sub == plot) {
     check_required(command, {pl_dir});
     for (const auto& f : cmd_plot(plot_dir)) std::printf("%s\n", f.c_str());

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common.hpp"
+#include "lora_flags.hpp"
 
 namespace frost::cli {
 
@@ -24,47 +25,6 @@ struct PreparedTraining {
   text::WordPieceTokenizer tokenizer;  ///< the model's, written with the output (tokenizer_files.hpp)
   std::optional<LoraConfig> lora;      ///< --lora-r: train LoRA adapters (the output is a PEFT adapter)
 };
-
-/// The LoRA configuration of the --lora-* flags (nullopt without --lora-r).
-inline std::optional<LoraConfig> lora_options(const TrainOptions& o, int depth) {
-  if (o.lora.r == 0) {
-    for (const auto& [flag, given] :
-         {std::pair<const char*, bool>{"--lora-layers", !o.lora.layers.empty()}, {"--use-rslora", o.lora.use_rslora}})
-      FROST_CHECK(!given, std::string(flag) + ": expected --lora-r R as well (LoRA is off without a rank)");
-    return std::nullopt;
-  }
-  LoraConfig lc;
-  lc.r = o.lora.r;
-  lc.alpha = o.lora.alpha;
-  lc.dropout = o.lora.dropout;
-  lc.use_rslora = o.lora.use_rslora;
-  lc.seed = o.seed;
-  try {
-    lc.targets = parse_lora_targets(o.lora.targets);
-  } catch (const Error& e) {
-    throw Error("--lora-targets: " + std::string(e.what()));
-  }
-  if (!o.lora.layers.empty()) {
-    // One grammar for layer ranges: --freeze's (layers:A-B = A..B-1, layers[A:B], layer:I).
-    const std::string spec =
-        o.lora.layers.find_first_of(":[") == std::string::npos ? "layers:" + o.lora.layers : o.lora.layers;
-    FreezeMask m;
-    try {
-      m = FreezeSpec::parse(spec.starts_with("[") ? "layers" + spec : spec).mask(depth);
-    } catch (const Error& e) {
-      throw Error("--lora-layers: " + std::string(e.what()));
-    }
-    for (int i = 0; i < depth; ++i)
-      if (m.layer(i) != 0) lc.layers.push_back(i);
-    FROST_CHECK(!lc.layers.empty(), "--lora-layers: '" + o.lora.layers + "' selects no layer");
-  }
-  try {
-    lc.check(depth);
-  } catch (const Error& e) {
-    throw Error("--lora-layers: " + std::string(e.what()));
-  }
-  return lc;
-}
 
 /// --eval-strategy as the Trainer's enum (the choice already checked).
 inline IntervalStrategy parse_strategy(const std::string& s) {
@@ -127,13 +87,14 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   ModelDir md(o.model_dir, o.num_labels);
   // With LoRA the base is frozen unless --freeze says otherwise (PEFT: the whole base frozen, the
   // classifier trained as modules_to_save).
-  FreezeSpec spec = FreezeSpec::parse(o.lora.r > 0 && !o.freeze_given ? std::string("bert") : o.freeze);
+  const bool adapter = o.lora.r > 0 || !o.adapter_dir.empty();
+  FreezeSpec spec = FreezeSpec::parse(adapter && !o.freeze_given ? std::string("bert") : o.freeze);
   text::WordPieceTokenizer tok = md.tokenizer();
   PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok), std::nullopt};
   p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
   p.frozen = p.spec.mask(p.model.config.num_hidden_layers);
   BackwardPlan{p.frozen, p.model.config.num_hidden_layers}.check();
-  p.lora = lora_options(o, p.model.config.num_hidden_layers);
+  p.lora = lora_options(o.lora, o.adapter_dir, o.seed, p.model.config.num_hidden_layers);
   // The label set comes from the training file (run_glue.py): names sorted, or the config's.
   const DataFile train_file = read_raw_data("--train", o.train_file, true, o.data);
   p.labels = infer_label_scheme(train_file, p.model.hints(o.num_labels > 0));
@@ -334,7 +295,12 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   const fs::path resume = o.resume_from.empty() ? fs::path() : resolve_resume(o.resume_from, o.output_dir);
   // The checkpoint is read (and checked against the config) before anything is created.
   Model model = p.lora ? Model(p.model.config, p.frozen, *p.lora) : Model(p.model.config, p.frozen);
-  const auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
+  auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
+  if (!o.adapter_dir.empty()) {  // continue a LoRA adapter: its A, B and classifier replace the fresh ones
+    const io::SafeTensorsFile af(o.adapter_dir + "/adapter_model.safetensors");
+    io::load_peft_adapter_weights(model, af);
+    if (af.contains(std::string(io::kPeftPrefix) + "classifier.weight")) report.newly_initialized.clear();
+  }
   std::unique_ptr<io::StagedDirectory> stage;
   try {
     remove_crash_leftovers(out);
