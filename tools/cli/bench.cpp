@@ -77,7 +77,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
     if (s > 0) fwd_ms.push_back(ms_since(t0));
     fwd_flops = model.flops.total();
   }
-  const PlanReport plan = plan_report(model.backward_plan(), cfg);
+  const PlanReport plan = plan_report(model.backward_plan(), cfg, sizeof(float), o.lora_r > 0 ? &lc : nullptr);
   nlohmann::json j;
   j["geometry"] = o.geometry;
   j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : "");
@@ -101,13 +101,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["forward_ms_median"] = median_of(fwd_ms);
   j["step_flops"] = step_flops;
   j["forward_flops"] = fwd_flops;
-  std::int64_t trainable = 0, adapters = 0;
-  model.for_each_trainable([&](const ParamId&, auto& p) { trainable += numel(p.value); });
-  model.for_each_adapter_param([&](const ParamId&, auto& p) { adapters += numel(p.value); });
-  j["trainable_params"] = trainable;  // base + adapters (PEFT's count)
-  j["total_params"] = plan.total_params() + adapters;
-  j["weights_bytes"] = (plan.total_params() + adapters) * static_cast<std::int64_t>(sizeof(float));
-  j["grad_adamw_bytes"] = 3 * trainable * static_cast<std::int64_t>(sizeof(float));
+  j["trainable_params"] = plan.trainable_params;  // with LoRA: adapters + classifier (PEFT's count)
+  j["total_params"] = plan.total_params();
+  j["weights_bytes"] = plan.total_params() * static_cast<std::int64_t>(sizeof(float));
+  j["grad_adamw_bytes"] = plan.gradient_bytes() + plan.adamw_state_bytes();
   j["layers"] = cfg.num_hidden_layers;
   j["frozen_layers"] = model.backward_plan().frozen_layer_count();
   j["peak_rss_bytes"] = peak_rss_bytes();

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common.hpp"
+#include "lora_flags.hpp"
 
 namespace frost::cli {
 
@@ -40,16 +41,7 @@ struct TrainedModel {
     ModelDir md(o.model_dir);
     if (o.adapter_dir.empty()) return md;
     const std::string& a = o.adapter_dir;
-    std::error_code ec;
-    FROST_CHECK(fs::is_directory(a, ec), a +
-                                             ": --adapter: expected a LoRA adapter directory (adapter_config.json, "
-                                             "adapter_model.safetensors), found " +
-                                             describe_path(a));
-    (void)io::verify_manifest(a);
-    check_input_file("--adapter", a + "/adapter_config.json", "the adapter's adapter_config.json");
-    check_input_file("--adapter", a + "/adapter_model.safetensors",
-                     "the adapter's weights (adapter_model.safetensors)");
-    lora = io::read_peft_adapter_config(a + "/adapter_config.json", md.config.num_hidden_layers);
+    lora = read_adapter_dir(a, md.config.num_hidden_layers);
     const io::SafeTensorsFile f(a + "/adapter_model.safetensors");
     const std::string cls = std::string(io::kPeftPrefix) + "classifier.weight";
     if (f.contains(cls)) {
@@ -57,17 +49,10 @@ struct TrainedModel {
       const int n = static_cast<int>(f.info(cls).shape.at(0));
       if (n != md.config.num_labels) md = ModelDir(o.model_dir, n);
     }
+    std::error_code ec;
     if (fs::exists(a + "/config.json", ec)) {  // frost writes the labels beside the adapter
-      const nlohmann::json j = read_config_json(a + "/config.json");
-      const auto it = j.find("id2label");
-      if (it != j.end() && it->is_object() && static_cast<int>(it->size()) == md.config.num_labels) {
-        md.label_names.clear();
-        for (int i = 0; i < md.config.num_labels; ++i) {
-          const std::string key = std::to_string(i);
-          md.label_names.push_back(it->contains(key) && (*it)[key].is_string() ? (*it)[key].get<std::string>()
-                                                                               : "LABEL_" + key);
-        }
-      }
+      auto names = id2label_names(read_config_json(a + "/config.json"), md.config.num_labels);
+      if (!names.empty()) md.label_names = std::move(names);
     }
     return md;
   }

@@ -13,6 +13,21 @@
 
 namespace frost::cli {
 
+/// An --adapter directory checked (a directory, its manifest if frost wrote it, both PEFT files)
+/// and its adapter_config.json read for a model of `depth` layers.
+inline LoraConfig read_adapter_dir(const std::string& dir, int depth) {
+  std::error_code ec;
+  FROST_CHECK(fs::is_directory(dir, ec), dir +
+                                             ": --adapter: expected a LoRA adapter directory (adapter_config.json, "
+                                             "adapter_model.safetensors), found " +
+                                             describe_path(dir));
+  (void)io::verify_manifest(dir);
+  check_input_file("--adapter", dir + "/adapter_config.json", "the adapter's adapter_config.json");
+  check_input_file("--adapter", dir + "/adapter_model.safetensors",
+                   "the adapter's weights (adapter_model.safetensors)");
+  return io::read_peft_adapter_config(dir + "/adapter_config.json", depth);
+}
+
 /// The LoRA configuration of the --lora-* flags (nullopt without --lora-r).
 inline std::optional<LoraConfig> lora_options(const LoraOptions& lo, const std::string& adapter_dir, std::uint64_t seed,
                                               int depth) {
@@ -20,16 +35,7 @@ inline std::optional<LoraConfig> lora_options(const LoraOptions& lo, const std::
     FROST_CHECK(lo.r == 0 && lo.layers.empty() && !lo.use_rslora,
                 "--adapter: not with --lora-r, --lora-layers or --use-rslora (the adapter's adapter_config.json "
                 "sets the rank, targets and layers)");
-    std::error_code ec;
-    FROST_CHECK(fs::is_directory(adapter_dir, ec), adapter_dir +
-                                                       ": --adapter: expected a LoRA adapter directory "
-                                                       "(adapter_config.json, adapter_model.safetensors), found " +
-                                                       describe_path(adapter_dir));
-    (void)io::verify_manifest(adapter_dir);
-    check_input_file("--adapter", adapter_dir + "/adapter_config.json", "the adapter's adapter_config.json");
-    check_input_file("--adapter", adapter_dir + "/adapter_model.safetensors",
-                     "the adapter's weights (adapter_model.safetensors)");
-    LoraConfig lc = io::read_peft_adapter_config(adapter_dir + "/adapter_config.json", depth);
+    LoraConfig lc = read_adapter_dir(adapter_dir, depth);
     lc.seed = seed;
     return lc;
   }

@@ -50,6 +50,19 @@ inline int resolve_seq_len(const std::string& flag, int requested, const BertCon
 }
 
 /// A model directory: config.json (+ raw JSON to round-trip), model.safetensors, vocab.txt.
+/// The class names of a config.json object's id2label when it has exactly `num_labels` entries
+/// (a missing or non-string entry is LABEL_<i>, as transformers names it); empty otherwise.
+inline std::vector<std::string> id2label_names(const nlohmann::json& config, int num_labels) {
+  std::vector<std::string> names;
+  const auto it = config.find("id2label");
+  if (it == config.end() || !it->is_object() || static_cast<int>(it->size()) != num_labels) return names;
+  for (int i = 0; i < num_labels; ++i) {
+    const std::string key = std::to_string(i);
+    names.push_back(it->contains(key) && (*it)[key].is_string() ? (*it)[key].get<std::string>() : "LABEL_" + key);
+  }
+  return names;
+}
+
 struct ModelDir {
   std::string dir;
   BertConfig config;
@@ -86,13 +99,7 @@ struct ModelDir {
     declared_problem_type = config.problem_type;
     if (config.problem_type == ProblemType::infer)
       config.problem_type = config.num_labels == 1 ? ProblemType::regression : ProblemType::single_label_classification;
-    if (raw_config.contains("id2label") && raw_config["id2label"].is_object() &&
-        static_cast<int>(raw_config["id2label"].size()) == config.num_labels)
-      for (int i = 0; i < config.num_labels; ++i) {
-        const auto key = std::to_string(i);
-        label_names.push_back(raw_config["id2label"].contains(key) ? raw_config["id2label"][key].get<std::string>()
-                                                                   : "LABEL_" + key);
-      }
+    label_names = id2label_names(raw_config, config.num_labels);
   }
   /// What config.json says about labels (labels.hpp); `forced`: --num-labels was given.
   [[nodiscard]] LabelHints hints(bool forced = false) const {

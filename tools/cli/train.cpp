@@ -314,7 +314,8 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     for (const auto& n : report.newly_initialized)
       std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
   const TrainingArguments args = training_arguments(o, stage->file("train_log.jsonl"), p.model.label_names);
-  const PlanReport plan = plan_report(model.backward_plan(), model.config());
+  const PlanReport plan =
+      plan_report(model.backward_plan(), model.config(), sizeof(float), p.lora ? &*p.lora : nullptr);
   std::pair<TrainResult, std::int64_t> res;
   if (o.optimizer == "adamw") {
     auto opt = make_adamw(model, args);
@@ -343,19 +344,13 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"peak_rss_bytes", peak_rss_bytes()}};
   if (!resume.empty()) m["resumed_from"] = resume.string();
   if (p.lora) {
-    std::int64_t adapter = 0;
-    model.for_each_adapter_param([&](const ParamId&, auto& q) { adapter += numel(q.value); });
-    std::int64_t trainable = 0;  // PEFT's count: adapters + what trains beside them (the classifier)
-    model.for_each_trainable([&](const ParamId&, auto& q) { trainable += numel(q.value); });
-    m["trainable_params"] = trainable;
-    m["gradient_bytes"] = trainable * static_cast<std::int64_t>(sizeof(float));
     m["lora"] = {{"r", p.lora->r},
                  {"alpha", p.lora->alpha},
                  {"dropout", p.lora->dropout},
                  {"use_rslora", p.lora->use_rslora},
                  {"target_modules", p.lora->target_modules()},
                  {"layers_to_transform", p.lora->layers},
-                 {"adapter_params", adapter}};
+                 {"adapter_params", plan.adapter_params}};
   }
   if (r.final_eval) m.update(r.final_eval->metrics);
   if (r.best.step >= 0) {

@@ -122,7 +122,8 @@ struct LoraConfig {
     std::vector<std::string> out;
     static constexpr const char* kShort[kLoraTargets] = {
         "query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"};
-    // The FFN's output.dense alone needs a name that does not also match attention.output.dense.
+    // (PEFT's suffix matching reads "output.dense" as both output denses: io/peft_config.hpp writes
+    // a regular expression instead for the FFN's output.dense without attention.output.dense.)
     for (int t = 0; t < kLoraTargets; ++t)
       if (targets & (1u << t)) out.emplace_back(kShort[t]);
     return out;

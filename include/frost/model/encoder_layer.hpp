@@ -191,14 +191,6 @@ class EncoderLayer {
     (void)targets;
     return base;
   }
-  template <class Cache>
-  Tensor<T>& kept_or(Cache& cache, Tensor<T>& scratch, const RunState<T>& st, bool needed) {
-    if constexpr (std::is_same_v<Cache, Tensor<T>>) {
-      if (st.record && needed) return cache;
-    }
-    (void)cache, (void)needed;
-    return scratch;
-  }
   /// LoRA weight half for `t` (dy: the target's output gradient, x: its input).
   void adapter_weights(LoraTarget t, const Tensor<T>& dy, const Tensor<T>& x, Workspace<T>& ws, FlopCounter& fc) {
     if constexpr (traits::lora) lora.backward_weights(t, dy, x, ws.adapter, fc);
@@ -249,11 +241,11 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   const bool drop = dropout_active(st, S.trains_something());
   const double p_attn = drop ? p_attn_ : 0.0;
   attn_dropped_ = p_attn > 0.0;
-  Tensor<T>& ctx = kept_or(saved_.ctx, ws.ctx, st, keeps(S.trains(slot::attn_out_w), lora_bit(LoraTarget::attn_out)));
+  Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st, keeps(S.trains(slot::attn_out_w), lora_bit(LoraTarget::attn_out)));
   ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx, qkv ? &qkv->attn : nullptr, fc);
   // Attention output: dense, dropout, residual, LayerNorm.
   hidden_dropped_ = drop && p_hidden_ > 0.0;
-  Tensor<T>& h1 = kept_or(saved_.h1, ws.h1, st, keeps(S.trains(slot::inter_w), lora_bit(LoraTarget::inter)));
+  Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st, keeps(S.trains(slot::inter_w), lora_bit(LoraTarget::inter)));
   dense_dropout_add_norm(LoraTarget::attn_out, ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value,
                          attn_ln_b.value, ws.a, st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, st, ws);

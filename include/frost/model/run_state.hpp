@@ -41,13 +41,14 @@ struct Workspace {
   Tensor<T> adapter;  ///< LoRA scratch: dropout(x), dropout'(du A)
 };
 
-/// The recorded tensor when `Cache` holds one and the pass records, else the scratch tensor.
+/// The recorded tensor when `Cache` holds one, the pass records and the tensor is `needed` (a LoRA
+/// layer keeps an input only for the targets that read it), else the scratch tensor.
 template <class T, class Cache>
-Tensor<T>& cached_or(Cache& cache, Tensor<T>& scratch, const RunState<T>& st) {
+Tensor<T>& cached_or(Cache& cache, Tensor<T>& scratch, const RunState<T>& st, bool needed = true) {
   if constexpr (std::is_same_v<Cache, Tensor<T>>) {
-    if (st.record) return cache;
+    if (st.record && needed) return cache;
   }
-  (void)cache;
+  (void)cache, (void)needed;
   return scratch;
 }
 

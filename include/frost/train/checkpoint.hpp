@@ -275,20 +275,16 @@ RunPosition load_checkpoint(const io::SafeTensorsFile& f, Model& model, Optimize
 
   // Stage everything, then commit.
   std::vector<std::vector<float>> values;
-  model.for_each_param([&](const ParamId& id, auto& p) {
+  auto stage = [&](const ParamId& id, const auto& p, const std::string& missing_hint, const std::string& shape_hint) {
     const std::string name = "model." + io::hf_name(id);
-    FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "'");
-    FROST_CHECK(f.info(name).shape == io::hf_shape(id, p.value), path + ": tensor '" + name + "' has the wrong shape");
+    FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "'" + missing_hint);
+    FROST_CHECK(f.info(name).shape == io::hf_shape(id, p.value),
+                path + ": tensor '" + name + "' has the wrong shape" + shape_hint);
     values.push_back(f.floats(name));
-  });
-  model.for_each_adapter_param([&](const ParamId& id, auto& p) {
-    const std::string name = "model." + io::hf_name(id);
-    FROST_CHECK(f.contains(name), path + ": missing tensor '" + name + "' (the model has this LoRA adapter)");
-    const std::vector<std::int64_t> shape{static_cast<std::int64_t>(p.value.rows()),
-                                          static_cast<std::int64_t>(p.value.cols())};
-    FROST_CHECK(f.info(name).shape == shape, path + ": tensor '" + name + "' has the wrong shape (another LoRA rank?)");
-    values.push_back(f.floats(name));
-  });
+  };
+  model.for_each_param([&](const ParamId& id, auto& p) { stage(id, p, "", ""); });
+  model.for_each_adapter_param(
+      [&](const ParamId& id, auto& p) { stage(id, p, " (the model has this LoRA adapter)", " (another LoRA rank?)"); });
   // The optimizer's slots follow for_each_trainable; a buffer is of its parameter's shape, or
   // absent from the file where the optimizer allocates it lazily (SGD's, before the first step).
   const std::size_t required = required_buffers(opt);
