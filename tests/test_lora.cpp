@@ -1,7 +1,7 @@
-// LoRA as a layer kind, against Hugging Face PEFT 0.13.2 (fixtures: tests/fixtures/lora, made by
-// tools/gen_lora_fixtures.py): logits, loss, every adapter and classifier gradient, a 5-step
-// AdamW trajectory with HF Trainer's parameter groups, base weights bit-identical after training,
-// trainable counts equal to PEFT's; plus frost's own initialisation and the errors.
+// LoRA and IA3 as layer kinds, against Hugging Face PEFT 0.13.2 (fixtures: tests/fixtures/lora,
+// made by tools/gen_lora_fixtures.py): logits, loss, every adapter and classifier gradient, a
+// 5-step AdamW trajectory with HF Trainer's parameter groups, base weights bit-identical after
+// training, trainable counts equal to PEFT's; plus frost's own initialisation and the errors.
 #include <filesystem>
 #include <set>
 
@@ -46,10 +46,27 @@ Batch batch_of(const io::SafeTensorsFile& f, int k, Labels& labels) {
   return b;
 }
 
+Ia3Config ia3_of(const json& c) {
+  Ia3Config ic;  // PEFT's defaults when the case leaves them out
+  auto bits = [](const json& list) {
+    std::uint32_t b = 0;
+    for (const auto& t : list) b |= parse_lora_targets(t.get<std::string>());
+    return b;
+  };
+  if (!c.at("target_modules").is_null()) ic.targets = bits(c.at("target_modules"));
+  if (!c.at("feedforward_modules").is_null()) ic.feedforward = bits(c.at("feedforward_modules"));
+  return ic;
+}
+
+BertClassifier<float> adapted_model(const BertConfig& cfg, const json& c) {
+  if (c.at("kind") == "ia3") return BertClassifier<float>(cfg, FreezeSpec::parse("bert"), ia3_of(c));
+  return BertClassifier<float>(cfg, FreezeSpec::parse("bert"), lora_of(c));
+}
+
 /// The model of a case: base weights from base.safetensors, adapters from the case's init.* tensors.
 BertClassifier<float> model_of(const std::string& name, const io::SafeTensorsFile& cf) {
   const BertConfig cfg = read_config(lora_dir() + "/config.json");
-  BertClassifier<float> m(cfg, FreezeSpec::parse("bert"), lora_of(cases().at("cases").at(name)));
+  BertClassifier<float> m = adapted_model(cfg, cases().at("cases").at(name));
   io::load_hf_weights(m, io::SafeTensorsFile(lora_dir() + "/base.safetensors"));
   m.for_each_adapter_param([&](const ParamId& id, auto& p) {
     const auto v = cf.floats("init." + io::hf_name(id));
@@ -89,7 +106,7 @@ TEST_P(LoraParity, LogitsLossAndEveryGradientMatchPeft) {
   });
   EXPECT_EQ(got, want);
   EXPECT_EQ(count, cases().at("cases").at(name).at("trainable_params").get<std::int64_t>());
-  std::printf("[ lora %s ] largest gradient error (relative to the tensor's scale): %.3g\n", name.c_str(), worst);
+  std::printf("[ peft %s ] largest gradient error (relative to the tensor's scale): %.3g\n", name.c_str(), worst);
 }
 
 TEST_P(LoraParity, FiveAdamWStepsMatchPeftAndTheBaseNeverMoves) {
@@ -130,7 +147,7 @@ TEST_P(LoraParity, FiveAdamWStepsMatchPeftAndTheBaseNeverMoves) {
   const double worst = largest_err / largest_update;
   EXPECT_GT(largest_update, 1e-3);
   EXPECT_LT(worst, 1e-3);
-  std::printf("[ lora %s ] largest weight error after 5 AdamW steps: %.3g of the largest update\n", name.c_str(),
+  std::printf("[ peft %s ] largest weight error after 5 AdamW steps: %.3g of the largest update\n", name.c_str(),
               worst);
   // Every base weight is bit-identical to what was loaded.
   int checked = 0;
@@ -145,7 +162,7 @@ TEST_P(LoraParity, FiveAdamWStepsMatchPeftAndTheBaseNeverMoves) {
   EXPECT_GT(checked, 60);
 }
 
-INSTANTIATE_TEST_SUITE_P(Peft, LoraParity, ::testing::Values("qv", "all_linear_l2_4", "rslora"));
+INSTANTIATE_TEST_SUITE_P(Peft, LoraParity, ::testing::Values("qv", "all_linear_l2_4", "rslora", "ia3", "ia3_q_attn"));
 
 using LoraKind = EncoderLayer<float, ComponentSpec{0, true, Adapter::lora}>;
 static_assert(!is_trainable_v<decltype(LoraKind{}.q_w)> && !is_trainable_v<decltype(LoraKind{}.out_w)>,
@@ -242,7 +259,7 @@ TEST(Lora, ImpossibleConfigurationsAreClearErrors) {
   LoraConfig beyond;
   beyond.layers = {1, 4};
   EXPECT_NE(message("bert", beyond).find("names layer 4 but the model has 4 layers"), std::string::npos);
-  EXPECT_NE(message("none", LoraConfig{}).find("LoRA layers need a frozen base"), std::string::npos);
+  EXPECT_NE(message("none", LoraConfig{}).find("adapter layers need a frozen base"), std::string::npos);
   LoraConfig rank0;
   rank0.r = 0;
   EXPECT_NE(message("bert", rank0).find("LoRA r must be in [1, 4096]"), std::string::npos);
@@ -410,6 +427,164 @@ TEST(LoraMerge, FoldedWeightsComputeWhatTheAdapterDoes) {
     }
   });
   EXPECT_EQ(same, 32);
+}
+
+// ---- IA3 -------------------------------------------------------------------------------------
+
+using Ia3Kind = EncoderLayer<float, ComponentSpec{0, true, Adapter::ia3}>;
+static_assert(!is_trainable_v<decltype(Ia3Kind{}.k_w)> && !is_trainable_v<decltype(Ia3Kind{}.out_w)> &&
+                  !is_trainable_v<decltype(Ia3Kind{}.k_b)>,
+              "the base of an IA3 layer is frozen in its type");
+
+TEST(Ia3, PeftDefaultsAreTheDefaultsAndAFreshAdapterChangesNothing) {
+  const Ia3Config ic;
+  EXPECT_EQ(ic.target_modules(), (std::vector<std::string>{"key", "value", "output.dense"}));
+  EXPECT_EQ(ic.feedforward_modules(), (std::vector<std::string>{"output.dense"}));
+  EXPECT_EQ(ic.layer_params(384, 1536), 2688);  // the issue's MiniLM figure
+  const BertConfig cfg = read_config(lora_dir() + "/config.json");
+  const io::SafeTensorsFile base(lora_dir() + "/base.safetensors");
+  BertClassifier<float> adapted(cfg, FreezeSpec::parse("bert"), ic);
+  BertClassifier<float> plain(cfg, FreezeSpec::parse("bert"));
+  io::load_hf_weights(adapted, base);
+  io::load_hf_weights(plain, base);
+  std::set<std::string> shapes;
+  adapted.for_each_adapter_param([&](const ParamId& id, auto& p) {
+    EXPECT_EQ(p.value.minCoeff(), 1.0f);  // init_ia3_weights: ones
+    EXPECT_EQ(p.value.maxCoeff(), 1.0f);
+    if (id.layer == 0)
+      shapes.insert(io::hf_name(id) + " " + std::to_string(p.value.rows()) + "x" + std::to_string(p.value.cols()));
+  });
+  EXPECT_EQ(shapes, (std::set<std::string>{"bert.encoder.layer.0.attention.output.dense.ia3_l 1x32",
+                                           "bert.encoder.layer.0.attention.self.key.ia3_l 32x1",
+                                           "bert.encoder.layer.0.attention.self.value.ia3_l 32x1",
+                                           "bert.encoder.layer.0.output.dense.ia3_l 1x64"}));
+  const io::SafeTensorsFile bf(lora_dir() + "/batches.safetensors");
+  Labels labels;
+  Batch b1 = batch_of(bf, 1, labels), b2 = b1;
+  const Tensor<float> l1 = adapted.forward(b1, Mode::eval);
+  const Tensor<float> l2 = plain.forward(b2, Mode::eval);
+  EXPECT_EQ(frost_test::scaled_error(l1, std::vector<float>(l2.data(), l2.data() + l2.size()), 1e-6), 0.0);
+}
+
+TEST(Ia3, UnsupportedTargetsAreClearErrors) {
+  auto message = [](const std::string& targets, std::uint32_t ff) -> std::string {
+    try {
+      Ia3Config ic;
+      ic.targets = parse_lora_targets(targets, "IA3");
+      ic.feedforward = ff;
+      ic.check();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message("query,key,value,output.dense", kIa3InputScaled), "");
+  EXPECT_NE(message("intermediate.dense", 0).find("intermediate.dense is not supported"), std::string::npos);
+  EXPECT_NE(message("output.dense", 0).find("must scale the input"), std::string::npos);
+  EXPECT_NE(message("key", lora_bit(LoraTarget::key)).find("input scaling"), std::string::npos);
+  EXPECT_NE(message("key", lora_bit(LoraTarget::value)).find("subset of target_modules"), std::string::npos);
+  EXPECT_NE(message("query,querry", 0).find("IA3 target 'querry' matches no Linear"), std::string::npos);
+  EXPECT_THROW((void)ia3_config_from_targets("all-linear"), Error);  // includes intermediate.dense
+  EXPECT_EQ(ia3_config_from_targets("query,attention.output.dense").feedforward, lora_bit(LoraTarget::attn_out));
+}
+
+TEST(Ia3Files, APeftWrittenAdapterReproducesPeftsLogitsAndRoundTrips) {
+  // tests/fixtures/lora/peft_ia3: PEFT's save_pretrained() after the ia3 case's 5 AdamW steps.
+  const BertConfig cfg = read_config(lora_dir() + "/config.json");
+  const std::string dir = lora_dir() + "/peft_ia3";
+  EXPECT_EQ(io::read_peft_type(dir + "/adapter_config.json"), "IA3");
+  const Ia3Config ic = io::read_peft_ia3_config(dir + "/adapter_config.json");
+  EXPECT_EQ(ic.targets, Ia3Config{}.targets);
+  EXPECT_EQ(ic.feedforward, Ia3Config{}.feedforward);
+  const io::SafeTensorsFile base(lora_dir() + "/base.safetensors");
+  BertClassifier<float> m(cfg, FreezeSpec::parse("bert"), ic);
+  io::load_hf_weights(m, base);
+  io::load_peft_adapter_weights(m, io::SafeTensorsFile(dir + "/adapter_model.safetensors"));
+  const io::SafeTensorsFile cf(lora_dir() + "/case_ia3.safetensors");
+  const io::SafeTensorsFile bf(lora_dir() + "/batches.safetensors");
+  Labels labels;
+  Batch b = batch_of(bf, 1, labels), b2 = b, b3 = b;
+  const Tensor<float> logits = m.forward(b, Mode::eval);
+  const double e = frost_test::scaled_error(logits, cf.floats("trained.logits"), 1e-6);
+  std::printf("[ ia3 ] PEFT-written adapter: largest logit error %.3g\n", e);
+  EXPECT_LT(e, 1e-5);
+  // frost writes it back under the same names and config; reading that gives the same model.
+  const std::string out = ::testing::TempDir() + "/frost_ia3_roundtrip";
+  std::filesystem::create_directories(out);
+  io::save_peft_adapter(out, m, "base");
+  const io::SafeTensorsFile written(out + "/adapter_model.safetensors");
+  const io::SafeTensorsFile peft(dir + "/adapter_model.safetensors");
+  EXPECT_EQ(written.tensors().size(), peft.tensors().size());
+  for (const auto& [name, info] : peft.tensors()) {
+    ASSERT_TRUE(written.contains(name)) << name;
+    EXPECT_EQ(written.info(name).shape, info.shape) << name;
+  }
+  const Ia3Config back = io::read_peft_ia3_config(out + "/adapter_config.json");
+  EXPECT_EQ(back.targets, ic.targets);
+  EXPECT_EQ(back.feedforward, ic.feedforward);
+  BertClassifier<float> m2(cfg, FreezeSpec::parse("bert"), back);
+  io::load_hf_weights(m2, base);
+  io::load_peft_adapter_weights(m2, written);
+  const Tensor<float>& l2 = m2.forward(b2, Mode::eval);
+  EXPECT_EQ(frost_test::scaled_error(l2, std::vector<float>(logits.data(), logits.data() + logits.size()), 1e-6), 0.0);
+  // Merged into a plain model: the same function.
+  BertClassifier<float> plain(cfg, FreezeMask::everything());
+  merge_adapter_into(m, plain);
+  const double em = frost_test::scaled_error(plain.forward(b3, Mode::eval),
+                                             std::vector<float>(logits.data(), logits.data() + logits.size()), 1e-6);
+  std::printf("[ ia3 merge ] largest logit difference merged vs adapter: %.3g\n", em);
+  EXPECT_LT(em, 1e-5);
+}
+
+TEST(Ia3Files, BadIa3ConfigsNameTheField) {
+  const std::string dir = ::testing::TempDir() + "/frost_ia3_bad";
+  std::filesystem::create_directories(dir);
+  auto message = [&](const std::string& json_text) -> std::string {
+    std::ofstream(dir + "/adapter_config.json") << json_text;
+    try {
+      (void)io::read_peft_ia3_config(dir + "/adapter_config.json");
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message(R"({"peft_type": "IA3", "target_modules": ["key"], "feedforward_modules": []})"), "");
+  EXPECT_NE(message(R"({"peft_type": "LORA"})").find("peft_type: expected \"IA3\""), std::string::npos);
+  EXPECT_NE(message(R"({"peft_type": "IA3"})").find("missing field 'target_modules'"), std::string::npos);
+  EXPECT_NE(message(R"({"peft_type": "IA3", "target_modules": ["output.dense"], "feedforward_modules": []})")
+                .find("must scale the input"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"peft_type": "IA3", "target_modules": ["key"], "feedforward_modules": ["nope"]})")
+                .find("feedforward_modules: IA3 target 'nope' matches no Linear"),
+            std::string::npos);
+}
+
+TEST(Ia3Explain, TrainableCountsEqualPeftsForBertBaseAndMiniLM) {
+  // PEFT's get_nb_trainable_parameters() for IA3Config's defaults with 2 labels.
+  for (const auto& [name, c] : cases().at("peft_counts_ia3").items()) {
+    BertConfig cfg;
+    const json& g = c.at("geometry");
+    cfg.vocab_size = g.at("vocab_size");
+    cfg.hidden_size = g.at("hidden_size");
+    cfg.num_hidden_layers = g.at("num_hidden_layers");
+    cfg.num_attention_heads = g.at("num_attention_heads");
+    cfg.intermediate_size = g.at("intermediate_size");
+    cfg.max_position_embeddings = g.at("max_position_embeddings");
+    cfg.num_labels = c.at("num_labels");
+    const Ia3Config ic;
+    BackwardPlan plan{FreezeSpec::parse("bert").mask(cfg.num_hidden_layers), cfg.num_hidden_layers,
+                      (std::uint64_t{1} << cfg.num_hidden_layers) - 1u, Adapter::ia3};
+    const PlanReport r = plan_report(plan, cfg, 4, ic);
+    EXPECT_EQ(r.trainable_params, c.at("trainable_params").get<std::int64_t>()) << name;
+    const std::int64_t classifier = cfg.num_labels * (cfg.hidden_size + 1);
+    EXPECT_EQ(r.total_params() + classifier, c.at("all_params").get<std::int64_t>()) << name;
+    const std::string text = explain(r);
+    EXPECT_NE(text.find("adapters: IA3, targets key,value,output.dense"), std::string::npos) << text;
+    EXPECT_NE(text.find("ia3: key,value,output.dense"), std::string::npos) << text;
+    std::printf("[ ia3 explain %s ] trainable %lld (PEFT %lld)\n", name.c_str(),
+                static_cast<long long>(r.trainable_params),
+                static_cast<long long>(c.at("trainable_params").get<std::int64_t>()));
+  }
 }
 
 }  // namespace

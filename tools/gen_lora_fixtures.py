@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate LoRA parity fixtures for frost with Hugging Face PEFT.
+"""Generate LoRA and IA3 parity fixtures for frost with Hugging Face PEFT.
 
 Every number written here is real output of PyTorch + transformers + PEFT (nothing
 hand-computed). tests/test_lora.cpp compares frost's LoRA layer kind against it: logits,
@@ -21,7 +21,8 @@ eager attention, float32. The base weights are re-drawn from a seeded generator 
 spread than HF's init so that every gradient is far from rounding noise. PEFT initialises B to
 zero, which makes d(loss)/dA exactly zero at the start: the fixtures re-draw A and B (seeded)
 after get_peft_model so that every adapter gradient is exercised; frost's own initialisation
-(Kaiming-uniform A, zero B) is checked separately by the C++ test.
+(Kaiming-uniform A, zero B) is checked separately by the C++ test. IA3 vectors start at one in
+PEFT; the fixture re-draws them as 1 + 0.1 N(0, 1) for the same reason.
 
 The script is deterministic (one thread, fixed seeds, sorted JSON); after writing it reloads
 every file and replays every case, asserting bit-identical logits, loss, gradients and final
@@ -38,7 +39,7 @@ import torch
 
 import peft
 import transformers
-from peft import LoraConfig, TaskType, get_peft_model
+from peft import IA3Config, LoraConfig, TaskType, get_peft_model
 from safetensors.numpy import load_file, save_file
 from transformers import BertConfig, BertForSequenceClassification
 
@@ -59,6 +60,13 @@ CASES = {
     "all_linear_l2_4": dict(r=4, lora_alpha=16, target_modules=["query", "key", "value", "dense"],
                             layers_to_transform=[2, 3]),
     "rslora": dict(r=4, lora_alpha=8, target_modules=["query", "value"], use_rslora=True),
+    # IA3 with PEFT's defaults for BERT: key and value outputs scaled, the inputs of both output
+    # denses scaled (target_modules key, value, output.dense; feedforward_modules output.dense).
+    "ia3": dict(kind="ia3"),
+    # IA3 on query (output scaled) and the attention output dense (input scaled). PEFT 0.13's
+    # IA3Config has no layers_to_transform: IA3 adapts every layer.
+    "ia3_q_attn": dict(kind="ia3", target_modules=["query", "attention.output.dense"],
+                       feedforward_modules=["attention.output.dense"]),
 }
 
 
@@ -113,13 +121,18 @@ def frost_name(peft_name):
 def peft_model(case):
     model = base_model()
     kw = dict(CASES[case])
-    config = LoraConfig(task_type=TaskType.SEQ_CLS, lora_dropout=0.0, **kw)
+    if kw.pop("kind", "lora") == "ia3":
+        config = IA3Config(task_type=TaskType.SEQ_CLS, **kw)
+    else:
+        config = LoraConfig(task_type=TaskType.SEQ_CLS, lora_dropout=0.0, **kw)
     pm = get_peft_model(model, config)
     gen = torch.Generator().manual_seed(4321)
     with torch.no_grad():
         for name, p in pm.named_parameters():
             if "lora_A" in name or "lora_B" in name:
                 p.copy_(0.1 * torch.randn(p.shape, generator=gen))
+            elif "ia3_l" in name:
+                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=gen))
     return pm
 
 
@@ -180,17 +193,23 @@ GEOMETRIES = {
 }
 
 
-def peft_counts():
-    """PEFT's (trainable, all) parameter counts: LoRA r=8 on query + value, 2 labels."""
+def peft_counts(kind="lora"):
+    """PEFT's (trainable, all) parameter counts, 2 labels: LoRA r=8 on query + value, or IA3 with
+    PEFT's defaults for BERT."""
     out = {}
     for name, geo in GEOMETRIES.items():
         torch.manual_seed(0)
         model = BertForSequenceClassification(BertConfig(num_labels=2, **geo))
-        pm = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16,
-                                              target_modules=["query", "value"]))
+        if kind == "ia3":
+            pm = get_peft_model(model, IA3Config(task_type=TaskType.SEQ_CLS))
+            extra = {"target_modules": sorted(pm.peft_config["default"].target_modules),
+                     "feedforward_modules": sorted(pm.peft_config["default"].feedforward_modules)}
+        else:
+            pm = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16,
+                                                  target_modules=["query", "value"]))
+            extra = {"r": 8, "target_modules": ["query", "value"]}
         trainable, total = pm.get_nb_trainable_parameters()
-        out[name] = {"geometry": geo, "r": 8, "target_modules": ["query", "value"], "num_labels": 2,
-                     "trainable_params": trainable, "all_params": total}
+        out[name] = dict(geometry=geo, num_labels=2, trainable_params=trainable, all_params=total, **extra)
     return out
 
 
@@ -200,7 +219,7 @@ def generate(out_dir, write):
     meta = {"versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                          "peft": peft.__version__, "numpy": np.__version__},
             "lr": LR, "weight_decay": WEIGHT_DECAY, "steps": STEPS, "cases": {},
-            "peft_counts": peft_counts()}
+            "peft_counts": peft_counts(), "peft_counts_ia3": peft_counts("ia3")}
     files = {}
     base = base_model()
     files["base.safetensors"] = {n: p.detach().numpy().copy() for n, p in base.named_parameters()}
@@ -212,7 +231,7 @@ def generate(out_dir, write):
         batch_t[f"batch.{k}.labels"] = labels
     files["batches.safetensors"] = batch_t
     for case in CASES:
-        r = run_case(case, data, out_dir if (write and case == "qv") else None)
+        r = run_case(case, data, out_dir if (write and case in ("qv", "ia3")) else None)
         t = {"output.logits": r["logits"], "output.loss": r["loss"], "trajectory.loss": r["losses"],
              "trained.logits": r["trained_logits"]}
         for n, v in r["init"].items():
@@ -223,12 +242,15 @@ def generate(out_dir, write):
             t["final." + n] = v
         files[f"case_{case}.safetensors"] = t
         kw = CASES[case]
-        meta["cases"][case] = {
-            "r": kw["r"], "lora_alpha": kw["lora_alpha"],
-            "target_modules": kw["target_modules"], "layers_to_transform": kw.get("layers_to_transform"),
-            "use_rslora": kw.get("use_rslora", False),
-            "trainable_params": r["counts"][0], "all_params": r["counts"][1], "trainable": r["trainable"],
-        }
+        counts = {"trainable_params": r["counts"][0], "all_params": r["counts"][1], "trainable": r["trainable"],
+                  "layers_to_transform": kw.get("layers_to_transform")}
+        if kw.get("kind") == "ia3":
+            meta["cases"][case] = dict(kind="ia3", target_modules=kw.get("target_modules"),
+                                       feedforward_modules=kw.get("feedforward_modules"), **counts)
+        else:
+            meta["cases"][case] = dict(kind="lora", r=kw["r"], lora_alpha=kw["lora_alpha"],
+                                       target_modules=kw["target_modules"],
+                                       use_rslora=kw.get("use_rslora", False), **counts)
     cfg = BertConfig(**CONFIG_KW).to_dict()
     if write:
         os.makedirs(out_dir, exist_ok=True)

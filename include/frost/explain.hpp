@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/ia3_config.hpp"
 #include "adapters/lora_config.hpp"
 #include "core/flops.hpp"
 #include "freeze/layer_stages.hpp"
@@ -26,8 +27,8 @@ struct ComponentReport {
   std::uint32_t trainable = 0;  ///< slot bits
   int slots = 0;
   std::int64_t trainable_params = 0, frozen_params = 0;
-  std::int64_t adapter_params = 0;  ///< LoRA A and B of this layer (counted in trainable_params)
-  std::string adapter;              ///< "lora r=8: query,value" (empty without adapters)
+  std::int64_t adapter_params = 0;  ///< LoRA A and B, or IA3 vectors, of this layer (in trainable_params)
+  std::string adapter;              ///< "lora r=8: query,value", "ia3: key,value,output.dense" (or empty)
   bool weight_grads = false;        ///< backward computes gradients of some of its parameters
   bool input_grad = false;          ///< backward computes d(loss)/d(input) here
   [[nodiscard]] bool in_backward() const { return weight_grads || input_grad; }
@@ -77,6 +78,22 @@ inline std::string lora_summary(const LoraConfig& lc) {
                 lc.scaling(), lc.use_rslora ? ", rsLoRA" : "", lc.dropout, lora_targets_text(lc).c_str());
   return buf;
 }
+inline std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& m : v) s += (s.empty() ? "" : ",") + m;
+  return s;
+}
+inline void add_ia3(ComponentReport& cr, const Ia3Config& ic, const BertConfig& cfg) {
+  cr.adapter_params = ic.layer_params(cfg.hidden_size, cfg.intermediate_size);
+  cr.adapter = "ia3: " + join(ic.target_modules());
+  cr.trainable_params += cr.adapter_params;
+  cr.weight_grads = true;
+}
+inline std::string ia3_summary(const Ia3Config& ic) {
+  return "IA3, targets " + join(ic.target_modules()) + " (input-scaled: " + join(ic.feedforward_modules()) + ")";
+}
+inline PlanReport plan_report_impl(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes,
+                                   const LoraConfig* lora, const Ia3Config* ia3);
 }  // namespace detail
 
 /// The report for a plan (no model needed: this header does not pull in Eigen). With `lora`, the
@@ -84,6 +101,16 @@ inline std::string lora_summary(const LoraConfig& lc) {
 /// trainable, as PEFT's print_trainable_parameters() counts them.
 inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes = 4,
                               const LoraConfig* lora = nullptr) {
+  return detail::plan_report_impl(plan, cfg, scalar_bytes, lora, nullptr);
+}
+/// The same with IA3 vectors in the plan's adapted layers.
+inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes,
+                              const Ia3Config& ia3) {
+  return detail::plan_report_impl(plan, cfg, scalar_bytes, nullptr, &ia3);
+}
+
+inline PlanReport detail::plan_report_impl(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes,
+                                           const LoraConfig* lora, const Ia3Config* ia3) {
   plan.check();
   const int D = plan.depth;
   PlanReport r;
@@ -105,7 +132,10 @@ inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, s
     cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
     cr.frozen_params = slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
     cr.weight_grads = cr.trainable != 0;
-    if (lora && cr.component == Component::layer && plan.layer_adapted(cr.layer)) detail::add_lora(cr, *lora, cfg);
+    if (cr.component == Component::layer && plan.layer_adapted(cr.layer)) {
+      if (lora) detail::add_lora(cr, *lora, cfg);
+      if (ia3) detail::add_ia3(cr, *ia3, cfg);
+    }
     r.adapter_params += cr.adapter_params;
     cr.input_grad = plan.computes_input_grad(c);
     r.trainable_params += cr.trainable_params;
@@ -113,6 +143,7 @@ inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, s
     r.components.push_back(cr);
   }
   if (lora) r.adapter = detail::lora_summary(*lora);
+  if (ia3) r.adapter = detail::ia3_summary(*ia3);
   return r;
 }
 
@@ -212,7 +243,11 @@ namespace detail {
 
 // The status column of one component: frozen, trainable or partial.
 inline const char* explain_status(const ComponentReport& c) {
-  if (c.adapter_params != 0) return c.trainable == 0 ? "lora" : "lora+base";
+  if (c.adapter_params != 0) {
+    const bool ia3 = c.adapter.starts_with("ia3");
+    if (c.trainable == 0) return ia3 ? "ia3" : "lora";
+    return ia3 ? "ia3+base" : "lora+base";
+  }
   if (c.trainable == 0) return "frozen";
   return c.trainable == all_slots(c.slots) ? "trainable" : "partial";
 }

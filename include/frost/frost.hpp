@@ -19,6 +19,7 @@
 #include "freeze/freeze_spec.hpp"
 #include "model/bert.hpp"
 #include "model/bert_classifier.hpp"
+#include "adapters/ia3_config.hpp"
 #include "adapters/lora_config.hpp"
 #include "adapters/merge.hpp"
 #include "explain.hpp"

@@ -26,12 +26,13 @@
 #define FROST_FOR_EACH_KIND(X)                                                                    \
   X(Layer, EncoderLayer, 0) X(Layer, EncoderLayer, 1) X(Layer, EncoderLayer, 2)                   \
   X(Layer, EncoderLayer, 3) X(Layer, EncoderLayer, 4) X(Layer, EncoderLayer, 5) X(Layer, EncoderLayer, 6) \
+  X(Layer, EncoderLayer, 7)                                                                       \
   X(Embeddings, EmbeddingLayer, 0) X(Embeddings, EmbeddingLayer, 1)                               \
   X(Embeddings, EmbeddingLayer, 2) X(Embeddings, EmbeddingLayer, 3)                               \
   X(Pooler, PoolerHead, 0) X(Pooler, PoolerHead, 1) X(Pooler, PoolerHead, 2) X(Pooler, PoolerHead, 3) \
   X(Classifier, ClassifierHead, 0) X(Classifier, ClassifierHead, 1) X(Classifier, ClassifierHead, 2)
 // clang-format on
-static_assert(frost::kinds::Layer::size == 7 && frost::kinds::Embeddings::size == 4 &&
+static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size == 4 &&
                   frost::kinds::Pooler::size == 4 && frost::kinds::Classifier::size == 3,
               "frost/instances.hpp: update FROST_FOR_EACH_KIND to freeze/component_kinds.hpp");
 
@@ -48,7 +49,8 @@ static_assert(frost::kinds::Layer::size == 7 && frost::kinds::Embeddings::size =
 /// FROST_INSTANTIATE_FLOAT_MODEL() for all three in one unit.
 // clang-format off
 #define FROST_INSTANTIATE_FLOAT_LAYERS_A() \
-  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2)
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2) \
+  FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 7)
 #define FROST_INSTANTIATE_FLOAT_LAYERS_B() \
   FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 3) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 4) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 5) \
   FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 6)

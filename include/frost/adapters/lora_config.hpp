@@ -64,8 +64,8 @@ inline std::uint32_t match_lora_target(std::string_view name) {
 }
 
 /// "query,value" / "all-linear" / "query,key,value,dense" -> target bits; frost::Error naming the
-/// entry that matches nothing.
-inline std::uint32_t parse_lora_targets(std::string_view list) {
+/// entry that matches nothing (`what`: the adapter, for the message).
+inline std::uint32_t parse_lora_targets(std::string_view list, const char* what = "LoRA") {
   std::uint32_t m = 0;
   std::size_t pos = 0;
   while (pos <= list.size()) {
@@ -73,7 +73,7 @@ inline std::uint32_t parse_lora_targets(std::string_view list) {
     const std::string_view item =
         list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     const std::uint32_t b = match_lora_target(item);
-    FROST_CHECK(b != 0, "LoRA target '" + std::string(item) +
+    FROST_CHECK(b != 0, std::string(what) + " target '" + std::string(item) +
                             "' matches no Linear of a BertLayer (expected query, key, value, attention.output.dense, "
                             "intermediate.dense, output.dense (PEFT's suffix matching: output.dense selects both "
                             "output denses), dense, or all-linear)");

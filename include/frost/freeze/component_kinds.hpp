@@ -12,7 +12,8 @@
 //                    nothing + input grad (frozen, passes gradients to trainable layers below)
 //                    everything | biases (BitFit)       (the lowest one skips its dx at run time)
 //                    LayerNorms, without | with input grad
-//                    LoRA on a frozen base (adapters/lora.hpp; targets and rank at run time) = 7 kinds
+//                    LoRA on a frozen base (adapters/lora.hpp; targets and rank at run time),
+//                    IA3 on a frozen base (adapters/ia3.hpp; targets at run time)       = 8 kinds
 //   embeddings       nothing | everything | biases (LayerNorm.bias) | LayerNorms       = 4 kinds
 //   pooler           nothing, without | with input grad; everything | bias           = 4 kinds
 //   classifier       nothing, without | with input grad; everything                  = 3 kinds
@@ -71,9 +72,10 @@ constexpr ComponentSpec head_kind_of(ComponentSpec s) {
   return s.trainable != 0 ? ComponentSpec{s.trainable, true} : s;
 }
 
-using Layer = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
-                       ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false},
-                       ComponentSpec{kLayerNorms, true}, ComponentSpec{0, true, Adapter::lora}>;
+using Layer =
+    KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kLayerAll, true},
+             ComponentSpec{kLayerBiases, true}, ComponentSpec{kLayerNorms, false}, ComponentSpec{kLayerNorms, true},
+             ComponentSpec{0, true, Adapter::lora}, ComponentSpec{0, true, Adapter::ia3}>;
 using Embeddings = KindList<ComponentSpec{0, false}, ComponentSpec{kEmbeddingAll, false},
                             ComponentSpec{kEmbBiases, false}, ComponentSpec{kEmbNorms, false}>;
 using Pooler = KindList<ComponentSpec{0, false}, ComponentSpec{0, true}, ComponentSpec{kHeadAll, true},

@@ -21,7 +21,7 @@
 namespace frost {
 
 /// Adapters a component can carry (adapters/): their parameters train, the base follows the spec.
-enum class Adapter : std::uint8_t { none, lora };
+enum class Adapter : std::uint8_t { none, lora, ia3 };
 
 /// What backward does for one component. A structural type: it parameterises the component's
 /// class template, so storage and code follow from it at compile time.

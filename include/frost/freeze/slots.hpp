@@ -41,6 +41,8 @@ inline constexpr int kLayerSlots = 16;
 // kLoraSlotBase + 2 t, lora_B the next one. They are not base slots: no freeze mask bit, no
 // checkpoint tensor of the base model; they exist only in a layer of the LoRA kind.
 inline constexpr int kLoraSlotBase = kLayerSlots, kLoraSlots = 12;
+// IA3 vectors (adapters/ia3.hpp): ia3_l of target t is slot kIa3SlotBase + t; same status as LoRA's.
+inline constexpr int kIa3SlotBase = kLoraSlotBase + kLoraSlots, kIa3Slots = 6;
 // Pooler and classifier.
 inline constexpr int dense_w = 0, dense_b = 1;
 inline constexpr int kHeadSlots = 2;
@@ -105,6 +107,16 @@ inline constexpr SlotInfo kLoraSlotTable[] = {
     {"out.lora_A", "output.dense.lora_A.weight", SlotKind::weight, Dim::rank, Dim::intermediate},
     {"out.lora_B", "output.dense.lora_B.weight", SlotKind::weight, Dim::hidden, Dim::rank},
 };
+/// IA3 slots, in the shapes of the targets frost supports (adapters/ia3_config.hpp): query, key,
+/// value scaled at their output [out, 1], the output denses at their input [1, in].
+inline constexpr SlotInfo kIa3SlotTable[] = {
+    {"q.ia3_l", "attention.self.query.ia3_l", SlotKind::weight, Dim::hidden, Dim::one},
+    {"k.ia3_l", "attention.self.key.ia3_l", SlotKind::weight, Dim::hidden, Dim::one},
+    {"v.ia3_l", "attention.self.value.ia3_l", SlotKind::weight, Dim::hidden, Dim::one},
+    {"attn_out.ia3_l", "attention.output.dense.ia3_l", SlotKind::weight, Dim::one, Dim::hidden},
+    {"inter.ia3_l", "intermediate.dense.ia3_l", SlotKind::weight, Dim::intermediate, Dim::one},
+    {"out.ia3_l", "output.dense.ia3_l", SlotKind::weight, Dim::one, Dim::intermediate},
+};
 inline constexpr SlotInfo kPoolerSlotTable[] = {
     {"weight", "dense.weight", SlotKind::weight, Dim::hidden, Dim::hidden},
     {"bias", "dense.bias", SlotKind::bias, Dim::one, Dim::hidden},
@@ -130,7 +142,9 @@ constexpr const SlotInfo& slot_info(Component c, int s) {
     case Component::embeddings:
       return kEmbeddingSlotTable[s];
     case Component::layer:
-      return s < slot::kLayerSlots ? kLayerSlotTable[s] : kLoraSlotTable[s - slot::kLoraSlotBase];
+      return s < slot::kLayerSlots    ? kLayerSlotTable[s]
+             : s < slot::kIa3SlotBase ? kLoraSlotTable[s - slot::kLoraSlotBase]
+                                      : kIa3SlotTable[s - slot::kIa3SlotBase];
     case Component::pooler:
       return kPoolerSlotTable[s];
     default:
@@ -149,7 +163,8 @@ constexpr bool same_text(const char* a, const char* b) {
 // The slot constants index the table rows they name.
 static_assert(std::size(kEmbeddingSlotTable) == slot::kEmbeddingSlots &&
               std::size(kLayerSlotTable) == slot::kLayerSlots && std::size(kPoolerSlotTable) == slot::kHeadSlots &&
-              std::size(kClassifierSlotTable) == slot::kHeadSlots && std::size(kLoraSlotTable) == slot::kLoraSlots);
+              std::size(kClassifierSlotTable) == slot::kHeadSlots && std::size(kLoraSlotTable) == slot::kLoraSlots &&
+              std::size(kIa3SlotTable) == slot::kIa3Slots);
 static_assert(detail::same_text(kEmbeddingSlotTable[slot::emb_ln_b].name, "ln.bias") &&
               detail::same_text(kLayerSlotTable[slot::q_w].name, "q.weight") &&
               detail::same_text(kLayerSlotTable[slot::attn_ln_w].name, "attn_ln.weight") &&

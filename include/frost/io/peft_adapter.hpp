@@ -46,8 +46,9 @@ void save_peft_adapter(const std::string& dir, Model& model, const std::string& 
   SafeTensorsWriter w;
   add_peft_adapter_weights(model, w);
   w.write(dir + "/adapter_model.safetensors");
-  write_file_atomic(dir + "/adapter_config.json",
-                    peft_adapter_config(model.lora_config(), model.depth(), base_model).dump(2) + "\n");
+  const nlohmann::json config = model.has_ia3() ? peft_adapter_config(model.ia3_config(), base_model)
+                                                : peft_adapter_config(model.lora_config(), model.depth(), base_model);
+  write_file_atomic(dir + "/adapter_config.json", config.dump(2) + "\n");
 }
 
 /// Copies the adapter tensors of `file` into `model` (built with the adapter's LoraConfig): every

@@ -1,11 +1,12 @@
-// frost/io/peft_config.hpp: PEFT's adapter_config.json <-> frost::LoraConfig (JSON only, no Eigen;
-// the tensors are in io/peft_adapter.hpp).
+// frost/io/peft_config.hpp: PEFT's adapter_config.json <-> frost::LoraConfig / frost::Ia3Config
+// (JSON only, no Eigen; the tensors are in io/peft_adapter.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "../adapters/ia3_config.hpp"
 #include "../adapters/lora_config.hpp"
 #include "config_json.hpp"
 
@@ -53,23 +54,48 @@ inline nlohmann::json peft_adapter_config(const LoraConfig& lc, int depth, const
   return j;
 }
 
+/// adapter_config.json for IA3 (PEFT 0.13's IA3Config fields).
+inline nlohmann::json peft_adapter_config(const Ia3Config& ic, const std::string& base_model = "") {
+  return {{"peft_type", "IA3"},
+          {"task_type", "SEQ_CLS"},
+          {"base_model_name_or_path", base_model},
+          {"target_modules", ic.target_modules()},
+          {"feedforward_modules", ic.feedforward_modules()},
+          {"fan_in_fan_out", false},
+          {"inference_mode", true},
+          {"init_ia3_weights", true},
+          {"modules_to_save", {"classifier", "score"}}};
+}
+
 namespace detail {
-/// target_modules: a list of PEFT module names (suffix-matched) -> target bits.
-inline std::uint32_t read_peft_targets(const nlohmann::json& tm, const std::string& path) {
+/// target_modules (or feedforward_modules): a list of PEFT module names (suffix-matched) -> target
+/// bits.
+inline std::uint32_t read_peft_targets(const nlohmann::json& tm, const std::string& path,
+                                       const char* field = "target_modules", const char* what = "LoRA") {
   FROST_CHECK(tm.is_array() && !tm.empty(),
-              path +
-                  ": target_modules: expected a list of module names (a regular expression or all-linear, which "
+              path + ": " + field +
+                  ": expected a list of module names (a regular expression or all-linear, which "
                   "in PEFT also adapts bert.pooler.dense, is not supported)");
   std::uint32_t targets = 0;
   for (const auto& t : tm) {
-    FROST_CHECK(t.is_string(), path + ": target_modules: expected strings");
+    FROST_CHECK(t.is_string(), path + ": " + field + ": expected strings");
     try {
-      targets |= parse_lora_targets(t.get<std::string>());
+      targets |= parse_lora_targets(t.get<std::string>(), what);
     } catch (const Error& e) {
-      throw Error(path + ": target_modules: " + e.what());
+      throw Error(path + ": " + field + ": " + e.what());
     }
   }
   return targets;
+}
+inline nlohmann::json read_peft_json(const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(frost::detail::read_config_text(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not valid JSON (" + e.what() + ")");
+  }
+  FROST_CHECK(j.is_object(), path + ": expected a JSON object (PEFT's adapter_config.json)");
+  return j;
 }
 /// layers_to_transform: null, an integer or a list of integers.
 inline std::vector<int> read_peft_layers(const nlohmann::json& lt, const std::string& path) {
@@ -99,13 +125,7 @@ inline void check_peft_unsupported(const nlohmann::json& j, const std::string& p
 /// PEFT's adapter_config.json as a LoraConfig; frost::Error naming the file and field for anything
 /// frost cannot run the same way (DoRA, bias training, regex targets, other adapter types).
 inline LoraConfig read_peft_adapter_config(const std::string& path, int depth) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(frost::detail::read_config_text(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
-  }
-  FROST_CHECK(j.is_object(), path + ": expected a JSON object (PEFT's adapter_config.json)");
+  const nlohmann::json j = detail::read_peft_json(path);
   auto field = [&](const char* k) -> const nlohmann::json& {
     FROST_CHECK(j.contains(k), path + ": missing field '" + k + "'");
     return j.at(k);
@@ -128,6 +148,36 @@ inline LoraConfig read_peft_adapter_config(const std::string& path, int depth) {
     throw Error(path + ": " + e.what());
   }
   return lc;
+}
+
+/// "LORA", "IA3", ...: the peft_type of an adapter_config.json (frost::Error if it has none).
+inline std::string read_peft_type(const std::string& path) {
+  const nlohmann::json j = detail::read_peft_json(path);
+  FROST_CHECK(j.contains("peft_type") && j["peft_type"].is_string(),
+              path + ": missing field 'peft_type' (expected \"LORA\" or \"IA3\")");
+  return j["peft_type"].get<std::string>();
+}
+
+/// PEFT's IA3 adapter_config.json as an Ia3Config; frost::Error naming the file and field for
+/// anything frost cannot run the same way.
+inline Ia3Config read_peft_ia3_config(const std::string& path) {
+  const nlohmann::json j = detail::read_peft_json(path);
+  FROST_CHECK(j.value("peft_type", nlohmann::json()) == "IA3",
+              path + ": peft_type: expected \"IA3\", got " + j.value("peft_type", nlohmann::json()).dump());
+  FROST_CHECK(j.contains("target_modules"), path + ": missing field 'target_modules'");
+  FROST_CHECK(!j.value("fan_in_fan_out", false), path + ": fan_in_fan_out: expected false (BERT's Linear layers)");
+  Ia3Config ic;
+  ic.targets = detail::read_peft_targets(j["target_modules"], path, "target_modules", "IA3");
+  const nlohmann::json ff = j.value("feedforward_modules", nlohmann::json());
+  ic.feedforward = ff.is_null() || (ff.is_array() && ff.empty())
+                       ? 0u
+                       : detail::read_peft_targets(ff, path, "feedforward_modules", "IA3");
+  try {
+    ic.check();
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return ic;
 }
 
 }  // namespace frost::io

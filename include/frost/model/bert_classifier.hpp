@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "../adapters/ia3_config.hpp"
 #include "../adapters/lora_config.hpp"
 #include "../freeze/component_kinds.hpp"
 #include "../freeze/freeze_spec.hpp"
@@ -46,21 +47,28 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
 
   /// A model whose frozen slots are `frozen`; throws frost::Error if a component's pattern is not
   /// one of the built-in kinds (component_kinds.hpp) or the mask names layers beyond the depth.
-  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen) : BertClassifier(cfg, frozen, nullptr) {}
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen) : BertClassifier(cfg, frozen, nullptr, nullptr) {}
   /// A model whose layers `lora.layers` (all by default) carry LoRA adapters on `lora.targets`
   /// (PEFT's LoraConfig; adapters/lora_config.hpp). The base follows `frozen`, which must freeze
   /// every base parameter of an adapted layer (PEFT freezes the whole base; "bert" does that and
   /// leaves the classifier training, as PEFT's modules_to_save).
   BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const LoraConfig& lora)
-      : BertClassifier(cfg, frozen, &lora) {}
+      : BertClassifier(cfg, frozen, &lora, nullptr) {}
   BertClassifier(const BertConfig& cfg, const FreezeSpec& spec, const LoraConfig& lora)
-      : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers), &lora) {}
+      : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers), &lora, nullptr) {}
+  /// A model whose every layer carries IA3 vectors on `ia3.targets` (PEFT's IA3Config;
+  /// adapters/ia3_config.hpp); `frozen` must freeze the base of every layer, as for LoRA.
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const Ia3Config& ia3)
+      : BertClassifier(cfg, frozen, nullptr, &ia3) {}
+  BertClassifier(const BertConfig& cfg, const FreezeSpec& spec, const Ia3Config& ia3)
+      : BertClassifier(cfg, spec.mask(cfg.num_hidden_layers), nullptr, &ia3) {}
 
  private:
-  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const LoraConfig* lora)
-      : Base(cfg, frozen, lora_layers(cfg, lora), lora ? Adapter::lora : Adapter::none) {
+  BertClassifier(const BertConfig& cfg, const FreezeMask& frozen, const LoraConfig* lora, const Ia3Config* ia3)
+      : Base(cfg, frozen, adapted_layers(cfg, lora, ia3), lora ? Adapter::lora : (ia3 ? Adapter::ia3 : Adapter::none)) {
     const BertConfig& c = this->cfg_;
     if (lora) lora_ = *lora;
+    if (ia3) ia3_ = *ia3;
     const BackwardPlan& plan = this->backward_plan();
     make<kinds::Embeddings>(embeddings_, plan.embeddings(), "embeddings");
     layers_.resize(static_cast<std::size_t>(c.num_hidden_layers));
@@ -74,13 +82,19 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
       std::visit(
           [&](auto& l) {
             l.allocate(c, i);
-            if constexpr (std::remove_cvref_t<decltype(l)>::traits::lora) l.lora.configure(lora_, c, i);
+            using L = std::remove_cvref_t<decltype(l)>;
+            if constexpr (L::traits::lora) l.lora.configure(lora_, c, i);
+            if constexpr (L::traits::ia3) l.ia3.configure(ia3_, c);
           },
           layers_[static_cast<std::size_t>(i)]);
     std::visit([&](auto& p) { p.allocate(c); }, pooler_);
     std::visit([&](auto& h) { h.allocate(c); }, classifier_);
   }
-  static std::uint64_t lora_layers(const BertConfig& cfg, const LoraConfig* lora) {
+  static std::uint64_t adapted_layers(const BertConfig& cfg, const LoraConfig* lora, const Ia3Config* ia3) {
+    if (ia3) {
+      ia3->check();
+      return cfg.num_hidden_layers >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << cfg.num_hidden_layers) - 1u;
+    }
     if (!lora) return 0;
     lora->check(cfg.num_hidden_layers);
     return lora->layer_bits(cfg.num_hidden_layers);
@@ -106,6 +120,11 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   /// The LoRA configuration (r == 0 without adapters).
   [[nodiscard]] const LoraConfig& lora_config() const { return lora_; }
   [[nodiscard]] bool has_lora() const { return this->backward_plan().adapter == Adapter::lora; }
+  /// The IA3 configuration (meaningful when has_ia3()).
+  [[nodiscard]] const Ia3Config& ia3_config() const { return ia3_; }
+  [[nodiscard]] bool has_ia3() const { return this->backward_plan().adapter == Adapter::ia3; }
+  /// Which adapter the model's adapted layers carry (Adapter::none without).
+  [[nodiscard]] Adapter adapter() const { return this->backward_plan().adapter; }
   /// Checkpoint tensors that were missing (newly initialised) or not used.
   [[nodiscard]] const std::vector<std::string>& newly_initialized() const { return newly_initialized_; }
 
@@ -146,8 +165,8 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     const std::size_t k = Kinds::index_of(spec);
     FROST_CHECK(k < Kinds::size || !spec.has_adapter(),
                 "BertClassifier: " + where +
-                    " carries a LoRA adapter but some of its base parameters train; LoRA layers need a frozen "
-                    "base (freeze them, e.g. with the spec \"bert\", or leave the layer out of the adapter's layers)");
+                    " carries an adapter (LoRA or IA3) but some of its base parameters train; adapter layers need a "
+                    "frozen base (freeze them, e.g. with the spec \"bert\", or leave the layer out of LoRA's layers)");
     if (k == Kinds::size) {
       throw Error("BertClassifier: " + where + ": its freeze pattern (trainable slot bits 0x" + hex(spec.trainable) +
                   (spec.input_grad ? ", input gradient" : "") +
@@ -172,6 +191,7 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
     c.r = 0;  // no adapter
     return c;
   }();
+  Ia3Config ia3_;
   std::string source_dir_;
   std::vector<std::string> newly_initialized_;
   EmbeddingsVariant embeddings_;

@@ -27,6 +27,7 @@
 //     when the stage that reads them is enabled.
 #pragma once
 
+#include "../adapters/ia3.hpp"
 #include "../adapters/lora.hpp"
 #include "../config.hpp"
 #include "../freeze/layer_stages.hpp"
@@ -52,11 +53,14 @@ struct LayerTraits {
   static constexpr bool need_dz2 = stages.dz2;
   static constexpr bool in_backward = S.in_backward();
   static constexpr bool lora = S.adapter == Adapter::lora;
+  static constexpr bool ia3 = S.adapter == Adapter::ia3;
+  static_assert(!S.has_adapter() || S.trainable == 0, "an adapter kind has a frozen base");
 
-  // The inputs of weight gradients: of a trainable base weight, or of a LoRA target (kept at run
-  // time only for the targets present, see EncoderLayer::keeps()).
+  // The inputs of weight gradients: of a trainable base weight, or of a LoRA target, or of an
+  // input-scaled IA3 target (kept at run time only for the targets present, see
+  // EncoderLayer::keeps()).
   static constexpr bool keep_x = S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w)) || lora;
-  static constexpr bool keep_ctx = S.trains(slot::attn_out_w) || lora;
+  static constexpr bool keep_ctx = S.trains(slot::attn_out_w) || lora || ia3;
   static constexpr bool keep_h1 = S.trains(slot::inter_w) || lora;
   // g = gelu(i), the input of the Wout weight gradient, is never kept: backward recomputes it
   // from i (one vectorised GELU pass), 4 N I bytes less per trainable layer.
@@ -95,6 +99,8 @@ class EncoderLayer {
   Param<T, S.trains(slot::out_ln_b)> out_ln_b;
   /// The LoRA adapters of this layer (the LoRA kind only; zero bytes otherwise).
   [[no_unique_address]] Maybe<traits::lora, LoraLayer<T>, 20> lora;
+  /// The IA3 vectors of this layer (the IA3 kind only; zero bytes otherwise).
+  [[no_unique_address]] Maybe<traits::ia3, Ia3Layer<T>, 21> ia3;
 
   /// What this layer keeps between forward and backward (empty below the backward stop).
   struct Saved {
@@ -131,7 +137,7 @@ class EncoderLayer {
   }
 
   /// f(slot, Param<T, true>&) over the adapter parameters (LoRA kind: A and B of each target;
-  /// slots slot::kLoraSlotBase + 2 t and + 1), after the base slots in PEFT's order.
+  /// slots slot::kLoraSlotBase + 2 t and + 1; IA3 kind: l of each target, slot::kIa3SlotBase + t).
   template <class F>
   void for_each_adapter_param(F&& f) {
     if constexpr (traits::lora)
@@ -139,6 +145,7 @@ class EncoderLayer {
         f(slot::kLoraSlotBase + 2 * t, a);
         f(slot::kLoraSlotBase + 2 * t + 1, b);
       });
+    if constexpr (traits::ia3) ia3.for_each_vector([&](int t, auto& l) { f(slot::kIa3SlotBase + t, l); });
     (void)f;
   }
 
@@ -155,6 +162,7 @@ class EncoderLayer {
   void clear_saved() {
     saved_ = Saved{};
     if constexpr (traits::lora) lora.clear_saved();
+    if constexpr (traits::ia3) ia3.clear_saved();
   }
 
  private:
@@ -166,28 +174,39 @@ class EncoderLayer {
                               RandomStream rng, ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache,
                               Tensor<T>& out, RunState<T>& st, Workspace<T>& ws) {
     FlopCounter& fc = *st.flops;
+    const Tensor<T>& x = adapt_input(target, in, ws);  // IA3 input scaling (else `in` itself)
     if (hidden_dropped_) {
-      ops::linear_forward(in, w, b, tmp, fc);
+      ops::linear_forward(x, w, b, tmp, fc);
       adapt(target, in, tmp, st, ws, rng.fork(7));
       ops::dropout_forward(tmp, p_hidden_, rng, mask);
     } else {
-      ops::linear_forward_nobias(in, w, tmp, fc);
+      ops::linear_forward_nobias(x, w, tmp, fc);
       adapt(target, in, tmp, st, ws, rng.fork(7));
     }
     ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b, residual, ln_w, ln_b, eps_, out,
                                           ln_cache);
   }
 
-  /// y += the LoRA update of `target` for input x (LoRA kind with that target; else nothing).
+  /// After `target`'s base output y = x W^T + b: y += the LoRA update (LoRA kind), or y *= l
+  /// (IA3 kind, output-scaled target); else nothing.
   void adapt(LoraTarget target, const Tensor<T>& x, Tensor<T>& y, const RunState<T>& st, Workspace<T>& ws,
              RandomStream rng) {
     if constexpr (traits::lora) lora.forward(target, x, y, st, st.training, rng, ws.adapter);
+    if constexpr (traits::ia3) ia3.scale_output(target, y, st.record);
     (void)target, (void)x, (void)y, (void)st, (void)ws, (void)rng;
   }
-  /// Whether a LoRA layer needs the input of a weight gradient at run time (`base`: the base
-  /// weight trains, a compile-time fact; `targets`: the LoRA targets reading it).
+  /// The input `target`'s base GEMM reads: x * l for an input-scaled IA3 target, else x.
+  const Tensor<T>& adapt_input(LoraTarget target, const Tensor<T>& x, Workspace<T>& ws) {
+    if constexpr (traits::ia3) return ia3.scale_input(target, x, ws.adapter);
+    (void)target, (void)ws;
+    return x;
+  }
+  /// Whether an adapter layer needs the input of a weight gradient at run time (`base`: the base
+  /// weight trains, a compile-time fact; `targets`: the LoRA targets, or input-scaled IA3
+  /// targets, reading it).
   bool keeps(bool base, std::uint32_t targets) const {
     if constexpr (traits::lora) return base || lora.any_of(targets);
+    if constexpr (traits::ia3) return base || ia3.any_of(targets & ia3.feedforward());
     (void)targets;
     return base;
   }
@@ -310,6 +329,11 @@ void EncoderLayer<T, S>::backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws
   if constexpr (traits::need_dg) {
     ops::linear_backward_input(d_o, out_w.value, ws.g, fc);
     adapter_input(LoraTarget::out, ws.g, ws, fc);
+    if constexpr (traits::ia3)
+      if (ia3.has(LoraTarget::out)) {  // dl from the unscaled input g, recomputed from i
+        ops::gelu_forward(saved_.i, ws.adapter);
+        ia3.backward_input(LoraTarget::out, ws.g, ws.adapter);
+      }
   }
   (void)d_o, (void)ws, (void)fc;
 }
@@ -356,6 +380,7 @@ void EncoderLayer<T, S>::backward_attn_out(Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (traits::need_dctx) {
     ops::linear_backward_input(ws.a, attn_out_w.value, ws.ctx, fc);
     adapter_input(LoraTarget::attn_out, ws.ctx, ws, fc);
+    if constexpr (traits::ia3) ia3.backward_input(LoraTarget::attn_out, ws.ctx, saved_.ctx);
   }
   (void)ws, (void)fc;
 }
@@ -368,6 +393,11 @@ void EncoderLayer<T, S>::backward_attention(RunState<T>& st, Workspace<T>& ws, F
     const ops::AttentionShape sh{st.batch, st.seq, heads_, ws.ctx.cols() / heads_};
     ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k, ws.v,
                                   fc);
+    if constexpr (traits::ia3) {  // dl of output-scaled targets; dq, dk, dv become the base outputs' gradients
+      ia3.backward_output(LoraTarget::query, ws.q);
+      ia3.backward_output(LoraTarget::key, ws.k);
+      ia3.backward_output(LoraTarget::value, ws.v);
+    }
     if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
     if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
     if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
