@@ -11,7 +11,7 @@
 #      links the whole model against cuBLAS here; the tests skip without a GPU)
 #   7. cmake --install, then a separate consumer project using find_package(frost CONFIG)
 #   8. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
-#      reproduce frost's predictions; a LoRA adapter by PEFT (needs PyTorch: Debian python3-torch +
+#      reproduce frost's predictions; a LoRA and an IA3 adapter by PEFT (needs PyTorch: Debian python3-torch +
 #      pip transformers, peft;
 #      skipped with a message where they cannot be installed)
 # Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 4, FROST_SKIP_FUZZ=1 step 5,
@@ -126,6 +126,17 @@ for r in rows[1:]:
     ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/lora" --output "$RT/merged" >/dev/null
     ./build/tools/cli/frost predict --model "$RT/merged" --data data/sentiment/dev.tsv > "$RT/merged.tsv"
     HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/merged" "$RT/merged.tsv" data/sentiment/dev.tsv
+    # IA3 (PEFT's defaults): the same two round trips.
+    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv --output "$RT/ia3" \
+      --ia3 --max-steps 8 --lr 1e-2 --no-progress >/dev/null 2>&1
+    ./build/tools/cli/frost predict --model models/all-MiniLM-L6-v2 --adapter "$RT/ia3" --data data/sentiment/dev.tsv \
+      > "$RT/ia3.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/ia3.tsv" \
+      data/sentiment/dev.tsv --adapter "$RT/ia3"
+    ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/ia3" --output "$RT/ia3merged" >/dev/null
+    ./build/tools/cli/frost predict --model "$RT/ia3merged" --data data/sentiment/dev.tsv > "$RT/ia3merged.tsv"
+    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/ia3merged" "$RT/ia3merged.tsv" \
+      data/sentiment/dev.tsv
     rm -rf "$RT"
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"

@@ -240,17 +240,59 @@ expect_error "lora layers beyond depth" "--lora-layers: " "$FROST" train --model
   --output "$T/e3" --num-labels 3 --lora-r 4 --lora-layers 2-9
 expect_error "rslora needs a rank" "--use-rslora: expected --lora-r R as well" "$FROST" train --model "$M" \
   --train "$T/train.tsv" --output "$T/e3" --num-labels 3 --use-rslora
-expect_error "lora on a trainable base" "LoRA layers need a frozen base" "$FROST" train --model "$M" \
+expect_error "lora on a trainable base" "adapter layers need a frozen base" "$FROST" train --model "$M" \
   --train "$T/train.tsv" --output "$T/e3" --num-labels 3 --lora-r 4 --freeze none
-expect_error "adapter is not a directory" "nope: --adapter: expected a LoRA adapter directory" "$FROST" predict \
+expect_error "adapter is not a directory" "nope: --adapter: expected a LoRA or IA3 adapter directory" "$FROST" predict \
   --model "$M" --adapter "$T/nope" --data "$T/train.tsv"
 expect_error "merge needs an adapter" "--adapter" "$FROST" merge --model "$M" --output "$T/e3"
 [ -e "$T/e3" ] && bad "a failed LoRA run left $T/e3 behind" || ok
 
+# IA3 (PEFT's defaults): the same adapter directory layout, counts as explain's, merge, continue, errors.
+if "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/ia3" --num-labels 3 --lr 1e-2 --max-steps 6 \
+    --ia3 --no-progress >"$T/ia3.json" 2>"$T/ia3.err"; then
+  ok
+else
+  bad "ia3 train failed: $(cat "$T/ia3.err")"
+fi
+grep -q '"peft_type": "IA3"' "$T/ia3/adapter_config.json" 2>/dev/null && ok || bad "ia3: adapter_config.json is not IA3's"
+[ -e "$T/ia3/model.safetensors" ] && bad "ia3: a full model.safetensors was written" || ok
+# Every layer: key + value (32 each), attention.output.dense input (32), output.dense input (64), plus the
+# classifier 3 x 33 = 99.
+layers=$(sed -n 's/.*"num_hidden_layers": *\([0-9]*\).*/\1/p' "$M/config.json")
+want=$((layers * 160 + 99))
+grep -q "\"trainable_params\": $want" "$T/ia3.json" && ok || bad "ia3: trainable_params should be $want: $(grep trainable_params "$T/ia3.json")"
+"$FROST" explain --model "$M" --num-labels 3 --ia3 | grep -q "ia3: key,value,output.dense" && ok || bad "explain --ia3"
+"$FROST" merge --model "$M" --adapter "$T/ia3" --output "$T/ia3merged" >/dev/null 2>&1 && ok || bad "ia3 merge failed"
+"$FROST" predict --model "$M" --adapter "$T/ia3" --data "$T/train.tsv" | cut -f3- > "$T/p_adapter.tsv"
+"$FROST" predict --model "$T/ia3merged" --data "$T/train.tsv" | cut -f3- > "$T/p_merged.tsv"
+awk 'NR == FNR { for (i = 1; i <= NF; ++i) a[FNR, i] = $i; next }
+     FNR > 1 { for (i = 1; i <= NF; ++i) { d = a[FNR, i] - $i; if (d < 0) d = -d; if (d > 1e-5) bad = 1 } }
+     END { exit bad }' "$T/p_adapter.tsv" "$T/p_merged.tsv" && ok || bad "ia3: merged probabilities differ from the adapter's"
+"$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/ia3b" --num-labels 3 --lr 1e-2 --max-steps 2 \
+  --adapter "$T/ia3" --no-progress >/dev/null 2>&1 && grep -q '"policy": "bert+ia3"' "$T/ia3b/metrics.json" && ok ||
+  bad "train --adapter (continue IA3) failed"
+expect_error "ia3 target" "--ia3-targets: IA3 on intermediate.dense is not supported" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e4" --num-labels 3 --ia3 --ia3-targets key,intermediate.dense
+expect_error "ia3 and lora" "--ia3: not with --lora-r" "$FROST" train --model "$M" --train "$T/train.tsv" \
+  --output "$T/e4" --num-labels 3 --ia3 --lora-r 4
+expect_error "ia3 targets need ia3" "--ia3-targets: expected --ia3 as well" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e4" --num-labels 3 --ia3-targets key
+expect_error "ia3 on a trainable base" "adapter layers need a frozen base" "$FROST" train --model "$M" \
+  --train "$T/train.tsv" --output "$T/e4" --num-labels 3 --ia3 --freeze embeddings
+expect_error "adapter with ia3" "--adapter: not with" "$FROST" train --model "$M" --train "$T/train.tsv" \
+  --output "$T/e4" --num-labels 3 --ia3 --adapter "$T/ia3"
+[ -e "$T/e4" ] && bad "a failed IA3 run left $T/e4 behind" || ok
+
 # compare: each recipe a child `frost train`, the table on stdout, compare.json in --output.
 "$FROST" compare --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/cmp" --epochs 1 --batch-size 8 \
-  --policy none --policy bert >"$T/cmp.out" 2>"$T/cmp.err" && ok || bad "compare failed: $(tail -3 "$T/cmp.err")"
+  --policy none --policy bert --policy lora --policy ia3 >"$T/cmp.out" 2>"$T/cmp.err" && ok ||
+  bad "compare failed: $(tail -3 "$T/cmp.err")"
 grep -q '"freeze": "bert"' "$T/cmp/compare.json" 2>/dev/null && [ -s "$T/cmp/run-none/metrics.json" ] && ok || bad "compare outputs"
+for row in "LoRA r8" "IA3 (PEFT defaults)"; do
+  grep -q "^$row" "$T/cmp.out" && ok || bad "compare: no '$row' row in the table"
+done
+grep -q '"policy": "bert+ia3"' "$T/cmp/run-ia3/metrics.json" 2>/dev/null && ok || bad "compare: the IA3 row did not train IA3"
+grep -q '"policy": "bert+lora"' "$T/cmp/run-lora-r8/metrics.json" 2>/dev/null && ok || bad "compare: the LoRA row did not train LoRA"
 ls "$T" | grep -q partial && bad "compare left a staging directory" || ok
 
 echo "$pass passed, $fail failed"

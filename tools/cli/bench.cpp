@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "adapter_flags.hpp"
 #include "common.hpp"
 
 #if defined(_OPENMP)
@@ -40,10 +41,15 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   const auto ms_since = [](clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(clock::now() - t0).count();
   };
-  LoraConfig lc;
-  lc.r = o.lora_r;
-  lc.alpha = 2.0 * o.lora_r;
-  Model model = o.lora_r > 0 ? Model(cfg, spec, lc) : Model(cfg, spec);
+  FROST_CHECK(o.lora_r == 0 || !o.ia3, "--ia3: not with --lora-r (one adapter kind per run)");
+  AdapterChoice adapter;
+  if (o.lora_r > 0) {
+    adapter.lora.emplace();
+    adapter.lora->r = o.lora_r;
+    adapter.lora->alpha = 2.0 * o.lora_r;
+  }
+  if (o.ia3) adapter.ia3.emplace();
+  Model model = adapter.make<Model>(cfg, spec.mask(cfg.num_hidden_layers));
   model.init_weights(1);
   AdamW<float> opt(model, {.lr = 1e-5});
   Batch b;
@@ -77,10 +83,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
     if (s > 0) fwd_ms.push_back(ms_since(t0));
     fwd_flops = model.flops.total();
   }
-  const PlanReport plan = plan_report(model.backward_plan(), cfg, sizeof(float), o.lora_r > 0 ? &lc : nullptr);
+  const PlanReport plan = adapter.report(model.backward_plan(), cfg);
   nlohmann::json j;
   j["geometry"] = o.geometry;
-  j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : "");
+  j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : o.ia3 ? "+ia3" : "");
   j["batch_size"] = o.batch_size;
   j["seq_len"] = o.seq_len;
 #if defined(_OPENMP)

@@ -29,7 +29,7 @@ struct EvalOptions {
   int batch_size = 32;
   int max_seq_len = 0;      ///< 0: 128, capped at the model's max_position_embeddings
   std::string metric;       ///< eval: the metric printed first (default: loss)
-  std::string adapter_dir;  ///< --adapter: a LoRA adapter directory (PEFT's layout) over --model
+  std::string adapter_dir;  ///< --adapter: a LoRA or IA3 adapter directory (PEFT's layout) over --model
 };
 
 /// `frost merge` options.
@@ -47,6 +47,12 @@ struct LoraOptions {
   bool use_rslora = false;
 };
 
+/// IA3 flags (PEFT's IA3Config; on == false: no IA3).
+struct Ia3Options {
+  bool on = false;
+  std::string targets;  ///< "" = PEFT's defaults (key, value, output.dense)
+};
+
 /// `frost train` options (names follow the command line; defaults are HF Trainer's).
 struct TrainOptions {
   std::string model_dir, train_file, output_dir, eval_file;
@@ -54,7 +60,8 @@ struct TrainOptions {
   std::string freeze = "none";
   bool freeze_given = false;  ///< --freeze on the command line (with LoRA the default is "bert")
   LoraOptions lora;
-  std::string adapter_dir;  ///< --adapter: continue training this LoRA adapter directory
+  Ia3Options ia3;
+  std::string adapter_dir;  ///< --adapter: continue training this LoRA or IA3 adapter directory
   std::string optimizer = "adamw";
   double lr = 5e-5, weight_decay = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double momentum = 0.0;
@@ -91,6 +98,7 @@ struct BenchOptions {
   int steps = 3;     ///< timed training steps (after one warm-up step)
   int forwards = 3;  ///< timed inference forwards (after the steps)
   int lora_r = 0;    ///< > 0: LoRA on query + value with this rank (alpha 2 r), base frozen (PEFT's recipe)
+  bool ia3 = false;  ///< IA3 with PEFT's defaults, base frozen
 };
 
 struct CompareOptions {
@@ -104,7 +112,9 @@ struct CompareOptions {
   std::uint64_t seed = 42;
   double lr_full = 5e-5;              ///< learning rate when encoder layers train
   double lr_frozen = 1e-3;            ///< learning rate for whole-body-frozen and BitFit (few parameters)
-  std::vector<std::string> policies;  ///< empty: the default four recipes
+  double lr_lora = 1e-3;              ///< learning rate of the LoRA row
+  double lr_ia3 = 1e-2;               ///< learning rate of the IA3 row (IA3 trains few, multiplicative parameters)
+  std::vector<std::string> policies;  ///< empty: the four freeze recipes, LoRA and IA3
 };
 
 nlohmann::json cmd_train(const TrainOptions& o);
@@ -117,7 +127,8 @@ void cmd_predict(const EvalOptions& o, std::ostream& out);
 nlohmann::json cmd_merge(const MergeOptions& m);
 /// The plan of SPEC for a model directory's config, a config.json, or (both empty) bert-base.
 std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec,
-                        const LoraOptions& lora = {}, const std::string& adapter_dir = "", int num_labels = 0);
+                        const LoraOptions& lora = {}, const std::string& adapter_dir = "", int num_labels = 0,
+                        const Ia3Options& ia3 = {});
 nlohmann::json cmd_bench(const BenchOptions& o);
 /// `frost plot OUTPUT`: OUTPUT/train_log.jsonl drawn as OUTPUT/training_curves.png and .svg
 /// (report.cpp); the files written (none without gnuplot, said on stderr).

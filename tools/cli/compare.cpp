@@ -1,5 +1,5 @@
 // tools/cli/compare.cpp: `frost explain`, and `frost compare`, the main job: fine-tune one checkpoint under several
-// freeze recipes and tabulate what each costs and achieves.
+// freeze recipes and adapters (LoRA, IA3) and tabulate what each costs and achieves.
 //
 // Each policy runs as a child `frost train` process (so its peak RSS is its own), with the same
 // data, seed and epochs; the table has: policy, trainable parameters, gradient + optimizer-state
@@ -29,7 +29,7 @@
 
 #include "cli.hpp"
 #include "gnuplot.hpp"
-#include "lora_flags.hpp"
+#include "adapter_flags.hpp"
 #include "model_dir.hpp"
 
 namespace frost::cli {
@@ -37,8 +37,17 @@ namespace frost::cli {
 struct CompareRow {
   std::string name, spec;
   double lr = 0;
+  std::vector<std::string> adapter;  ///< adapter flags of its frost train (--lora-r ..., --ia3)
+  std::string id;                    ///< its run directory: run-<id>
   nlohmann::json metrics;
 };
+
+/// The adapter rows: LoRA r 8 on query + value (alpha 16), and IA3 with PEFT's defaults, each on a
+/// frozen base ("bert"), the classifier trained as PEFT's modules_to_save.
+inline CompareRow lora_row(double lr) {
+  return {"LoRA r8 (query,value)", "bert", lr, {"--lora-r", "8", "--lora-alpha", "16"}, "lora-r8", {}};
+}
+inline CompareRow ia3_row(double lr) { return {"IA3 (PEFT defaults)", "bert", lr, {"--ia3"}, "ia3", {}}; }
 
 /// Runs this binary with `argv` and waits: its exit status, or 128 + the signal that ended it.
 inline int run_child(const std::vector<std::string>& argv) {
@@ -73,7 +82,7 @@ inline void write_chart(const std::filesystem::path& dir, const std::vector<Comp
     g << i << " \"" << rows[i].name << "\" " << rows[i].metrics.value("eval_accuracy", 0.0) * 100.0 << " "
       << rows[i].metrics.value("ms_per_step", 0.0) << "\n";
   g << "EOD\nset terminal @TERMINAL\nset output @OUTPUT\n"
-    << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, four freeze recipes'\n"
+    << "set multiplot layout 1,2 title 'frost compare: same checkpoint, same data, freeze recipes and adapters'\n"
     << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset grid ytics\nset xtics rotate by -20\n"
     << "set title 'dev accuracy (%)'\nset yrange [0:100]\n"
     << "plot $rows using 1:3:xtic(2) with boxes lc rgb '#4477aa' notitle, '' using 1:3:(sprintf('%.1f',$3)) with "
@@ -108,15 +117,23 @@ int cmd_compare(const CompareOptions& o) {
   const int two_thirds = (2 * depth + 2) / 3;
   std::vector<CompareRow> rows;
   if (o.policies.empty()) {
-    rows.push_back({"nothing frozen", "none", o.lr_full, {}});
+    rows.push_back({"nothing frozen", "none", o.lr_full, {}, "none", {}});
     rows.push_back({"embeddings+layers[:" + std::to_string(two_thirds) + "]",
                     "embeddings,layers:0-" + std::to_string(two_thirds),
                     o.lr_full,
+                    {},
+                    "embeddings,layers:0-" + std::to_string(two_thirds),
                     {}});
-    rows.push_back({"BitFit", "bitfit", o.lr_frozen, {}});
-    rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}});
+    rows.push_back({"BitFit", "bitfit", o.lr_frozen, {}, "bitfit", {}});
+    rows.push_back({"whole body (model.bert)", "bert", o.lr_frozen, {}, "bert", {}});
+    rows.push_back(lora_row(o.lr_lora));
+    rows.push_back(ia3_row(o.lr_ia3));
   } else {
     for (const auto& p : o.policies) {
+      if (p == "lora" || p == "ia3") {  // the adapter rows by name
+        rows.push_back(p == "lora" ? lora_row(o.lr_lora) : ia3_row(o.lr_ia3));
+        continue;
+      }
       FreezeSpec s;
       BackwardPlan plan{FreezeMask{}, depth};
       try {
@@ -130,7 +147,7 @@ int cmd_compare(const CompareOptions& o) {
       // Few parameters train (no encoder weight matrix): the higher learning rate.
       bool few = true;
       for (int i = 0; i < depth; ++i) few = few && (plan.layer_trainable(i) & ~kinds::kLayerBiases) == 0;
-      rows.push_back({s.str(), s.str(), few ? o.lr_frozen : o.lr_full, {}});
+      rows.push_back({s.str(), s.str(), few ? o.lr_frozen : o.lr_full, {}, s.str(), {}});
     }
   }
   // Everything is written into a staging directory beside --output, moved into place at the end.
@@ -149,8 +166,10 @@ int cmd_compare(const CompareOptions& o) {
     throw Error(o.output_dir + ": --output: cannot create " + staging.string() + " (" + e.code().message() + ")");
   }
   for (auto& r : rows) {
-    const std::string out = (staging / ("run-" + r.spec)).string();
-    std::printf("\n== %s (--freeze %s, lr %g)\n", r.name.c_str(), r.spec.c_str(), r.lr);
+    const std::string out = (staging / ("run-" + r.id)).string();
+    std::string flags;
+    for (const auto& a : r.adapter) flags += " " + a;
+    std::printf("\n== %s (--freeze %s%s, lr %g)\n", r.name.c_str(), r.spec.c_str(), flags.c_str(), r.lr);
     std::vector<std::string> argv = {"frost",        "train",
                                      "--model",      o.model_dir,
                                      "--train",      o.train_file,
@@ -162,12 +181,13 @@ int cmd_compare(const CompareOptions& o) {
                                      "--batch-size", std::to_string(o.batch_size),
                                      "--seed",       std::to_string(o.seed)};
     if (o.max_seq_len > 0) argv.insert(argv.end(), {"--max-seq-len", std::to_string(o.max_seq_len)});
+    argv.insert(argv.end(), r.adapter.begin(), r.adapter.end());
     const int rc = run_child(argv);
     // The child printed its one-line error (exit 1 or 2): pass its status on.
     if (rc == 1 || rc == 2) return rc;
     if (rc != 0)
-      throw std::runtime_error("compare: frost train --freeze " + r.spec + " ended with status " + std::to_string(rc) +
-                               (rc > 128 ? " (signal " + std::to_string(rc - 128) + ")" : ""));
+      throw std::runtime_error("compare: frost train --freeze " + r.spec + flags + " ended with status " +
+                               std::to_string(rc) + (rc > 128 ? " (signal " + std::to_string(rc - 128) + ")" : ""));
     std::ifstream in(out + "/metrics.json");
     in >> r.metrics;
   }
@@ -190,6 +210,7 @@ int cmd_compare(const CompareOptions& o) {
     nlohmann::json j = m;
     j["name"] = r.name;
     j["freeze"] = r.spec;
+    j["adapter_flags"] = r.adapter;
     j["lr"] = r.lr;
     out.push_back(j);
   }
@@ -223,7 +244,8 @@ int cmd_compare(const CompareOptions& o) {
 
 /// `frost explain`: the plan of SPEC for the model's (or a named geometry's) config.
 std::string cmd_explain(const std::string& model_dir, const std::string& config_path, const std::string& spec,
-                        const LoraOptions& lora, const std::string& adapter_dir, int num_labels) {
+                        const LoraOptions& lora, const std::string& adapter_dir, int num_labels,
+                        const Ia3Options& ia3) {
   FROST_CHECK(config_path.empty() || model_dir.empty(),
               "--config: expected --model DIR or --config FILE, got both (--model " + model_dir + ")");
   BertConfig cfg = BertConfig::bert_base();
@@ -236,17 +258,13 @@ std::string cmd_explain(const std::string& model_dir, const std::string& config_
   if (num_labels > 0) cfg.num_labels = num_labels;
   const FreezeSpec s = FreezeSpec::parse(spec);
   const int depth = cfg.num_hidden_layers;
-  const std::optional<LoraConfig> lc = lora_options(lora, adapter_dir, 0, depth);
-  BackwardPlan plan{s.mask(depth), depth};
-  if (lc) {
-    plan.adapted_layers = lc->layer_bits(depth);
-    plan.adapter = Adapter::lora;
-    for (int i = 0; i < depth; ++i)
-      FROST_CHECK(!plan.layer_adapted(i) || plan.layer_trainable(i) == 0,
-                  "--freeze: encoder layer " + std::to_string(i) +
-                      " carries a LoRA adapter but some of its base parameters train; LoRA layers need a frozen base");
-  }
-  return "policy: " + s.str() + (lc ? "+lora" : "") + "\n" + explain(plan_report(plan, cfg, 4, lc ? &*lc : nullptr));
+  const AdapterChoice a = adapter_options(lora, ia3, adapter_dir, 0, depth);
+  const BackwardPlan plan = a.plan(s.mask(depth), depth);
+  for (int i = 0; i < depth; ++i)
+    FROST_CHECK(!plan.layer_adapted(i) || plan.layer_trainable(i) == 0,
+                "--freeze: encoder layer " + std::to_string(i) + " carries " + (a.lora ? "a LoRA" : "an IA3") +
+                    " adapter but some of its base parameters train; adapter layers need a frozen base");
+  return "policy: " + s.str() + (a ? std::string("+") + a.name() : "") + "\n" + explain(a.report(plan, cfg));
 }
 
 }  // namespace frost::cli

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "common.hpp"
-#include "lora_flags.hpp"
+#include "adapter_flags.hpp"
 
 namespace frost::cli {
 
@@ -12,7 +12,7 @@ namespace frost::cli {
 /// recorded), with a data file (--data) tokenized for it: labels by the model's id2label names
 /// or class indices (label_scheme_for).
 struct TrainedModel {
-  std::optional<LoraConfig> lora;   ///< --adapter's configuration
+  AdapterChoice adapter;            ///< --adapter's configuration
   bool adapter_classifier = false;  ///< the adapter carries the classifier (PEFT's modules_to_save)
   ModelDir dir;
   Dataset data;
@@ -20,9 +20,7 @@ struct TrainedModel {
 
   /// `with_data` false: the model only (frost merge).
   TrainedModel(const EvalOptions& o, bool label_required, bool with_data = true)
-      : dir(model_dir(o)),
-        model(lora ? BertClassifier<float>(dir.config, FreezeMask::everything(), *lora)
-                   : BertClassifier<float>(dir.config, FreezeMask::everything())) {
+      : dir(model_dir(o)), model(adapter.make<BertClassifier<float>>(dir.config, FreezeMask::everything())) {
     FROST_CHECK(o.batch_size > 0, "--batch-size: expected a positive integer, got " + std::to_string(o.batch_size));
     if (with_data)
       data = read_data("--data", o.data_file, label_required, o.data, dir.tokenizer(),
@@ -31,8 +29,9 @@ struct TrainedModel {
     FROST_CHECK(rep.newly_initialized.empty() || adapter_classifier,
                 dir.weights() + ": tensor '" + rep.newly_initialized.front() +
                     "': expected a fine-tuned classifier (run frost train first), found none in the checkpoint" +
-                    (lora ? " nor in --adapter" : ""));
-    if (lora) io::load_peft_adapter_weights(model, io::SafeTensorsFile(o.adapter_dir + "/adapter_model.safetensors"));
+                    (adapter ? " nor in --adapter" : ""));
+    if (adapter)
+      io::load_peft_adapter_weights(model, io::SafeTensorsFile(o.adapter_dir + "/adapter_model.safetensors"));
   }
 
  private:
@@ -41,7 +40,7 @@ struct TrainedModel {
     ModelDir md(o.model_dir);
     if (o.adapter_dir.empty()) return md;
     const std::string& a = o.adapter_dir;
-    lora = read_adapter_dir(a, md.config.num_hidden_layers);
+    adapter = read_adapter_dir(a, md.config.num_hidden_layers);
     const io::SafeTensorsFile f(a + "/adapter_model.safetensors");
     const std::string cls = std::string(io::kPeftPrefix) + "classifier.weight";
     if (f.contains(cls)) {
@@ -146,7 +145,7 @@ nlohmann::json cmd_merge(const MergeOptions& m) {
   o.adapter_dir = m.adapter_dir;
   TrainedModel t(o, false, false);
   BertClassifier<float> plain(t.dir.config, FreezeMask::everything());
-  merge_lora_into(t.model, plain);
+  merge_adapter_into(t.model, plain);
   std::int64_t folded = 0;
   t.model.for_each_adapter_param([&](const ParamId&, auto& p) { folded += numel(p.value); });
   // The tokenizer the adapter was trained with (frost writes it beside the adapter), else the base's.
@@ -162,11 +161,15 @@ nlohmann::json cmd_merge(const MergeOptions& m) {
   } catch (const fs::filesystem_error& e) {
     throw Error(m.output_dir + ": --output: cannot write the merged model (" + e.code().message() + ")");
   }
-  return {{"output", m.output_dir},
-          {"adapter_params_folded", folded},
-          {"lora_r", t.model.lora_config().r},
-          {"lora_scaling", t.model.lora_config().scaling()},
-          {"num_labels", t.dir.config.num_labels}};
+  nlohmann::json j = {{"output", m.output_dir},
+                      {"adapter", t.adapter.name()},
+                      {"adapter_params_folded", folded},
+                      {"num_labels", t.dir.config.num_labels}};
+  if (t.adapter.lora) {
+    j["lora_r"] = t.model.lora_config().r;
+    j["lora_scaling"] = t.model.lora_config().scaling();
+  }
+  return j;
 }
 
 }  // namespace frost::cli

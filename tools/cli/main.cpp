@@ -3,7 +3,7 @@
 //   frost train    fine-tune a Hugging Face BERT directory on a TSV file under a freeze policy
 //   frost eval     loss / accuracy / F1 of a model directory on a labelled TSV file
 //   frost predict  per-example predictions
-//   frost merge    a LoRA adapter folded into its base (a plain model directory)
+//   frost merge    a LoRA or IA3 adapter folded into its base (a plain model directory)
 //   frost explain  the freeze plan of a policy for a model (or the bert-base geometry)
 //   frost compare  the main job: fine-tune under four recipes and tabulate cost and accuracy
 //   frost bench    time training steps of one policy on a synthetic batch (JSON; benchmarks/)
@@ -171,7 +171,7 @@ int run(int argc, char** argv) {
       train
           ->add_option("--freeze", t.freeze,
                        "comma-separated union: none, embeddings, layers:A-B (layers A..B-1), layers[A:B] "
-                       "(Python slice), layer:I, encoder, pooler, bert, bitfit (with --lora-r: default bert)")
+                       "(Python slice), layer:I, encoder, pooler, bert, bitfit (with --lora-r or --ia3: default bert)")
           ->capture_default_str();
   flags.integer<int>(train, "--lora-r", t.lora.r, 1, 4096,
                      "LoRA rank: train low-rank adapters on a frozen base (PEFT's LoraConfig)", "", false);
@@ -185,9 +185,14 @@ int run(int argc, char** argv) {
   train->add_option("--lora-layers", t.lora.layers,
                     "layers carrying adapters (PEFT's layers_to_transform), as --freeze says layers: A-B or [A:B]");
   train->add_flag("--use-rslora", t.lora.use_rslora, "rank-stabilised LoRA: scaling alpha / sqrt(r)");
+  train->add_flag("--ia3", t.ia3.on,
+                  "train IA3 vectors on a frozen base (PEFT's IA3Config; default targets key, value, output.dense)");
+  train->add_option("--ia3-targets", t.ia3.targets,
+                    "IA3 target_modules: query, key, value scaled at the output; attention.output.dense, "
+                    "output.dense (both output denses) at the input");
   train->add_option("--adapter", t.adapter_dir,
-                    "continue training a LoRA adapter directory (frost's or PEFT's; its adapter_config.json sets "
-                    "the rank, targets and layers)");
+                    "continue training a LoRA or IA3 adapter directory (frost's or PEFT's; its adapter_config.json "
+                    "sets the kind, rank, targets and layers)");
   train->add_option("--optimizer", t.optimizer, "adamw or sgd")->capture_default_str();
   flags.real(train, "--lr", t.lr, kPositive, "learning rate (finite, > 0)");
   flags.real(train, "--weight-decay", t.weight_decay, kNonNegative,
@@ -250,7 +255,7 @@ int run(int argc, char** argv) {
       eval->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* e_data = eval->add_option("--data", eo.data_file, "(required) labelled data file (.tsv, .csv, .jsonl)");
   add_data_flags(eval, eo.data);
-  eval->add_option("--adapter", eo.adapter_dir, "a LoRA adapter directory (frost's or PEFT's) over --model");
+  eval->add_option("--adapter", eo.adapter_dir, "a LoRA or IA3 adapter directory (frost's or PEFT's) over --model");
   eval->add_option("--metric", eo.metric, "metric printed first (e.g. accuracy, f1_macro, pearson; default loss)");
   flags.integer<int>(eval, "--batch-size", eo.batch_size, 1, kMaxBatch);
   flags.integer<int>(eval, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
@@ -262,7 +267,7 @@ int run(int argc, char** argv) {
       predict->add_option("--model", eo.model_dir, "(required) fine-tuned model directory (frost train --output)");
   auto* p_data = predict->add_option("--data", eo.data_file, "(required) data file (label column optional)");
   add_data_flags(predict, eo.data);
-  predict->add_option("--adapter", eo.adapter_dir, "a LoRA adapter directory (frost's or PEFT's) over --model");
+  predict->add_option("--adapter", eo.adapter_dir, "a LoRA or IA3 adapter directory (frost's or PEFT's) over --model");
   flags.integer<int>(predict, "--batch-size", eo.batch_size, 1, kMaxBatch);
   flags.integer<int>(predict, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
                      "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
@@ -270,9 +275,10 @@ int run(int argc, char** argv) {
 
   std::string spec = "none", config_path;
   auto* explain = app.add_subcommand("explain", "print the freeze plan of a policy");
-  auto* x_freeze =
-      explain->add_option("--freeze", spec, "freeze SPEC (with --lora-r: default bert)")->capture_default_str();
+  auto* x_freeze = explain->add_option("--freeze", spec, "freeze SPEC (with --lora-r or --ia3: default bert)")
+                       ->capture_default_str();
   LoraOptions xl;
+  Ia3Options xi;
   std::string x_adapter;
   std::uint64_t x_labels = 0;
   flags.integer<int>(explain, "--lora-r", xl.r, 1, 4096, "LoRA rank: the plan of a LoRA run (as frost train)", "",
@@ -282,7 +288,9 @@ int run(int argc, char** argv) {
   explain->add_option("--lora-targets", xl.targets, "PEFT target_modules")->capture_default_str();
   explain->add_option("--lora-layers", xl.layers, "layers carrying adapters (A-B or [A:B])");
   explain->add_flag("--use-rslora", xl.use_rslora, "scaling alpha / sqrt(r)");
-  explain->add_option("--adapter", x_adapter, "the plan of this LoRA adapter directory (frost's or PEFT's)");
+  explain->add_flag("--ia3", xi.on, "the plan of an IA3 run (PEFT's defaults)");
+  explain->add_option("--ia3-targets", xi.targets, "IA3 target_modules (as frost train)");
+  explain->add_option("--adapter", x_adapter, "the plan of this LoRA or IA3 adapter directory (frost's or PEFT's)");
   flags.integer<std::uint64_t>(explain, "--num-labels", x_labels, 1, kMaxLabels,
                                "number of labels (default: the config's)", "", false);
   explain->add_option("--model", model_dir, "model directory (default: the bert-base-uncased geometry)");
@@ -290,10 +298,10 @@ int run(int argc, char** argv) {
 
   MergeOptions mo;
   auto* merge = app.add_subcommand(
-      "merge", "fold a LoRA adapter into its base: a plain model directory transformers loads without PEFT");
+      "merge", "fold a LoRA or IA3 adapter into its base: a plain model directory transformers loads without PEFT");
   auto* mg_model = merge->add_option("--model", mo.model_dir, "(required) the base model directory");
   auto* mg_adapter =
-      merge->add_option("--adapter", mo.adapter_dir, "(required) a LoRA adapter directory (frost's or PEFT's)");
+      merge->add_option("--adapter", mo.adapter_dir, "(required) a LoRA or IA3 adapter directory (frost's or PEFT's)");
   auto* mg_output = merge->add_option("--output", mo.output_dir, "(required) where the merged model is written");
 
   std::string plot_dir;
@@ -314,7 +322,11 @@ int run(int argc, char** argv) {
   flags.integer<std::uint64_t>(compare, "--seed", c.seed, 0, std::numeric_limits<std::uint64_t>::max());
   flags.real(compare, "--lr-full", c.lr_full, kPositive, "lr for policies that train encoder layers");
   flags.real(compare, "--lr-frozen", c.lr_frozen, kPositive, "lr for whole-body-frozen and BitFit");
-  compare->add_option("--policy", c.policies, "freeze SPECs to compare (repeatable; default: four recipes)");
+  flags.real(compare, "--lr-lora", c.lr_lora, kPositive, "lr of the LoRA row");
+  flags.real(compare, "--lr-ia3", c.lr_ia3, kPositive, "lr of the IA3 row");
+  compare->add_option("--policy", c.policies,
+                      "freeze SPECs to compare, or lora / ia3 for the adapter rows (repeatable; default: four "
+                      "freeze recipes, LoRA and IA3)");
 
   BenchOptions bo;
   auto* bench = app.add_subcommand("bench", "time training steps of one freeze policy on a synthetic batch (JSON)");
@@ -322,6 +334,7 @@ int run(int argc, char** argv) {
   bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
   flags.integer<int>(bench, "--lora-r", bo.lora_r, 1, 4096,
                      "time LoRA (query + value, alpha 2r) on the frozen --freeze base instead", "", false);
+  bench->add_flag("--ia3", bo.ia3, "time IA3 (PEFT's defaults) on the frozen --freeze base instead");
   flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
   flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings",
                      kSeqLenExpected);
@@ -366,9 +379,9 @@ int run(int argc, char** argv) {
     check_required(command, {p_model, p_data});
     cmd_predict(eo, std::cout);
   } else if (sub == explain) {
-    const bool lora = xl.r > 0 || !x_adapter.empty();
-    std::printf("%s", cmd_explain(model_dir, config_path, lora && x_freeze->count() == 0 ? "bert" : spec, xl, x_adapter,
-                                  static_cast<int>(x_labels))
+    const bool adapter = xl.r > 0 || xi.on || !x_adapter.empty();
+    std::printf("%s", cmd_explain(model_dir, config_path, adapter && x_freeze->count() == 0 ? "bert" : spec, xl,
+                                  x_adapter, static_cast<int>(x_labels), xi)
                           .c_str());
   } else if (sub == compare) {
     if (const int rc = cmd_compare(c); rc != 0) return rc;

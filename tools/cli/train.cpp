@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common.hpp"
-#include "lora_flags.hpp"
+#include "adapter_flags.hpp"
 
 namespace frost::cli {
 
@@ -23,7 +23,7 @@ struct PreparedTraining {
   bool has_eval = false;
   LabelScheme labels;                  ///< the training file's (labels.hpp), applied to --eval too
   text::WordPieceTokenizer tokenizer;  ///< the model's, written with the output (tokenizer_files.hpp)
-  std::optional<LoraConfig> lora;      ///< --lora-r: train LoRA adapters (the output is a PEFT adapter)
+  AdapterChoice adapter;               ///< --lora-r / --ia3 / --adapter: train adapters (the output is a PEFT adapter)
 };
 
 /// --eval-strategy as the Trainer's enum (the choice already checked).
@@ -87,14 +87,14 @@ inline PreparedTraining prepare_training(const TrainOptions& o) {
   ModelDir md(o.model_dir, o.num_labels);
   // With LoRA the base is frozen unless --freeze says otherwise (PEFT: the whole base frozen, the
   // classifier trained as modules_to_save).
-  const bool adapter = o.lora.r > 0 || !o.adapter_dir.empty();
+  const bool adapter = o.lora.r > 0 || o.ia3.on || !o.adapter_dir.empty();
   FreezeSpec spec = FreezeSpec::parse(adapter && !o.freeze_given ? std::string("bert") : o.freeze);
   text::WordPieceTokenizer tok = md.tokenizer();
-  PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok), std::nullopt};
+  PreparedTraining p{o, std::move(md), std::move(spec), {}, {}, {}, false, {}, std::move(tok), {}};
   p.opt.max_seq_len = resolve_max_len(o.max_seq_len, p.model);
   p.frozen = p.spec.mask(p.model.config.num_hidden_layers);
   BackwardPlan{p.frozen, p.model.config.num_hidden_layers}.check();
-  p.lora = lora_options(o.lora, o.adapter_dir, o.seed, p.model.config.num_hidden_layers);
+  p.adapter = adapter_options(o.lora, o.ia3, o.adapter_dir, o.seed, p.model.config.num_hidden_layers);
   // The label set comes from the training file (run_glue.py): names sorted, or the config's.
   const DataFile train_file = read_raw_data("--train", o.train_file, true, o.data);
   p.labels = infer_label_scheme(train_file, p.model.hints(o.num_labels > 0));
@@ -196,11 +196,11 @@ inline void rotate_checkpoints(const fs::path& out, int limit) {
 /// The model files of a model directory: config.json (id2label of the training labels),
 /// model.safetensors and the tokenizer (vocab.txt, tokenizer.json, tokenizer_config.json),
 /// written into `dir`.
-/// With LoRA: a PEFT adapter directory instead (adapter_config.json, adapter_model.safetensors),
+/// With an adapter: a PEFT adapter directory instead (adapter_config.json, adapter_model.safetensors),
 /// plus config.json (labels) and the tokenizer.
 template <class Model>
 void write_model_files(const std::string& dir, Model& model, const PreparedTraining& p) {
-  if (p.lora) {
+  if (p.adapter) {
     io::save_peft_adapter(dir, model, fs::absolute(p.opt.model_dir).string());
     io::write_file_atomic(dir + "/config.json",
                           hf_config_json(model.config(), p.model.raw_config, p.model.label_names).dump(2) + "\n");
@@ -294,9 +294,9 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   const fs::path out(o.output_dir);
   const fs::path resume = o.resume_from.empty() ? fs::path() : resolve_resume(o.resume_from, o.output_dir);
   // The checkpoint is read (and checked against the config) before anything is created.
-  Model model = p.lora ? Model(p.model.config, p.frozen, *p.lora) : Model(p.model.config, p.frozen);
+  Model model = p.adapter.make<Model>(p.model.config, p.frozen);
   auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
-  if (!o.adapter_dir.empty()) {  // continue a LoRA adapter: its A, B and classifier replace the fresh ones
+  if (!o.adapter_dir.empty()) {  // continue an adapter: its tensors and classifier replace the fresh ones
     const io::SafeTensorsFile af(o.adapter_dir + "/adapter_model.safetensors");
     io::load_peft_adapter_weights(model, af);
     if (af.contains(std::string(io::kPeftPrefix) + "classifier.weight")) report.newly_initialized.clear();
@@ -314,8 +314,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     for (const auto& n : report.newly_initialized)
       std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
   const TrainingArguments args = training_arguments(o, stage->file("train_log.jsonl"), p.model.label_names);
-  const PlanReport plan =
-      plan_report(model.backward_plan(), model.config(), sizeof(float), p.lora ? &*p.lora : nullptr);
+  const PlanReport plan = p.adapter.report(model.backward_plan(), model.config());
   std::pair<TrainResult, std::int64_t> res;
   if (o.optimizer == "adamw") {
     auto opt = make_adamw(model, args);
@@ -330,7 +329,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   write_model_files(stage->path().string(), model, p);
   const double train_seconds = r.seconds - r.eval_seconds;
   nlohmann::json m = {
-      {"policy", p.spec.str() + (p.lora ? "+lora" : "")},
+      {"policy", p.spec.str() + (p.adapter ? std::string("+") + p.adapter.name() : "")},
       {"trainable_params", plan.trainable_params},
       {"frozen_params", plan.frozen_params},
       {"gradient_bytes", plan.gradient_bytes()},
@@ -343,15 +342,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"eval_seconds", r.eval_seconds},
       {"peak_rss_bytes", peak_rss_bytes()}};
   if (!resume.empty()) m["resumed_from"] = resume.string();
-  if (p.lora) {
-    m["lora"] = {{"r", p.lora->r},
-                 {"alpha", p.lora->alpha},
-                 {"dropout", p.lora->dropout},
-                 {"use_rslora", p.lora->use_rslora},
-                 {"target_modules", p.lora->target_modules()},
-                 {"layers_to_transform", p.lora->layers},
-                 {"adapter_params", plan.adapter_params}};
-  }
+  if (p.adapter) m[p.adapter.name()] = p.adapter.metrics(plan.adapter_params);
   if (r.final_eval) m.update(r.final_eval->metrics);
   if (r.best.step >= 0) {
     m["best_step"] = r.best.step;
