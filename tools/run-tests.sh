@@ -14,6 +14,8 @@
 #      reproduce frost's predictions; a LoRA and an IA3 adapter by PEFT (needs PyTorch: Debian python3-torch +
 #      pip transformers, peft;
 #      skipped with a message where they cannot be installed)
+#   9. data parallel on the real MiniLM: mpirun -np 2 x batch 4 equals one process x batch 8
+#      (the MPI build of step 2 also runs tests/cli/ddp_test.sh on the tiny model: ctest cli.ddp)
 # Usage: bash tools/run-tests.sh   (FROST_SKIP_ASAN=1 skips step 4, FROST_SKIP_FUZZ=1 step 5,
 #                                   FROST_SKIP_BACKENDS=1 step 6, FROST_SKIP_HF=1 step 8)
 set -euo pipefail
@@ -35,7 +37,7 @@ echo "== release build"
 start=$(date +%s)
 # Tests, CLI and examples forced on whatever build/ already holds (the demo configures it without
 # tests); ctest refuses to pass when it finds no test.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_CLI=ON \
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_CLI=ON -DFROST_MPI=ON \
       -DFROST_BUILD_EXAMPLES=ON $LAUNCHER >/dev/null
 cmake --build build -j"$JOBS"
 echo "release build: $(( $(date +%s) - start )) s"
@@ -141,6 +143,27 @@ for r in rows[1:]:
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"
   fi
+fi
+
+# Data parallel on the real MiniLM (dropout off, 5 steps): 2 ranks x batch 4 == 1 process x batch 8.
+if [ -f models/all-MiniLM-L6-v2/model.safetensors ] && command -v mpirun >/dev/null 2>&1; then
+  echo "== data parallel on MiniLM (mpirun -np 2)"
+  DP=$(mktemp -d)
+  cp -r models/all-MiniLM-L6-v2 "$DP/m"
+  sed -i -E 's/"(hidden_dropout_prob|attention_probs_dropout_prob)": *[0-9.e-]+/"\1": 0.0/' "$DP/m/config.json"
+  for spec in bert embeddings,layers:0-4; do
+    common=(train --model "$DP/m" --train data/sentiment/train.tsv --max-steps 5 --optimizer sgd --lr 0.1
+      --freeze "$spec" --seed 3 --no-progress --eval-strategy no)
+    OMP_NUM_THREADS=2 ./build/tools/cli/frost "${common[@]}" --batch-size 8 --output "$DP/one" >/dev/null 2>&1
+    OMP_NUM_THREADS=1 OMPI_MCA_btl_vader_single_copy_mechanism=none FROST_VERIFY_RANKS_IN_SYNC=1 \
+      mpirun --allow-run-as-root --oversubscribe -np 2 ./build/tools/cli/frost "${common[@]}" --batch-size 4 \
+      --output "$DP/two" >/dev/null 2>&1
+    echo -n "MiniLM --freeze $spec, 2 ranks x 4 vs 1 x 8: "
+    python3 tools/compare_safetensors.py "$DP/one/model.safetensors" "$DP/two/model.safetensors" \
+      --init "$DP/m/model.safetensors" --per-tensor 1e-5
+    rm -rf "$DP/one" "$DP/two"
+  done
+  rm -rf "$DP"
 fi
 
 echo "run-tests: all steps passed in $(( $(date +%s) - T0 )) s (after setup)"

@@ -109,41 +109,49 @@ inline PlanReport plan_report(const BackwardPlan& plan, const BertConfig& cfg, s
   return detail::plan_report_impl(plan, cfg, scalar_bytes, nullptr, &ia3);
 }
 
+namespace detail {
+/// Component c of `plan` (bottom-up index) without adapters: its name, slots and counts.
+inline ComponentReport component_report(const BackwardPlan& plan, const BertConfig& cfg, int c) {
+  const int D = plan.depth;
+  ComponentReport cr;
+  cr.component = c == 0       ? Component::embeddings
+                 : c <= D     ? Component::layer
+                 : c == D + 1 ? Component::pooler
+                              : Component::classifier;
+  cr.layer = cr.component == Component::layer ? c - 1 : 0;
+  cr.name = c == 0       ? "embeddings"
+            : c <= D     ? "encoder.layer." + std::to_string(c - 1)
+            : c == D + 1 ? "pooler"
+                         : "classifier";
+  cr.trainable = plan.trainable_of(c);
+  cr.slots = slot_count(cr.component);
+  cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
+  cr.frozen_params = slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
+  cr.weight_grads = cr.trainable != 0;
+  cr.input_grad = plan.computes_input_grad(c);
+  return cr;
+}
+}  // namespace detail
+
 inline PlanReport detail::plan_report_impl(const BackwardPlan& plan, const BertConfig& cfg, std::size_t scalar_bytes,
                                            const LoraConfig* lora, const Ia3Config* ia3) {
   plan.check();
-  const int D = plan.depth;
   PlanReport r;
   r.scalar_bytes = scalar_bytes;
   r.backward_stop = plan.backward_stop();
   for (int c = 0; c < plan.component_count(); ++c) {
-    ComponentReport cr;
-    cr.component = c == 0       ? Component::embeddings
-                   : c <= D     ? Component::layer
-                   : c == D + 1 ? Component::pooler
-                                : Component::classifier;
-    cr.layer = cr.component == Component::layer ? c - 1 : 0;
-    cr.name = c == 0       ? "embeddings"
-              : c <= D     ? "encoder.layer." + std::to_string(c - 1)
-              : c == D + 1 ? "pooler"
-                           : "classifier";
-    cr.trainable = plan.trainable_of(c);
-    cr.slots = slot_count(cr.component);
-    cr.trainable_params = slots_numel(cfg, cr.component, cr.trainable);
-    cr.frozen_params = slots_numel(cfg, cr.component, all_slots(cr.slots)) - cr.trainable_params;
-    cr.weight_grads = cr.trainable != 0;
+    ComponentReport cr = component_report(plan, cfg, c);
     if (cr.component == Component::layer && plan.layer_adapted(cr.layer)) {
-      if (lora) detail::add_lora(cr, *lora, cfg);
-      if (ia3) detail::add_ia3(cr, *ia3, cfg);
+      if (lora) add_lora(cr, *lora, cfg);
+      if (ia3) add_ia3(cr, *ia3, cfg);
     }
     r.adapter_params += cr.adapter_params;
-    cr.input_grad = plan.computes_input_grad(c);
     r.trainable_params += cr.trainable_params;
     r.frozen_params += cr.frozen_params;
     r.components.push_back(cr);
   }
-  if (lora) r.adapter = detail::lora_summary(*lora);
-  if (ia3) r.adapter = detail::ia3_summary(*ia3);
+  if (lora) r.adapter = lora_summary(*lora);
+  if (ia3) r.adapter = ia3_summary(*ia3);
   return r;
 }
 
@@ -299,6 +307,11 @@ inline void explain_summary(std::ostringstream& os, const PlanReport& r) {
      << " (frozen " << with_commas(r.frozen_params) << ")\n";
   os << "gradient memory: " << human_bytes(r.gradient_bytes())
      << ", AdamW state: " << human_bytes(r.adamw_state_bytes()) << " (frozen parameters: 0 B)\n";
+  // Data parallel (dist/): only trainable gradients are averaged; a ring allreduce sends 2 (p-1)/p
+  // of the buffer from each rank.
+  os << "data parallel: allreduce of " << with_commas(r.gradient_bytes())
+     << " bytes per step (trainable gradients only); a ring sends 2(p-1)/p of that per rank, "
+     << human_bytes(r.gradient_bytes()) << " at p = 2\n";
 }
 
 }  // namespace detail

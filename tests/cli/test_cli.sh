@@ -55,6 +55,12 @@ ls "$T" | grep -q partial && bad "staging directory left behind" || ok
 "$FROST" eval --model "$T/out" --data "$T/train.tsv" | grep -q '"eval_accuracy"' && ok || bad "eval"
 [ "$("$FROST" predict --model "$T/out" --data "$T/train.tsv" | wc -l)" -eq 25 ] && ok || bad "predict should print a header + 24 rows"
 "$FROST" explain --model "$M" --freeze layers:0-2 | grep -q "backward stops at: embeddings" && ok || bad "explain"
+# The data-parallel wire volume (issue 15): whole body frozen on bert-base sends the classifier's
+# 1,538 gradients, 6,152 bytes per step, instead of 438 MB.
+"$FROST" explain --freeze bert | grep -q "data parallel: allreduce of 6,152 bytes per step" && ok ||
+  bad "explain: data-parallel bytes for bert-base whole body frozen"
+"$FROST" explain --freeze none | grep -q "data parallel: allreduce of 437,935,112 bytes per step" && ok ||
+  bad "explain: data-parallel bytes for bert-base nothing frozen"
 for spec in none embeddings pooler bert bitfit layers:0-1 layers:0-12 embeddings,layers:0-12 "embeddings, layers:0-3"; do
   "$FROST" explain --freeze "$spec" >/dev/null 2>&1 && ok || bad "explain --freeze $spec"
 done

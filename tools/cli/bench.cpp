@@ -15,6 +15,7 @@
 
 #include "adapter_flags.hpp"
 #include "common.hpp"
+#include "world.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -65,13 +66,21 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   else
     y.classes.assign(static_cast<std::size_t>(o.batch_size), 1);
 
-  std::vector<double> step_ms, fwd_ms;
-  std::uint64_t step_flops = 0, fwd_flops = 0;
+  // Under mpirun (FROST_MPI build): data parallel, --batch-size per rank, the trainable gradients
+  // averaged before each step as `frost train` does; rank 0 reports.
+  dist::Communicator& comm = world();
+  dist::broadcast_params(model, comm);
+  std::vector<double> step_ms, fwd_ms, allreduce_ms;
+  std::uint64_t step_flops = 0, fwd_flops = 0, allreduce_bytes = 0;
   for (int s = 0; s <= o.steps; ++s) {  // step 0 warms up (first-touch allocations)
+    comm.barrier();
     const auto t0 = clock::now();
     model.zero_grad();
     model.flops.reset();
     model.forward_backward(b, y);
+    const auto t1 = clock::now();
+    allreduce_bytes = dist::allreduce_grads(model, comm);
+    if (s > 0 && comm.size() > 1) allreduce_ms.push_back(ms_since(t1));
     opt.step(model);
     if (s > 0) step_ms.push_back(ms_since(t0));
     step_flops = model.flops.total();
@@ -114,6 +123,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["layers"] = cfg.num_hidden_layers;
   j["frozen_layers"] = model.backward_plan().frozen_layer_count();
   j["peak_rss_bytes"] = peak_rss_bytes();
+  j["world_size"] = comm.size();
+  j["global_batch_size"] = o.batch_size * comm.size();
+  j["allreduce_bytes_per_step"] = allreduce_bytes;
+  j["allreduce_ms_median"] = allreduce_ms.empty() ? 0.0 : median_of(allreduce_ms);
   return j;
 }
 

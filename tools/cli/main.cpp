@@ -30,6 +30,7 @@
 
 #include "cli.hpp"
 #include "flags.hpp"
+#include "world.hpp"
 
 namespace {
 
@@ -370,8 +371,10 @@ int run(int argc, char** argv) {
     t.progress = !no_progress;
     t.freeze_given = t_freeze->count() > 0;
     const auto m = cmd_train(t);
-    std::printf("%s\n", m.dump(2).c_str());
-    std::fputs(run_summary(m).c_str(), stderr);  // for people; scripts read the JSON on stdout
+    if (world().is_main()) {  // data parallel: rank 0 speaks for the run
+      std::printf("%s\n", m.dump(2).c_str());
+      std::fputs(run_summary(m).c_str(), stderr);  // for people; scripts read the JSON on stdout
+    }
   } else if (sub == eval) {
     check_required(command, {e_model, e_data});
     std::printf("%s\n", cmd_eval(eo).dump(2).c_str());
@@ -392,7 +395,8 @@ int run(int argc, char** argv) {
     check_required(command, {pl_dir});
     for (const auto& f : cmd_plot(plot_dir)) std::printf("%s\n", f.c_str());
   } else if (sub == bench) {
-    std::printf("%s\n", cmd_bench(bo).dump().c_str());
+    const auto j = cmd_bench(bo);
+    if (world().is_main()) std::printf("%s\n", j.dump().c_str());
   }
   std::cout.flush();
   if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
@@ -403,8 +407,7 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::set_terminate(on_terminate);
+static int guarded_run(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const frost::Error& e) {
@@ -423,4 +426,18 @@ int main(int argc, char** argv) {
   } catch (...) {
     return internal_error("an exception that is not a std::exception");
   }
+}
+
+int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  const int rc = guarded_run(argc, argv);
+  if (rc != 0) {  // data parallel: a failed rank ends every rank (never a hang in a collective)
+    frost::dist::Communicator& w = frost::cli::world();
+    if (w.size() > 1) {
+      std::fprintf(stderr, "frost: rank %d of %d failed: stopping every rank\n", w.rank(), w.size());
+      std::fflush(stderr);
+      w.abort(rc);
+    }
+  }
+  return rc;
 }

@@ -8,8 +8,9 @@
 #include <string_view>
 #include <utility>
 
-#include "common.hpp"
 #include "adapter_flags.hpp"
+#include "common.hpp"
+#include "world.hpp"
 
 namespace frost::cli {
 
@@ -224,10 +225,12 @@ void save_checkpoint_dir(const fs::path& out, Model& model, const Tr& trainer, c
   trainer.save(st.file("trainer_state.safetensors"));
   // Copied, not read into memory: the log grows with the run (commit() fsyncs the copy).
   fs::copy_file(live_log, st.file("train_log.jsonl"), fs::copy_options::overwrite_existing);
-  st.write_file(
-      "trainer_state.json",
-      nlohmann::json{{"global_step", step}, {"epoch", trainer.position().epoch}, {"policy", p.spec.str()}}.dump(2) +
-          "\n");
+  st.write_file("trainer_state.json", nlohmann::json{{"global_step", step},
+                                                     {"epoch", trainer.position().epoch},
+                                                     {"policy", p.spec.str()},
+                                                     {"world_size", world().size()}}
+                                              .dump(2) +
+                                          "\n");
   io::crash_point("checkpoint:before-commit");
   st.commit();
   rotate_checkpoints(out, p.opt.save_total_limit);
@@ -262,6 +265,8 @@ inline TrainingArguments training_arguments(const TrainOptions& o, const std::st
   args.early_stopping_patience = o.early_stopping_patience;
   args.early_stopping_threshold = o.early_stopping_threshold;
   args.class_names = class_names;
+  const char* verify = std::getenv("FROST_VERIFY_RANKS_IN_SYNC");  // tests: hash the parameters every step
+  args.verify_ranks_in_sync = verify && std::string_view(verify) == "1";
   return args;
 }
 
@@ -270,10 +275,10 @@ inline TrainingArguments training_arguments(const TrainOptions& o, const std::st
 template <class Model, class Opt>
 std::pair<TrainResult, std::int64_t> train_with(Model& model, Opt& opt, const TrainingArguments& args,
                                                 PreparedTraining& p, const fs::path& resume) {
-  Trainer tr(model, opt, args);
+  Trainer tr(model, opt, args, world());
   if (!resume.empty()) tr.resume((resume / "trainer_state.safetensors").string());
   const fs::path out(p.opt.output_dir);
-  if (p.opt.save_steps > 0)
+  if (p.opt.save_steps > 0 && world().is_main())
     tr.on_step = [&](const StepLog& s) {
       if (s.step % p.opt.save_steps == 0) save_checkpoint_dir(out, model, tr, p, args.log_jsonl);
       return true;
@@ -288,11 +293,25 @@ inline std::string tr_metric_name(const TrainOptions& o) {
   return n.empty() ? "eval_loss" : n.starts_with("eval_") ? n : "eval_" + n;
 }
 
+/// A checkpoint resumes only with the world size that wrote it (DDP's data order depends on it).
+inline void check_resume_world(const fs::path& resume) {
+  const fs::path f = resume / "trainer_state.json";
+  std::error_code ec;
+  if (!fs::exists(f, ec)) return;
+  const nlohmann::json j = read_config_json(f.string());
+  const int n = j.value("world_size", 1);
+  FROST_CHECK(n == world().size(), "--resume-from-checkpoint: " + resume.string() + " was written by " +
+                                       std::to_string(n) + " rank(s), this run has " + std::to_string(world().size()) +
+                                       " (resume with mpirun -np " + std::to_string(n) + ")");
+}
+
 inline nlohmann::json run_training(PreparedTraining& p) {
   using Model = BertClassifier<float>;
   const TrainOptions& o = p.opt;
   const fs::path out(o.output_dir);
   const fs::path resume = o.resume_from.empty() ? fs::path() : resolve_resume(o.resume_from, o.output_dir);
+  if (!resume.empty()) check_resume_world(resume);
+  const bool main = world().is_main();  // data parallel: only rank 0 writes
   // The checkpoint is read (and checked against the config) before anything is created.
   Model model = p.adapter.make<Model>(p.model.config, p.frozen);
   auto report = io::load_hf_weights(model, io::SafeTensorsFile(p.model.weights()), o.seed);
@@ -302,18 +321,19 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     if (af.contains(std::string(io::kPeftPrefix) + "classifier.weight")) report.newly_initialized.clear();
   }
   std::unique_ptr<io::StagedDirectory> stage;
-  try {
-    remove_crash_leftovers(out);
-    stage = std::make_unique<io::StagedDirectory>(out);
-    if (!resume.empty())
-      fs::copy_file(resume / "train_log.jsonl", stage->file("train_log.jsonl"), fs::copy_options::overwrite_existing);
-  } catch (const fs::filesystem_error& e) {
-    output_error(o.output_dir, e);
-  }
-  if (resume.empty())
+  if (main) try {
+      remove_crash_leftovers(out);
+      stage = std::make_unique<io::StagedDirectory>(out);
+      if (!resume.empty())
+        fs::copy_file(resume / "train_log.jsonl", stage->file("train_log.jsonl"), fs::copy_options::overwrite_existing);
+    } catch (const fs::filesystem_error& e) {
+      output_error(o.output_dir, e);
+    }
+  if (resume.empty() && main)
     for (const auto& n : report.newly_initialized)
       std::fprintf(stderr, "frost: %s was not in the checkpoint: newly initialised\n", n.c_str());
-  const TrainingArguments args = training_arguments(o, stage->file("train_log.jsonl"), p.model.label_names);
+  const TrainingArguments args =
+      training_arguments(o, main ? stage->file("train_log.jsonl") : std::string(), p.model.label_names);
   const PlanReport plan = p.adapter.report(model.backward_plan(), model.config());
   std::pair<TrainResult, std::int64_t> res;
   if (o.optimizer == "adamw") {
@@ -326,7 +346,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   }
   const TrainResult& r = res.first;
   io::crash_point("train:before-final-save");
-  write_model_files(stage->path().string(), model, p);
+  if (main) write_model_files(stage->path().string(), model, p);
   const double train_seconds = r.seconds - r.eval_seconds;
   nlohmann::json m = {
       {"policy", p.spec.str() + (p.adapter ? std::string("+") + p.adapter.name() : "")},
@@ -340,7 +360,9 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"ms_per_step", r.global_step ? 1000.0 * train_seconds / static_cast<double>(r.global_step) : 0.0},
       {"train_examples_per_second", train_seconds > 0 ? static_cast<double>(r.examples) / train_seconds : 0.0},
       {"eval_seconds", r.eval_seconds},
-      {"peak_rss_bytes", peak_rss_bytes()}};
+      {"peak_rss_bytes", peak_rss_bytes()},
+      {"world_size", r.world_size},
+      {"allreduce_bytes_per_step", r.allreduce_bytes_per_step}};
   if (!resume.empty()) m["resumed_from"] = resume.string();
   if (p.adapter) m[p.adapter.name()] = p.adapter.metrics(plan.adapter_params);
   if (r.final_eval) m.update(r.final_eval->metrics);
@@ -350,6 +372,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
     m["metric_for_best_model"] = tr_metric_name(o);
   }
   if (p.opt.early_stopping_patience > 0) m["early_stopped"] = r.early_stopped;
+  if (!main) return m;
   stage->write_file("metrics.json", m.dump(2) + "\n");
   std::error_code ec;
   const bool merge = fs::is_directory(out, ec) && !fs::is_empty(out, ec);
@@ -370,6 +393,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
 }
 
 nlohmann::json cmd_train(const TrainOptions& o) {
+  (void)world();  // under mpirun: every rank joins MPI before any input is read
   PreparedTraining p = prepare_training(o);
   return run_training(p);
 }

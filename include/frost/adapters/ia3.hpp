@@ -14,15 +14,47 @@
 // an input-scaled target reads the input the layer keeps anyway (ctx, or g recomputed from i).
 #pragma once
 
+#include <algorithm>
 #include <array>
 
 #include "../config.hpp"
 #include "../core/tensor.hpp"
+#include "../detail/macros.hpp"
 #include "../model/param.hpp"
 #include "../model/shapes.hpp"
 #include "ia3_config.hpp"
 
 namespace frost {
+
+namespace detail {
+/// y[n, c] *= v[c] for a row vector v (OpenMP over rows).
+template <class T>
+void scale_columns(Tensor<T>& y, const T* v) {
+  const Eigen::Index rows = y.rows(), cols = y.cols();
+  FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    T* row = y.data() + r * cols;
+    for (Eigen::Index c = 0; c < cols; ++c) row[c] *= v[c];
+  }
+}
+/// out[c] += sum_n a[n, c] b[n, c] (OpenMP over blocks of columns: each sum in row order, so the
+/// result does not depend on the thread count).
+template <class T>
+void add_column_dots(const Tensor<T>& a, const Tensor<T>& b, T* out) {
+  const Eigen::Index rows = a.rows(), cols = a.cols(), block = 64;
+  FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
+  for (Eigen::Index c0 = 0; c0 < cols; c0 += block) {
+    const Eigen::Index c1 = std::min(cols, c0 + block);
+    T acc[64] = {};
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const T* pa = a.data() + r * cols;
+      const T* pb = b.data() + r * cols;
+      for (Eigen::Index c = c0; c < c1; ++c) acc[c - c0] += pa[c] * pb[c];
+    }
+    for (Eigen::Index c = c0; c < c1; ++c) out[c] += acc[c - c0];
+  }
+}
+}  // namespace detail
 
 template <class T>
 class Ia3Layer {
@@ -62,14 +94,14 @@ class Ia3Layer {
   void scale_output(LoraTarget t, Tensor<T>& y, bool record) {
     if (!has(t) || scales_input(t)) return;
     if (record) z_[static_cast<std::size_t>(t)] = y;
-    y.array().rowwise() *= vector(t).value.col(0).transpose().array();
+    detail::scale_columns(y, vector(t).value.data());
   }
 
   /// The GEMM input of target t: x * l in `scratch` for an input-scaled target, else x.
   const Tensor<T>& scale_input(LoraTarget t, const Tensor<T>& x, Tensor<T>& scratch) {
     if (!has(t) || !scales_input(t)) return x;
     scratch = x;
-    scratch.array().rowwise() *= vector(t).value.row(0).array();
+    detail::scale_columns(scratch, vector(t).value.data());
     return scratch;
   }
 
@@ -77,16 +109,16 @@ class Ia3Layer {
   void backward_output(LoraTarget t, Tensor<T>& dy) {
     if (!has(t) || scales_input(t)) return;
     Param<T, true>& l = vector(t);
-    l.grad.col(0) += (dy.array() * z_[static_cast<std::size_t>(t)].array()).colwise().sum().transpose().matrix();
-    dy.array().rowwise() *= l.value.col(0).transpose().array();
+    detail::add_column_dots(dy, z_[static_cast<std::size_t>(t)], l.grad.data());
+    detail::scale_columns(dy, l.value.data());
   }
 
   /// Input-scaled target t, dx = d(x * l) on entry: dl += column sums of x * dx; dx := dx * l.
   void backward_input(LoraTarget t, Tensor<T>& dx, const Tensor<T>& x) {
     if (!has(t) || !scales_input(t)) return;
     Param<T, true>& l = vector(t);
-    l.grad.row(0) += (dx.array() * x.array()).colwise().sum().matrix();
-    dx.array().rowwise() *= l.value.row(0).array();
+    detail::add_column_dots(dx, x, l.grad.data());
+    detail::scale_columns(dx, l.value.data());
   }
 
   /// Releases what the last recorded forward kept.

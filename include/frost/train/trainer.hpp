@@ -16,6 +16,14 @@
 // Steps per epoch = ceil(batches / accumulation); total = max_steps if > 0 else epochs x that.
 // The data order of each epoch is a function of (seed, epoch) only, so a run is reproducible and
 // a checkpoint can resume it bit-exactly.
+//
+// Data parallel (a Communicator of p > 1 ranks, dist/): PyTorch DDP's semantics. Each rank takes its
+// DistributedSampler share of the epoch's order (dist/data_parallel.hpp: batch size is per rank);
+// after the last micro-batch of a step the trainable gradients are averaged over the ranks (the
+// earlier micro-batches of a step communicate nothing: DDP's no_sync); clipping and the optimizer
+// step then run identically on every rank; the logged loss is the ranks' mean; only rank 0 writes
+// the log, the progress bar and checkpoints. Every rank evaluates the whole evaluation set (the
+// same numbers on each).
 #pragma once
 
 #include <chrono>
@@ -29,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "../dist/communicator.hpp"
+#include "../dist/data_parallel.hpp"
 #include "../optim/clip.hpp"
 #include "../optim/schedule.hpp"
 #include "best_model.hpp"
@@ -71,6 +81,8 @@ struct TrainResult {
   std::optional<EvalResult> final_eval;  ///< of the final model (the best one with load_best_model_at_end)
   BestModelState best;                   ///< the best evaluation during training (step -1: none)
   bool early_stopped = false;
+  int world_size = 1;                          ///< ranks that trained together (dist/)
+  std::uint64_t allreduce_bytes_per_step = 0;  ///< gradient bytes handed to allreduce per step (0: one rank)
 };
 
 /// AdamW configured from TrainingArguments like HF Trainer's default optimizer (no weight decay
@@ -89,8 +101,9 @@ class Trainer {
  public:
   using T = typename Model::scalar_type;
 
-  Trainer(Model& model, Optimizer& opt, TrainingArguments args)
-      : model_(model), opt_(opt), args_(std::move(args)), best_(best_model_of(args_)) {
+  /// `comm`: the ranks training together (data parallel); one process by default.
+  Trainer(Model& model, Optimizer& opt, TrainingArguments args, dist::Communicator& comm = dist::single_process())
+      : model_(model), opt_(opt), args_(std::move(args)), comm_(comm), best_(best_model_of(args_)) {
     FROST_CHECK(args_.per_device_train_batch_size > 0, "TrainingArguments: batch size must be positive");
     FROST_CHECK(args_.gradient_accumulation_steps > 0,
                 "TrainingArguments: gradient_accumulation_steps must be positive");
@@ -124,14 +137,17 @@ class Trainer {
                 "Trainer::train: load_best_model_at_end and early stopping need eval_strategy steps or epoch");
     const BertConfig& cfg = model_.config();
     const bool single = uses_class_labels(cfg, train);
-    const long total = total_steps(train.size());
+    const int world = comm_.size();
+    const std::size_t local = dist::examples_per_rank(train.size(), world);  // this rank's examples per epoch
+    const long total = total_steps(local);
     const LrSchedule schedule{args_.lr_scheduler, args_.warmup_steps, total};
     const long bs = args_.per_device_train_batch_size;
-    const long batches =
-        static_cast<long>((train.size() + static_cast<std::size_t>(bs) - 1) / static_cast<std::size_t>(bs));
+    const long batches = static_cast<long>((local + static_cast<std::size_t>(bs) - 1) / static_cast<std::size_t>(bs));
     std::ofstream log = open_log();
-    ProgressBar bar("train", total, args_.progress_bar);
+    ProgressBar bar("train", total, args_.progress_bar && comm_.is_main());
     TrainResult result;
+    result.world_size = world;
+    dist::broadcast_params(model_, comm_);  // DDP: every rank starts from rank 0's weights
     const auto t0 = std::chrono::steady_clock::now();
     Batch batch;
     Labels labels;
@@ -139,14 +155,15 @@ class Trainer {
     int micro = 0;
     bool stop = pos_.global_step >= total;
     while (!stop) {
-      const auto order = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
-      check_resumed_order(order);
-      pos_.data_order = order;
+      const auto full = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
+      check_resumed_order(full);
+      pos_.data_order = full;
+      const auto order = dist::shard_order(full, comm_.rank(), world);
       for (long bi = pos_.next_batch; bi < batches && !stop; ++bi) {
         const std::size_t start = static_cast<std::size_t>(bi * bs);
-        const std::size_t n = std::min(static_cast<std::size_t>(bs), train.size() - start);
+        const std::size_t n = std::min(static_cast<std::size_t>(bs), order.size() - start);
         make_batch(train, order.data() + start, n, cfg.pad_token_id, single, batch, labels);
-        result.examples += static_cast<std::int64_t>(n);
+        result.examples += static_cast<std::int64_t>(n) * world;
         const long group_start = (bi / args_.gradient_accumulation_steps) * args_.gradient_accumulation_steps;
         const long group_size = std::min<long>(args_.gradient_accumulation_steps, batches - group_start);
         const double loss =
@@ -155,7 +172,7 @@ class Trainer {
         loss_sum += loss;
         ++micro;
         if (bi - group_start + 1 < group_size) continue;
-        const StepLog s = optimizer_step(schedule, bi, batches, loss_sum / micro, t0);
+        const StepLog s = optimizer_step(schedule, bi, batches, synchronize(loss_sum / micro, result), t0);
         loss_sum = 0;
         micro = 0;
         result.last_loss = s.loss;
@@ -167,7 +184,7 @@ class Trainer {
           ++pos_.epoch;
           pos_.next_batch = 0;
         }
-        if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && s.step % args_.save_steps == 0)
+        if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && s.step % args_.save_steps == 0 && comm_.is_main())
           save(args_.checkpoint_path);
         if (on_step && !on_step(s)) stop = true;
       }
@@ -219,7 +236,7 @@ class Trainer {
   // The JSONL training log (appended to when resuming), or a closed stream when none is asked for.
   [[nodiscard]] std::ofstream open_log() const {
     std::ofstream log;
-    if (!args_.log_jsonl.empty()) {
+    if (!args_.log_jsonl.empty() && comm_.is_main()) {
       log.open(args_.log_jsonl, pos_.global_step > 0 ? std::ios::app : std::ios::trunc);
       FROST_CHECK(log.good(), args_.log_jsonl + ": cannot open the training log");
     }
@@ -234,6 +251,15 @@ class Trainer {
                   "(different dataset, seed or shuffling)");
   }
 
+  // Data parallel, before a step: the trainable gradients averaged over the ranks (DDP); the
+  // ranks' mean of `loss` (the logged loss). One rank: `loss`.
+  double synchronize(double loss, TrainResult& result) {
+    if (comm_.size() <= 1) return loss;
+    result.allreduce_bytes_per_step = dist::allreduce_grads(model_, comm_);
+    comm_.allreduce_sum(&loss, 1);
+    return loss / comm_.size();
+  }
+
   // One optimizer step after micro-batch `bi` (clip, step, zero_grad, advance the position); its log.
   StepLog optimizer_step(const LrSchedule& schedule, long bi, long batches, double loss,
                          std::chrono::steady_clock::time_point t0) {
@@ -243,6 +269,9 @@ class Trainer {
     check_finite(s.grad_norm, "gradient norm", pos_.global_step + 1, model_);
     opt_.step(model_, factor);
     check_finite_update(pos_.global_step + 1, args_.learning_rate * factor, model_);
+    if (args_.verify_ranks_in_sync)
+      FROST_CHECK(dist::parameters_in_sync(model_, comm_),
+                  "data parallel: the ranks' parameters differ after step " + std::to_string(pos_.global_step + 1));
     model_.zero_grad();
     ++pos_.global_step;
     pos_.next_batch = bi + 1;
@@ -315,6 +344,7 @@ class Trainer {
   Model& model_;
   Optimizer& opt_;
   TrainingArguments args_;
+  dist::Communicator& comm_;
   RunPosition pos_;
   BestModel<T> best_;
 };

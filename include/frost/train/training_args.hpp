@@ -53,6 +53,9 @@ struct TrainingArguments {
   std::string log_jsonl;        ///< one JSON object per logged step and per evaluation
   std::string checkpoint_path;  ///< if set with save_steps, a checkpoint is written every save_steps
   long save_steps = 0;
+  /// Data parallel: check after every step that all ranks hold bitwise-equal parameters (a hash
+  /// and two tiny collectives; for tests).
+  bool verify_ranks_in_sync = false;
 };
 
 }  // namespace frost

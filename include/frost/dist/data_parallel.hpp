@@ -1,0 +1,110 @@
+// frost/dist/data_parallel.hpp: PyTorch DistributedDataParallel's semantics on a Communicator.
+//
+//   shard_order       DistributedSampler(drop_last=False): the epoch's (seeded) order, padded by
+//                     wrapping to a multiple of the world size, rank r takes positions r, r + p,
+//                     r + 2p, ... So N ranks x batch b see, step by step, the examples one process
+//                     with batch N b sees (up to the wrapped padding of the last step).
+//   allreduce_grads   every *trainable* gradient summed over ranks and scaled by 1 / p (DDP's
+//                     average), in buckets of contiguous floats; frozen parameters have no gradient,
+//                     so they cost nothing on the wire (whole body frozen on bert-base: the
+//                     classifier's 1,538 floats, 6,152 bytes, instead of 438 MB).
+//   broadcast_params  rank 0's trainable parameters to every rank (DDP's construction-time
+//                     broadcast; frozen ones come from the same checkpoint file on every rank).
+//   parameter_digest  a hash of every parameter's bytes: equal on all ranks after every step.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "../core/tensor.hpp"
+#include "communicator.hpp"
+
+namespace frost::dist {
+
+/// This rank's share of `order` (DistributedSampler, drop_last = False).
+inline std::vector<std::int64_t> shard_order(const std::vector<std::int64_t>& order, int rank, int world) {
+  if (world <= 1) return order;
+  const std::size_t n = order.size(), w = static_cast<std::size_t>(world);
+  const std::size_t per_rank = (n + w - 1) / w;
+  std::vector<std::int64_t> mine;
+  mine.reserve(per_rank);
+  for (std::size_t i = static_cast<std::size_t>(rank); i < per_rank * w; i += w) mine.push_back(order[i % n]);
+  return mine;
+}
+
+/// Examples per rank per epoch for `n` examples (DistributedSampler's num_samples).
+inline std::size_t examples_per_rank(std::size_t n, int world) {
+  return world <= 1 ? n : (n + static_cast<std::size_t>(world) - 1) / static_cast<std::size_t>(world);
+}
+
+/// Averages every trainable gradient of `model` over the ranks of `comm`, `bucket_floats` floats
+/// per allreduce. Returns the bytes handed to allreduce (4 x trainable parameters); 0 for one rank.
+template <class Model>
+std::uint64_t allreduce_grads(Model& model, Communicator& comm, std::size_t bucket_floats = std::size_t{1} << 22) {
+  if (comm.size() <= 1) return 0;
+  using T = typename Model::scalar_type;
+  static_assert(std::is_same_v<T, float>, "data-parallel training communicates float gradients");
+  std::vector<Tensor<T>*> pending;
+  std::vector<float> bucket;
+  bucket.reserve(bucket_floats);
+  std::uint64_t bytes = 0;
+  const float scale = 1.0f / static_cast<float>(comm.size());
+  auto flush = [&] {
+    if (bucket.empty()) return;
+    comm.allreduce_sum(bucket.data(), bucket.size());
+    bytes += bucket.size() * sizeof(float);
+    std::size_t at = 0;
+    for (Tensor<T>* g : pending) {
+      const auto n = static_cast<std::size_t>(g->size());
+      for (std::size_t i = 0; i < n; ++i) g->data()[i] = bucket[at + i] * scale;
+      at += n;
+    }
+    bucket.clear();
+    pending.clear();
+  };
+  model.for_each_trainable([&](const auto&, auto& p) {
+    const auto n = static_cast<std::size_t>(p.grad.size());
+    if (!bucket.empty() && bucket.size() + n > bucket_floats) flush();
+    bucket.insert(bucket.end(), p.grad.data(), p.grad.data() + n);
+    pending.push_back(&p.grad);
+  });
+  flush();
+  return bytes;
+}
+
+/// Rank `root`'s trainable parameters (adapters included) into every rank's model.
+template <class Model>
+void broadcast_params(Model& model, Communicator& comm, int root = 0) {
+  if (comm.size() <= 1) return;
+  model.for_each_trainable([&](const auto&, auto& p) {
+    comm.broadcast(p.value.data(), static_cast<std::size_t>(p.value.size()) * sizeof(*p.value.data()), root);
+  });
+}
+
+/// FNV-1a over the bytes of every parameter value (base and adapters), in a fixed order.
+template <class Model>
+std::uint64_t parameter_digest(Model& model) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto eat = [&](const auto& v) {
+    const auto* b = reinterpret_cast<const unsigned char*>(v.data());
+    for (std::size_t i = 0, n = static_cast<std::size_t>(v.size()) * sizeof(*v.data()); i < n; ++i)
+      h = (h ^ b[i]) * 1099511628211ull;
+  };
+  model.for_each_param([&](const auto&, auto& p) { eat(p.value); });
+  model.for_each_adapter_param([&](const auto&, auto& p) { eat(p.value); });
+  return h;
+}
+
+/// Whether every rank's parameters are bitwise equal (two collectives over a digest).
+template <class Model>
+bool parameters_in_sync(Model& model, Communicator& comm) {
+  if (comm.size() <= 1) return true;
+  const std::uint64_t d = parameter_digest(model);
+  std::uint64_t v[2] = {d, ~d};
+  comm.allreduce_min(v, 2);  // min of d and min of ~d (= ~max of d): equal iff all are
+  return v[0] == d && ~v[1] == d;
+}
+
+}  // namespace frost::dist
