@@ -68,6 +68,10 @@ def main():
     init = load(args.init)
     bad, worst, trained, largest, err = [], 0.0, 0, 0.0, 0.0
     excluded, worst_tensors = [], []
+    # A base checkpoint may name the encoder without the "bert." prefix (sentence-transformers' MiniLM).
+    for n in A:
+        if n not in init and n.startswith("bert.") and n[5:] in init:
+            init[n] = init[n[5:]]
     rows = []
     for n in sorted(A):
         a, b = A[n], B[n]

@@ -152,15 +152,18 @@ if [ -f models/all-MiniLM-L6-v2/model.safetensors ] && command -v mpirun >/dev/n
   cp -r models/all-MiniLM-L6-v2 "$DP/m"
   sed -i -E 's/"(hidden_dropout_prob|attention_probs_dropout_prob)": *[0-9.e-]+/"\1": 0.0/' "$DP/m/config.json"
   for spec in bert embeddings,layers:0-4; do
-    common=(train --model "$DP/m" --train data/sentiment/train.tsv --max-steps 5 --optimizer sgd --lr 0.1
+    common=(train --model "$DP/m" --train data/sentiment/train.tsv --max-steps 5 --optimizer sgd --lr 0.5
       --freeze "$spec" --seed 3 --no-progress --eval-strategy no)
     OMP_NUM_THREADS=2 ./build/tools/cli/frost "${common[@]}" --batch-size 8 --output "$DP/one" >/dev/null 2>&1
     OMP_NUM_THREADS=1 OMPI_MCA_btl_vader_single_copy_mechanism=none FROST_VERIFY_RANKS_IN_SYNC=1 \
       mpirun --allow-run-as-root --oversubscribe -np 2 ./build/tools/cli/frost "${common[@]}" --batch-size 4 \
       --output "$DP/two" >/dev/null 2>&1
     echo -n "MiniLM --freeze $spec, 2 ranks x 4 vs 1 x 8: "
+    # Two half-batch sums plus an allreduce round differently from one 8-example GEMM, and 5 steps
+    # compound it: measured 9.2e-6 of each tensor's update on an AMD EPYC; asserted below 3e-5
+    # (the CPU's kernels change the rounding); frozen tensors bit-identical.
     python3 tools/compare_safetensors.py "$DP/one/model.safetensors" "$DP/two/model.safetensors" \
-      --init "$DP/m/model.safetensors" --per-tensor 1e-5
+      --init "$DP/m/model.safetensors" --per-tensor 3e-5
     rm -rf "$DP/one" "$DP/two"
   done
   rm -rf "$DP"
