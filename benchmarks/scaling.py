@@ -6,8 +6,8 @@
 Cost model (data parallel, weak scaling: every node keeps this machine's per-node batch of 8):
   compute(policy)  = the measured 1-process step time on this machine (2 threads, batch 8)
   allreduce(p, n)  = 2 (p - 1) alpha + 2 (p - 1) / p * n / bw     (ring allreduce of n bytes)
-  step(p)          = compute + allreduce       (frost today: buckets reduced after backward)
-  step_overlap(p)  = max(compute, allreduce)   (the bound if every bucket overlapped backward)
+  step(p)          = compute + allreduce       (no overlap)
+  step_overlap(p)  = max(compute, allreduce)   (every bucket overlapped with backward)
   efficiency       = compute / step
 n = 4 bytes x trainable parameters (frost sends only trainable gradients: measured and tested).
 """
@@ -57,7 +57,7 @@ def main():
     md += ["", "One training step (forward, backward, gradient allreduce, AdamW), batch x 128 tokens, "
            "global batch 8: 1 process x 2 threads x batch 8 against 2 processes x 1 thread x batch 4 "
            "(`frost bench`, medians of 3 steps).", "",
-           "| geometry | policy | trainable | bytes/step/rank | 1 x 2 threads ms | 2 x 1 thread ms | of which allreduce + wait ms | ratio |",
+           "| geometry | policy | trainable | bytes/step/rank | 1 x 2 threads ms | 2 x 1 thread ms | allreduce left after backward + wait ms | ratio |",
            "|---|---|---:|---:|---:|---:|---:|---:|"]
     vols = []
     for (geo, pol), r in rows.items():
@@ -71,16 +71,19 @@ def main():
         vols.append((geo, policy_name(spec), 4 * one["trainable_params"], one["step_ms_median"] / 1e3))
     md += ["", "(ratio > 1: the two processes are faster. Both use the same 2 cores; what differs is "
            "threading inside a GEMM against two independent half-batches plus the allreduce. The allreduce "
-           "column is timed from the end of the rank's backward, so it includes waiting for the slower "
-           "rank: on a shared 2-core machine that wait, not the transfer, dominates small volumes.)", "",
+           "column is what is left after the rank's backward (the buckets started during it), waiting "
+           "for the slower rank included: on a shared 2-core machine that wait, not the transfer, "
+           "dominates small volumes.)", "",
            "## Projected to clusters", "",
            "Assumptions: nodes like this one (2 cores, the compute time measured above per node and "
            "step, per-node batch 8: weak scaling); a bandwidth-optimal ring allreduce; network alpha and "
            "bandwidth from line rates at 90 % (" + "; ".join(f"{n}: alpha {a * 1e6:.0f} us, "
                                                         f"{b / 1e9:.2f} GB/s" for n, a, b in NETWORKS) +
-           "); no stragglers, no contention, the optimizer step replicated on every node; frost today "
-           "reduces the buckets after backward (no overlap: the efficiencies below), the overlapped "
-           f"figure is the bound if every bucket overlapped backward. Nodes as slow as this one hide "
+           "); no stragglers, no contention, the optimizer step replicated on every node. frost starts "
+           "each component's allreduce as soon as backward has finished it; how much of it overlaps "
+           "depends on the MPI library progressing it (OpenMPI advances it inside MPI calls, which frost "
+           "makes after each component), so the tables give both bounds: no overlap (the efficiencies) "
+           f"and full overlap (the last column). Nodes as slow as this one hide "
            f"almost any network, so the last columns assume nodes {FAST}x faster (compute / {FAST}): "
            "there the policy's volume decides the efficiency.", ""]
     for name, alpha, bw in NETWORKS:

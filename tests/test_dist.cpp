@@ -79,7 +79,11 @@ Batch rows(const Batch& b, int r0, int r1) {
   return out;
 }
 
-TEST(DataParallel, TwoRanksAveragedEqualOneProcessAndOnlyTrainableGradientsTravel) {
+class DataParallelMethod : public ::testing::TestWithParam<bool> {};
+
+// GetParam(): false = allreduce_grads after backward; true = GradientReducer during backward.
+TEST_P(DataParallelMethod, TwoRanksAveragedEqualOneProcessAndOnlyTrainableGradientsTravel) {
+  const bool overlapped = GetParam();
   frost_test::Case c("single");  // 4 examples, dropout 0
   // The fixture ignores one label (-100): each rank's mean would then cover another number of
   // examples than the whole batch's (in PyTorch DDP too). Every label counts here.
@@ -107,13 +111,20 @@ TEST(DataParallel, TwoRanksAveragedEqualOneProcessAndOnlyTrainableGradientsTrave
         Labels half;
         half.classes = {c.labels.classes[static_cast<std::size_t>(2 * r)],
                         c.labels.classes[static_cast<std::size_t>(2 * r + 1)]};
-        {  // one rank computes at a time (real ranks are processes; these share one OpenMP runtime)
-          const std::lock_guard<std::mutex> lock(compute);
-          m.zero_grad();
-          Batch mine = rows(c.batch, 2 * r, 2 * r + 2);
+        Batch mine = rows(c.batch, 2 * r, 2 * r + 2);
+        m.zero_grad();
+        if (overlapped) {  // each component's allreduce starts inside backward
+          dist::GradientReducer<BertClassifier<float>> reducer(m, comm);
+          reducer.arm();
           (void)m.forward_backward(mine, half);
+          bytes[r] = reducer.finish();
+        } else {
+          {  // one rank computes at a time (real ranks are processes; these share one OpenMP runtime)
+            const std::lock_guard<std::mutex> lock(compute);
+            (void)m.forward_backward(mine, half);
+          }
+          bytes[r] = dist::allreduce_grads(m, comm, 1000);  // small buckets: several allreduces
         }
-        bytes[r] = dist::allreduce_grads(m, comm, 1000);  // small buckets: several allreduces
       });
     for (auto& t : threads) t.join();
 
@@ -142,10 +153,12 @@ TEST(DataParallel, TwoRanksAveragedEqualOneProcessAndOnlyTrainableGradientsTrave
     }
     EXPECT_EQ(bytes[0], static_cast<std::uint64_t>(4 * trainable)) << spec;
     EXPECT_EQ(bytes[1], bytes[0]);
-    std::printf("[ dist %s ] 2 ranks x 2 vs 1 x 4: largest gradient error %.3g; %llu bytes per rank\n", spec, worst,
-                static_cast<unsigned long long>(bytes[0]));
+    std::printf("[ dist %s%s ] 2 ranks x 2 vs 1 x 4: largest gradient error %.3g; %llu bytes per rank\n", spec,
+                overlapped ? ", overlapped" : "", worst, static_cast<unsigned long long>(bytes[0]));
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Dist, DataParallelMethod, ::testing::Bool());
 
 TEST(DataParallel, BroadcastAndDigestKeepRanksEqual) {
   const frost_test::Case c("single");

@@ -145,13 +145,13 @@ for r in rows[1:]:
   fi
 fi
 
-# Data parallel on the real MiniLM (dropout off, 5 steps): 2 ranks x batch 4 == 1 process x batch 8.
+# Data parallel on the real MiniLM (dropout off, 5 SGD steps, four policies): 2 ranks x batch 4 == 1 process x batch 8.
 if [ -f models/all-MiniLM-L6-v2/model.safetensors ] && command -v mpirun >/dev/null 2>&1; then
   echo "== data parallel on MiniLM (mpirun -np 2)"
   DP=$(mktemp -d)
   cp -r models/all-MiniLM-L6-v2 "$DP/m"
   sed -i -E 's/"(hidden_dropout_prob|attention_probs_dropout_prob)": *[0-9.e-]+/"\1": 0.0/' "$DP/m/config.json"
-  for spec in bert embeddings,layers:0-4; do
+  for spec in none embeddings,layers:0-2 bitfit bert; do
     common=(train --model "$DP/m" --train data/sentiment/train.tsv --max-steps 5 --optimizer sgd --lr 0.5
       --freeze "$spec" --seed 3 --no-progress --eval-strategy no)
     OMP_NUM_THREADS=2 ./build/tools/cli/frost "${common[@]}" --batch-size 8 --output "$DP/one" >/dev/null 2>&1
@@ -159,11 +159,15 @@ if [ -f models/all-MiniLM-L6-v2/model.safetensors ] && command -v mpirun >/dev/n
       mpirun --allow-run-as-root --oversubscribe -np 2 ./build/tools/cli/frost "${common[@]}" --batch-size 4 \
       --output "$DP/two" >/dev/null 2>&1
     echo -n "MiniLM --freeze $spec, 2 ranks x 4 vs 1 x 8: "
-    # Two half-batch sums plus an allreduce round differently from one 8-example GEMM, and 5 steps
-    # compound it: measured 9.2e-6 of each tensor's update on an AMD EPYC; asserted below 3e-5
-    # (the CPU's kernels change the rounding); frozen tensors bit-identical.
+    # Two half-batch sums plus an allreduce round differently from one 8-example GEMM: within 1e-6 of
+    # the run's largest update (measured 9.6e-8 for none on an AMD EPYC), and per tensor within 1e-4
+    # of its own update (measured 3.1e-5: gradient clipping leaves the lowest layers updates of 1e-4,
+    # where one float32 ulp of a weight near 0.06 is already 3e-5 of it); frozen tensors bit-identical.
     python3 tools/compare_safetensors.py "$DP/one/model.safetensors" "$DP/two/model.safetensors" \
-      --init "$DP/m/model.safetensors" --per-tensor 3e-5
+      --init "$DP/m/model.safetensors" --global 1e-6
+    echo -n "  per tensor: "
+    python3 tools/compare_safetensors.py "$DP/one/model.safetensors" "$DP/two/model.safetensors" \
+      --init "$DP/m/model.safetensors" --per-tensor 1e-4
     rm -rf "$DP/one" "$DP/two"
   done
   rm -rf "$DP"

@@ -84,6 +84,22 @@ train accum 2 2 --freeze none --optimizer sgd --lr 0.5 --gradient-accumulation-s
 r=$($CMP "$T/one-sgd-none/model.safetensors" "$T/accum/model.safetensors" --init "$M/model.safetensors" \
   --per-tensor 1e-5) && ok || bad "2 ranks x 2 x accumulation 2 differ from 1 x 8: $r"
 
+# Evaluation sharded over the ranks, logits gathered: the one-process metrics. lr 1e-30 leaves the
+# weights as loaded, so 1, 2 and 3 ranks evaluate the same model (23 rows: 12 + 11, 8 + 8 + 7).
+head -24 "$T/train.tsv" >"$T/dev23.tsv"
+ev() { sed -n "s/.*\"$2\": \([-0-9.e]*\).*/\1/p" "$T/$1/metrics.json" | head -1; }
+for np in 1 2 3; do
+  train "ev-$np" "$np" 4 --freeze none --optimizer sgd --lr 1e-30 --max-steps 1 --eval "$T/dev23.tsv" ||
+    bad "evaluation with $np rank(s): $(tail -3 "$T/ev-$np.err")"
+done
+for np in 2 3; do
+  a1=$(ev ev-1 eval_accuracy) l1=$(ev ev-1 eval_loss) a2=$(ev "ev-$np" eval_accuracy) l2=$(ev "ev-$np" eval_loss)
+  [ -n "$a1" ] && [ "$a1" = "$a2" ] && ok || bad "sharded evaluation, $np ranks: accuracy $a2, one process $a1"
+  awk -v a="$l1" -v b="$l2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d < 1e-6) }' && ok ||
+    bad "sharded evaluation, $np ranks: loss $l2, one process $l1"
+  echo "ddp eval, $np ranks: eval_accuracy $a2 (1 process $a1), eval_loss $l2 (1 process $l1)"
+done
+
 # Only rank 0 writes: one output directory, one log, nothing else beside it.
 [ "$(find "$T" -maxdepth 1 -name 'two-sgd-none*' -type d | wc -l)" -eq 1 ] && ok || bad "ranks other than 0 wrote beside --output"
 [ "$(grep -c '"step"' "$T/two-sgd-none/train_log.jsonl")" -eq 6 ] && ok || bad "the log of 2 ranks should have 6 steps"

@@ -70,6 +70,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   // averaged before each step as `frost train` does; rank 0 reports.
   dist::Communicator& comm = world();
   dist::broadcast_params(model, comm);
+  dist::GradientReducer<Model> reducer(model, comm);  // allreduce overlapped with backward, as train
   std::vector<double> step_ms, fwd_ms, allreduce_ms;
   std::uint64_t step_flops = 0, fwd_flops = 0, allreduce_bytes = 0;
   for (int s = 0; s <= o.steps; ++s) {  // step 0 warms up (first-touch allocations)
@@ -77,9 +78,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
     const auto t0 = clock::now();
     model.zero_grad();
     model.flops.reset();
+    reducer.arm();
     model.forward_backward(b, y);
     const auto t1 = clock::now();
-    allreduce_bytes = dist::allreduce_grads(model, comm);
+    allreduce_bytes = reducer.finish();
     if (s > 0 && comm.size() > 1) allreduce_ms.push_back(ms_since(t1));
     opt.step(model);
     if (s > 0) step_ms.push_back(ms_since(t0));

@@ -22,6 +22,13 @@ class Communicator {
   /// data[0, n) := the sum over ranks of every rank's data[0, n) (in place, blocking).
   virtual void allreduce_sum(float* data, std::size_t n) = 0;
   virtual void allreduce_sum(double* data, std::size_t n) = 0;
+  /// Starts allreduce_sum of data[0, n) without waiting (the buffer must stay untouched until
+  /// wait_all()); the default runs it at once.
+  virtual void start_allreduce_sum(float* data, std::size_t n) { allreduce_sum(data, n); }
+  /// Lets started collectives advance (MPI progresses them inside its calls); no-op by default.
+  virtual void progress() {}
+  /// Waits until every started collective has finished.
+  virtual void wait_all() {}
   /// data[0, n) := the minimum over ranks (in place).
   virtual void allreduce_min(std::uint64_t* data, std::size_t n) = 0;
   /// `bytes` bytes of `root`'s `data` into every rank's `data`.

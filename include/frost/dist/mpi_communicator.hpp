@@ -8,6 +8,8 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "../error.hpp"
 #include "communicator.hpp"
@@ -51,6 +53,25 @@ class MpiCommunicator final : public Communicator {
   void allreduce_sum(float* data, std::size_t n) override { allreduce(data, n, MPI_FLOAT, MPI_SUM); }
   void allreduce_sum(double* data, std::size_t n) override { allreduce(data, n, MPI_DOUBLE, MPI_SUM); }
   void allreduce_min(std::uint64_t* data, std::size_t n) override { allreduce(data, n, MPI_UINT64_T, MPI_MIN); }
+  void start_allreduce_sum(float* data, std::size_t n) override {
+    for (std::size_t done = 0; done < n;) {
+      const int c = static_cast<int>(std::min<std::size_t>(n - done, INT_MAX / 2));
+      MPI_Request r = MPI_REQUEST_NULL;
+      check(MPI_Iallreduce(MPI_IN_PLACE, data + done, c, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &r), "MPI_Iallreduce");
+      pending_.push_back(r);
+      done += static_cast<std::size_t>(c);
+    }
+  }
+  void progress() override {
+    if (pending_.empty()) return;
+    int flag = 0;
+    check(MPI_Testall(static_cast<int>(pending_.size()), pending_.data(), &flag, MPI_STATUSES_IGNORE), "MPI_Testall");
+  }
+  void wait_all() override {
+    if (pending_.empty()) return;
+    check(MPI_Waitall(static_cast<int>(pending_.size()), pending_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+    pending_.clear();
+  }
   void broadcast(void* data, std::size_t bytes, int root) override {
     auto* p = static_cast<char*>(data);
     for (std::size_t done = 0; done < bytes;) {
@@ -84,6 +105,7 @@ class MpiCommunicator final : public Communicator {
 
   int rank_ = 0, size_ = 1;
   bool owns_ = false;
+  std::vector<MPI_Request> pending_;
 };
 
 }  // namespace frost::dist

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <utility>
@@ -136,6 +137,12 @@ class BertBase {
   /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
   T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1));
 
+  /// Called by backward() as soon as a component's gradients are final (component, layer index for
+  /// encoder layers), top-down: classifier, pooler, layers, embeddings, each only if backward
+  /// reaches it. Data parallel (dist/data_parallel.hpp) starts that component's allreduce here, so
+  /// communication overlaps the rest of backward. Empty: nothing is called.
+  std::function<void(Component, int)> on_grads_ready;
+
   /// Copies every parameter value from a model of the same config under any other policy (the
   /// first half of gradual unfreezing; the optimizer's rebind() is the second).
   template <class Other>
@@ -235,23 +242,30 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   const int D = depth();
   auto needs_dx = [&](int component) { return component > stop_; };
   Tensor<T>& dpooled = ws_.tmp;
+  auto ready = [&](Component c, int layer) {
+    if (on_grads_ready) on_grads_ready(c, layer);
+  };
   self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+  ready(Component::classifier, 0);
   if (!needs_dx(D + 2)) return;
   Tensor<T>* dcur = &dh_[0];
   Tensor<T>* dnxt = &dh_[1];
   self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+  ready(Component::pooler, 0);
   if (!needs_dx(D + 1)) return;
   // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
   bool done = false;
   self().for_each_layer_reverse([&](int i, auto& l) {
     const bool dx = needs_dx(1 + i);
     l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
+    ready(Component::layer, i);
     std::swap(dcur, dnxt);
     done = !dx;
     return dx;
   });
   if (done) return;
   self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+  ready(Component::embeddings, 0);
 }
 
 template <class Derived, class T>

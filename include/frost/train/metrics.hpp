@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "../dist/communicator.hpp"
 #include "../model/bert.hpp"
 #include "data.hpp"
 #include "task_metrics.hpp"
@@ -63,29 +64,51 @@ void collect_predictions(const Tensor<T>& logits, const Labels& y, Predictions& 
 /// Evaluates `model` on `data` in inference mode: the mean loss, the predictions and the task
 /// metrics (EvalResult::metrics: eval_loss first, then task_metrics.hpp's for the problem type;
 /// `label_names` name the classes in the per-class report, default LABEL_i).
+/// Data parallel (`comm` of p > 1 ranks): rank r runs the examples r, r + p, ... (no padding, so
+/// nothing counts twice); the logits are summed into one [examples, labels] array (each row comes
+/// from exactly one rank, so the sum is exact) and every rank computes the same metrics over all of
+/// them, as HF Trainer gathers predictions before computing its metrics.
 template <class Model>
-EvalResult evaluate(Model& model, const Dataset& data, int batch_size,
-                    const std::vector<std::string>& label_names = {}) {
+EvalResult evaluate(Model& model, const Dataset& data, int batch_size, const std::vector<std::string>& label_names = {},
+                    dist::Communicator& comm = dist::single_process()) {
   using T = typename Model::scalar_type;
   const BertConfig& cfg = model.config();
   const bool single = uses_class_labels(cfg, data);
+  const std::size_t rank = static_cast<std::size_t>(comm.rank()), world = static_cast<std::size_t>(comm.size());
   EvalResult r;
-  Predictions p;
-  std::vector<std::int64_t> order(data.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
+  std::vector<std::int64_t> mine;
+  for (std::size_t i = rank; i < data.size(); i += world) mine.push_back(static_cast<std::int64_t>(i));
   Batch b;
   Labels y;
-  for (std::size_t start = 0; start < data.size(); start += static_cast<std::size_t>(batch_size)) {
-    const std::size_t n = std::min(static_cast<std::size_t>(batch_size), data.size() - start);
-    make_batch(data, order.data() + start, n, cfg.pad_token_id, single, b, y);
+  const auto labels = static_cast<Eigen::Index>(cfg.num_labels);                        // the classifier's width
+  std::vector<float> logits_all(data.size() * static_cast<std::size_t>(labels), 0.0f);  // this rank's rows filled
+  double loss_sum = 0;
+  for (std::size_t start = 0; start < mine.size(); start += static_cast<std::size_t>(batch_size)) {
+    const std::size_t n = std::min(static_cast<std::size_t>(batch_size), mine.size() - start);
+    make_batch(data, mine.data() + start, n, cfg.pad_token_id, single, b, y);
     const Tensor<T>& logits = model.forward(b, Mode::eval);
-    const auto lr = compute_loss(cfg, logits, y);
+    loss_sum += static_cast<double>(compute_loss(cfg, logits, y).loss) * static_cast<double>(n);
+    for (std::size_t k = 0; k < n; ++k)
+      for (Eigen::Index j = 0; j < labels; ++j)
+        logits_all[static_cast<std::size_t>(mine[start + k]) * static_cast<std::size_t>(labels) +
+                   static_cast<std::size_t>(j)] = static_cast<float>(logits(static_cast<Eigen::Index>(k), j));
+  }
+  if (world > 1) {
+    comm.allreduce_sum(logits_all.data(), logits_all.size());
+    comm.allreduce_sum(&loss_sum, 1);
+  }
+  // The metrics over every example, in order, as one process computes them.
+  Predictions p;
+  if (!data.empty()) {
+    std::vector<std::int64_t> all(data.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
+    make_batch(data, all.data(), all.size(), cfg.pad_token_id, single, b, y);
+    const Eigen::Map<const Tensor<float>> full(logits_all.data(), static_cast<Eigen::Index>(data.size()), labels);
     p.type = resolve_problem_type(cfg, y);
-    r.loss += static_cast<double>(lr.loss) * static_cast<double>(n);
-    detail::collect_predictions(logits, y, p);
+    detail::collect_predictions(Tensor<float>(full), y, p);
   }
   r.examples = static_cast<std::int64_t>(data.size());
-  if (!data.empty()) r.loss /= static_cast<double>(data.size());
+  r.loss = data.empty() ? 0.0 : loss_sum / static_cast<double>(data.size());
   r.metrics = nlohmann::json::object();
   r.metrics["eval_loss"] = r.loss;
   r.metrics.update(task_metrics_json(p, cfg.num_labels, label_names));

@@ -22,8 +22,8 @@
 // after the last micro-batch of a step the trainable gradients are averaged over the ranks (the
 // earlier micro-batches of a step communicate nothing: DDP's no_sync); clipping and the optimizer
 // step then run identically on every rank; the logged loss is the ranks' mean; only rank 0 writes
-// the log, the progress bar and checkpoints. Every rank evaluates the whole evaluation set (the
-// same numbers on each).
+// the log, the progress bar and checkpoints. Evaluation is sharded across the ranks and its logits
+// gathered (train/metrics.hpp), so every rank computes the same metrics over every example.
 #pragma once
 
 #include <chrono>
@@ -103,7 +103,12 @@ class Trainer {
 
   /// `comm`: the ranks training together (data parallel); one process by default.
   Trainer(Model& model, Optimizer& opt, TrainingArguments args, dist::Communicator& comm = dist::single_process())
-      : model_(model), opt_(opt), args_(std::move(args)), comm_(comm), best_(best_model_of(args_)) {
+      : model_(model),
+        opt_(opt),
+        args_(std::move(args)),
+        comm_(comm),
+        reducer_(model, comm),
+        best_(best_model_of(args_)) {
     FROST_CHECK(args_.per_device_train_batch_size > 0, "TrainingArguments: batch size must be positive");
     FROST_CHECK(args_.gradient_accumulation_steps > 0,
                 "TrainingArguments: gradient_accumulation_steps must be positive");
@@ -166,6 +171,9 @@ class Trainer {
         result.examples += static_cast<std::int64_t>(n) * world;
         const long group_start = (bi / args_.gradient_accumulation_steps) * args_.gradient_accumulation_steps;
         const long group_size = std::min<long>(args_.gradient_accumulation_steps, batches - group_start);
+        // DDP: the last micro-batch's backward starts each component's allreduce as soon as it is
+        // done (earlier micro-batches communicate nothing: no_sync).
+        if (bi - group_start + 1 >= group_size) reducer_.arm();
         const double loss =
             static_cast<double>(model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size)));
         check_finite(loss, "loss", pos_.global_step + 1, model_);
@@ -184,8 +192,7 @@ class Trainer {
           ++pos_.epoch;
           pos_.next_batch = 0;
         }
-        if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && s.step % args_.save_steps == 0 && comm_.is_main())
-          save(args_.checkpoint_path);
+        save_if_due(s.step);
         if (on_step && !on_step(s)) stop = true;
       }
     }
@@ -251,11 +258,17 @@ class Trainer {
                   "(different dataset, seed or shuffling)");
   }
 
+  // The single-file checkpoint every save_steps (rank 0 writes it).
+  void save_if_due(long step) const {
+    if (args_.save_steps > 0 && !args_.checkpoint_path.empty() && step % args_.save_steps == 0 && comm_.is_main())
+      save(args_.checkpoint_path);
+  }
+
   // Data parallel, before a step: the trainable gradients averaged over the ranks (DDP); the
   // ranks' mean of `loss` (the logged loss). One rank: `loss`.
   double synchronize(double loss, TrainResult& result) {
     if (comm_.size() <= 1) return loss;
-    result.allreduce_bytes_per_step = dist::allreduce_grads(model_, comm_);
+    result.allreduce_bytes_per_step = reducer_.finish();
     comm_.allreduce_sum(&loss, 1);
     return loss / comm_.size();
   }
@@ -310,7 +323,7 @@ class Trainer {
   // Evaluates on `eval` (inference mode), timed; the result.
   EvalResult timed_evaluate(const Dataset& eval, TrainResult& result) {
     const auto e0 = std::chrono::steady_clock::now();
-    EvalResult e = evaluate(model_, eval, args_.per_device_eval_batch_size, args_.class_names);
+    EvalResult e = evaluate(model_, eval, args_.per_device_eval_batch_size, args_.class_names, comm_);
     result.eval_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
     return e;
   }
@@ -345,6 +358,7 @@ class Trainer {
   Optimizer& opt_;
   TrainingArguments args_;
   dist::Communicator& comm_;
+  dist::GradientReducer<Model> reducer_;
   RunPosition pos_;
   BestModel<T> best_;
 };
