@@ -33,6 +33,20 @@ LoraConfig lora_of(const json& c) {
   return lc;
 }
 
+/// The config of one of cases.json's peft_counts entries (bert-base or MiniLM geometry, its labels).
+BertConfig geometry_of(const json& c) {
+  BertConfig cfg;
+  const json& g = c.at("geometry");
+  cfg.vocab_size = g.at("vocab_size");
+  cfg.hidden_size = g.at("hidden_size");
+  cfg.num_hidden_layers = g.at("num_hidden_layers");
+  cfg.num_attention_heads = g.at("num_attention_heads");
+  cfg.intermediate_size = g.at("intermediate_size");
+  cfg.max_position_embeddings = g.at("max_position_embeddings");
+  cfg.num_labels = c.at("num_labels");
+  return cfg;
+}
+
 Batch batch_of(const io::SafeTensorsFile& f, int k, Labels& labels) {
   const std::string p = "batch." + std::to_string(k) + ".";
   Batch b;
@@ -371,15 +385,7 @@ TEST(LoraExplain, TrainableCountsEqualPeftsForBertBaseAndMiniLM) {
   // PEFT's get_nb_trainable_parameters() (print_trainable_parameters()) for LoRA r=8 on query +
   // value with 2 labels, recorded by tools/gen_lora_fixtures.py.
   for (const auto& [name, c] : cases().at("peft_counts").items()) {
-    BertConfig cfg;
-    const json& g = c.at("geometry");
-    cfg.vocab_size = g.at("vocab_size");
-    cfg.hidden_size = g.at("hidden_size");
-    cfg.num_hidden_layers = g.at("num_hidden_layers");
-    cfg.num_attention_heads = g.at("num_attention_heads");
-    cfg.intermediate_size = g.at("intermediate_size");
-    cfg.max_position_embeddings = g.at("max_position_embeddings");
-    cfg.num_labels = c.at("num_labels");
+    const BertConfig cfg = geometry_of(c);
     LoraConfig lc;
     lc.r = c.at("r");
     lc.targets = parse_lora_targets("query,value");
@@ -562,18 +568,10 @@ TEST(Ia3Files, BadIa3ConfigsNameTheField) {
 TEST(Ia3Explain, TrainableCountsEqualPeftsForBertBaseAndMiniLM) {
   // PEFT's get_nb_trainable_parameters() for IA3Config's defaults with 2 labels.
   for (const auto& [name, c] : cases().at("peft_counts_ia3").items()) {
-    BertConfig cfg;
-    const json& g = c.at("geometry");
-    cfg.vocab_size = g.at("vocab_size");
-    cfg.hidden_size = g.at("hidden_size");
-    cfg.num_hidden_layers = g.at("num_hidden_layers");
-    cfg.num_attention_heads = g.at("num_attention_heads");
-    cfg.intermediate_size = g.at("intermediate_size");
-    cfg.max_position_embeddings = g.at("max_position_embeddings");
-    cfg.num_labels = c.at("num_labels");
+    const BertConfig cfg = geometry_of(c);
     const Ia3Config ic;
     BackwardPlan plan{FreezeSpec::parse("bert").mask(cfg.num_hidden_layers), cfg.num_hidden_layers,
-                      (std::uint64_t{1} << cfg.num_hidden_layers) - 1u, Adapter::ia3};
+                      Ia3Config::layer_bits(cfg.num_hidden_layers), Adapter::ia3};
     const PlanReport r = plan_report(plan, cfg, 4, ic);
     EXPECT_EQ(r.trainable_params, c.at("trainable_params").get<std::int64_t>()) << name;
     const std::int64_t classifier = cfg.num_labels * (cfg.hidden_size + 1);

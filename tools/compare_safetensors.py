@@ -14,6 +14,7 @@ place whatever the order of the sums.
 """
 import argparse
 import json
+import math
 import struct
 import sys
 from array import array
@@ -42,7 +43,7 @@ def load(path):
 
 def ulp(x):
     """The spacing of float32 numbers at x."""
-    m, e = __import__("math").frexp(abs(x) if x else 1e-38)
+    _, e = math.frexp(abs(x) if x else 1e-38)
     return 2.0 ** (e - 24)
 
 

@@ -116,29 +116,27 @@ for r in rows[1:]:
     ./build/tools/cli/frost predict --model "$RT/named" --data "$RT/dev.csv" --text-column review > "$RT/named.tsv"
     HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/named" "$RT/named.tsv" "$RT/dev.csv" \
       --text-column review --labels "thumbs down,thumbs up"
-    # LoRA: frost's PEFT adapter directory loads in peft.PeftModel with no missing or unexpected key.
-    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv --output "$RT/lora" \
-      --lora-r 8 --lora-alpha 16 --lora-targets query,value,output.dense --lora-layers 2-6 --max-steps 8 --lr 1e-3 \
-      --no-progress >/dev/null 2>&1
-    ./build/tools/cli/frost predict --model models/all-MiniLM-L6-v2 --adapter "$RT/lora" --data data/sentiment/dev.tsv \
-      > "$RT/lora.tsv"
-    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/lora.tsv" \
-      data/sentiment/dev.tsv --adapter "$RT/lora"
-    # frost merge: a plain checkpoint transformers loads without PEFT.
-    ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/lora" --output "$RT/merged" >/dev/null
-    ./build/tools/cli/frost predict --model "$RT/merged" --data data/sentiment/dev.tsv > "$RT/merged.tsv"
-    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/merged" "$RT/merged.tsv" data/sentiment/dev.tsv
-    # IA3 (PEFT's defaults): the same two round trips.
-    ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv --output "$RT/ia3" \
-      --ia3 --max-steps 8 --lr 1e-2 --no-progress >/dev/null 2>&1
-    ./build/tools/cli/frost predict --model models/all-MiniLM-L6-v2 --adapter "$RT/ia3" --data data/sentiment/dev.tsv \
-      > "$RT/ia3.tsv"
-    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/ia3.tsv" \
-      data/sentiment/dev.tsv --adapter "$RT/ia3"
-    ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/ia3" --output "$RT/ia3merged" >/dev/null
-    ./build/tools/cli/frost predict --model "$RT/ia3merged" --data data/sentiment/dev.tsv > "$RT/ia3merged.tsv"
-    HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/ia3merged" "$RT/ia3merged.tsv" \
-      data/sentiment/dev.tsv
+    # LoRA and IA3: frost's PEFT adapter directory loads in peft.PeftModel with no missing or
+    # unexpected key and reproduces frost's probabilities; `frost merge` of it is a plain checkpoint
+    # transformers loads without PEFT.
+    for kind in lora ia3; do
+      if [ "$kind" = lora ]; then
+        flags=(--lora-r 8 --lora-alpha 16 --lora-targets query,value,output.dense --lora-layers 2-6 --lr 1e-3)
+      else
+        flags=(--ia3 --lr 1e-2)  # PEFT's IA3Config defaults
+      fi
+      ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv \
+        --output "$RT/$kind" "${flags[@]}" --max-steps 8 --no-progress >/dev/null 2>&1
+      ./build/tools/cli/frost predict --model models/all-MiniLM-L6-v2 --adapter "$RT/$kind" \
+        --data data/sentiment/dev.tsv > "$RT/$kind.tsv"
+      HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py models/all-MiniLM-L6-v2 "$RT/$kind.tsv" \
+        data/sentiment/dev.tsv --adapter "$RT/$kind"
+      ./build/tools/cli/frost merge --model models/all-MiniLM-L6-v2 --adapter "$RT/$kind" \
+        --output "$RT/$kind-merged" >/dev/null
+      ./build/tools/cli/frost predict --model "$RT/$kind-merged" --data data/sentiment/dev.tsv > "$RT/$kind-merged.tsv"
+      HF_HUB_OFFLINE=1 /usr/bin/python3 tools/check_hf_roundtrip.py "$RT/$kind-merged" "$RT/$kind-merged.tsv" \
+        data/sentiment/dev.tsv
+    done
     rm -rf "$RT"
   else
     echo "run-tests: PyTorch/transformers or MiniLM not installable here; HF round trip skipped"

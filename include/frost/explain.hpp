@@ -29,8 +29,9 @@ struct ComponentReport {
   std::int64_t trainable_params = 0, frozen_params = 0;
   std::int64_t adapter_params = 0;  ///< LoRA A and B, or IA3 vectors, of this layer (in trainable_params)
   std::string adapter;              ///< "lora r=8: query,value", "ia3: key,value,output.dense" (or empty)
-  bool weight_grads = false;        ///< backward computes gradients of some of its parameters
-  bool input_grad = false;          ///< backward computes d(loss)/d(input) here
+  Adapter adapter_kind = Adapter::none;
+  bool weight_grads = false;  ///< backward computes gradients of some of its parameters
+  bool input_grad = false;    ///< backward computes d(loss)/d(input) here
   [[nodiscard]] bool in_backward() const { return weight_grads || input_grad; }
 };
 
@@ -69,6 +70,7 @@ inline std::string lora_targets_text(const LoraConfig& lc) {
 inline void add_lora(ComponentReport& cr, const LoraConfig& lc, const BertConfig& cfg) {
   cr.adapter_params = lora_layer_params(lc, cfg);
   cr.adapter = "lora r=" + std::to_string(lc.r) + ": " + lora_targets_text(lc);
+  cr.adapter_kind = Adapter::lora;
   cr.trainable_params += cr.adapter_params;
   cr.weight_grads = true;
 }
@@ -86,6 +88,7 @@ inline std::string join(const std::vector<std::string>& v) {
 inline void add_ia3(ComponentReport& cr, const Ia3Config& ic, const BertConfig& cfg) {
   cr.adapter_params = ic.layer_params(cfg.hidden_size, cfg.intermediate_size);
   cr.adapter = "ia3: " + join(ic.target_modules());
+  cr.adapter_kind = Adapter::ia3;
   cr.trainable_params += cr.adapter_params;
   cr.weight_grads = true;
 }
@@ -252,7 +255,7 @@ namespace detail {
 // The status column of one component: frozen, trainable or partial.
 inline const char* explain_status(const ComponentReport& c) {
   if (c.adapter_params != 0) {
-    const bool ia3 = c.adapter.starts_with("ia3");
+    const bool ia3 = c.adapter_kind == Adapter::ia3;
     if (c.trainable == 0) return ia3 ? "ia3" : "lora";
     return ia3 ? "ia3+base" : "lora+base";
   }

@@ -39,9 +39,7 @@ struct AdapterChoice {
   /// The BackwardPlan of `frozen` with this adapter in its layers.
   [[nodiscard]] BackwardPlan plan(const FreezeMask& frozen, int depth) const {
     if (lora) return BackwardPlan{frozen, depth, lora->layer_bits(depth), Adapter::lora};
-    if (ia3)
-      return BackwardPlan{frozen, depth, depth >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << depth) - 1u,
-                          Adapter::ia3};
+    if (ia3) return BackwardPlan{frozen, depth, ia3->layer_bits(depth), Adapter::ia3};
     return BackwardPlan{frozen, depth};
   }
   /// metrics.json's adapter block.

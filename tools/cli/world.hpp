@@ -20,12 +20,4 @@ inline dist::Communicator& world() {
   return dist::single_process();
 }
 
-/// Whether this build can train data parallel (FROST_MPI).
-inline constexpr bool kHasMpi =
-#if defined(FROST_WITH_MPI)
-    true;
-#else
-    false;
-#endif
-
 }  // namespace frost::cli

@@ -40,6 +40,11 @@ struct Ia3Config {
 
   [[nodiscard]] bool has(LoraTarget t) const { return (targets & lora_bit(t)) != 0; }
   [[nodiscard]] bool scales_input(LoraTarget t) const { return (feedforward & lora_bit(t)) != 0; }
+  /// Encoder layers carrying the adapter, as a bit set over [0, depth): every layer (PEFT 0.13's
+  /// IA3Config has no layers_to_transform).
+  [[nodiscard]] static std::uint64_t layer_bits(int depth) {
+    return depth >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << depth) - 1u;
+  }
 
   /// frost::Error naming what is impossible (see the header comment).
   void check() const {

@@ -93,7 +93,7 @@ class BertClassifier : public detail::BertBase<BertClassifier<T>, T> {
   static std::uint64_t adapted_layers(const BertConfig& cfg, const LoraConfig* lora, const Ia3Config* ia3) {
     if (ia3) {
       ia3->check();
-      return cfg.num_hidden_layers >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << cfg.num_hidden_layers) - 1u;
+      return ia3->layer_bits(cfg.num_hidden_layers);
     }
     if (!lora) return 0;
     lora->check(cfg.num_hidden_layers);
