@@ -96,6 +96,11 @@ B=$("$FROST" bench --geometry "$M/config.json" --freeze embeddings,layers:0-1 --
 printf '%s' "$B" | grep -q '"frozen_layers":1' && ok || bad "bench: frozen_layers"
 printf '%s' "$B" | grep -q '"step_ms":\[[0-9.e+-]*,[0-9.e+-]*\]' && ok || bad "bench: two timed steps"
 printf '%s' "$B" | grep -q '"gemm_backend":"' && ok || bad "bench: gemm_backend"
+# bench --ia3: the IA3 kind on the frozen base; every layer's vectors (160 here) plus the classifier train.
+B=$("$FROST" bench --geometry "$M/config.json" --freeze bert --ia3 --batch-size 2 --seq-len 8 --steps 1 --forwards 1)
+layers=$(sed -n 's/.*"num_hidden_layers": *\([0-9]*\).*/\1/p' "$M/config.json")
+printf '%s' "$B" | grep -q '"policy":"bert+ia3"' && printf '%s' "$B" | grep -q "\"trainable_params\":$((layers * 160 + 99))" &&
+  ok || bad "bench --ia3: $B"
 expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.json"
 expect_error "bench seq" "--seq-len: expected an integer in [2, 16] (at most max_position_embeddings = 16" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
 expect_error "bench depth" "names layer index 9 but the model has 3 encoder layers" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
@@ -291,7 +296,7 @@ expect_error "adapter with ia3" "--adapter: not with" "$FROST" train --model "$M
 
 # compare: each recipe a child `frost train`, the table on stdout, compare.json in --output.
 "$FROST" compare --model "$M" --train "$T/train.tsv" --eval "$T/train.tsv" --output "$T/cmp" --epochs 1 --batch-size 8 \
-  --policy none --policy bert --policy lora --policy ia3 >"$T/cmp.out" 2>"$T/cmp.err" && ok ||
+  --policy none --policy bert --policy lora --policy ia3 --lr-ia3 0.02 >"$T/cmp.out" 2>"$T/cmp.err" && ok ||
   bad "compare failed: $(tail -3 "$T/cmp.err")"
 grep -q '"freeze": "bert"' "$T/cmp/compare.json" 2>/dev/null && [ -s "$T/cmp/run-none/metrics.json" ] && ok || bad "compare outputs"
 for row in "LoRA r8" "IA3 (PEFT defaults)"; do
@@ -299,6 +304,7 @@ for row in "LoRA r8" "IA3 (PEFT defaults)"; do
 done
 grep -q '"policy": "bert+ia3"' "$T/cmp/run-ia3/metrics.json" 2>/dev/null && ok || bad "compare: the IA3 row did not train IA3"
 grep -q '"policy": "bert+lora"' "$T/cmp/run-lora-r8/metrics.json" 2>/dev/null && ok || bad "compare: the LoRA row did not train LoRA"
+grep -q '^IA3 (PEFT defaults).* 0.02$' "$T/cmp.out" && ok || bad "compare --lr-ia3: the IA3 row's lr is not 0.02"
 ls "$T" | grep -q partial && bad "compare left a staging directory" || ok
 
 echo "$pass passed, $fail failed"
