@@ -8,6 +8,7 @@
 #   fma_peak.json       the measured FP32 FMA peak (benchmarks/fma_peak.cpp), the "% of peak" base
 #   freezing.png        step time vs frozen layers, measured vs FLOP theory, PyTorch alongside
 #
+#   frost-dnnl   frost with the oneDNN GEMM backend (Debian libdnnl-dev): the build the demo uses
 #   frost-blas   frost with the BLAS GEMM backend (Debian OpenBLAS, OpenMP variant)
 #   frost-eigen  frost with the default Eigen GEMM backend
 #   torch-pypi   PyTorch from PyPI (the best build installable here: MKL + oneDNN), in a venv
@@ -23,15 +24,18 @@ STEPS_MINI=${STEPS_MINI:-8}
 export OMP_NUM_THREADS=2
 bash tools/setup-debian.sh >/dev/null
 
-for be in eigen blas; do
+# Portable builds (no -march=native): the binaries a user installs. oneDNN and frost's own kernels
+# choose their instruction set at run time.
+for be in dnnl eigen blas; do
   extra=""
   [ "$be" = blas ] && extra="-DFROST_BLAS=ON"
+  [ "$be" = dnnl ] && extra="-DFROST_DNNL=ON"
   cmake -S . -B "build-bench-$be" -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
         -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON $extra >/dev/null
   echo "compare: building frost ($be GEMM backend)" >&2
   cmake --build "build-bench-$be" --target frost_cli bench_frost fma_peak -j"$(nproc)" >/dev/null
 done
-OMP_NUM_THREADS=2 ./build-bench-eigen/benchmarks/fma_peak > "$OUT/fma_peak.json"
+OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/fma_peak > "$OUT/fma_peak.json"
 echo "compare: FMA peak $(cat "$OUT/fma_peak.json")" >&2
 TORCH_PYPI=$(bash tools/setup-bench-python.sh "${TORCH_VENV:-build-bench/venv-torch}")
 TORCH_DEBIAN=""
@@ -42,6 +46,7 @@ RUNS="$OUT/runs.jsonl"
 run() {  # framework geometry policy steps forwards
   local fw=$1 geom=$2 pol=$3 steps=$4 fwds=$5 line
   case $fw in
+    frost-dnnl) line=$(./build-bench-dnnl/tools/cli/frost bench --geometry "$geom" --freeze "$pol" --steps "$steps" --forwards "$fwds") ;;
     frost-eigen) line=$(./build-bench-eigen/tools/cli/frost bench --geometry "$geom" --freeze "$pol" --steps "$steps" --forwards "$fwds") ;;
     # OpenBLAS: the benchmark picks the CPU's own kernels (it may unset OPENBLAS_CORETYPE/L2_SIZE for
     # its own command only; the core it ran is in gemm_description).
@@ -58,13 +63,23 @@ run() {  # framework geometry policy steps forwards
 TABLE_BASE=("none" "embeddings,layers:0-8" "bert" "bitfit")
 SWEEP_BASE=("embeddings,layers:0-2" "embeddings,layers:0-4" "embeddings,layers:0-6" "embeddings,layers:0-10" "embeddings,layers:0-12")
 TABLE_MINI=("none" "embeddings,layers:0-4" "bert" "bitfit")
-FRAMEWORKS=(frost-blas frost-eigen torch-pypi)
+FRAMEWORKS=(frost-dnnl frost-blas frost-eigen torch-pypi)
 [ -n "$TORCH_DEBIAN" ] && FRAMEWORKS+=(torch-debian)
 for fw in "${FRAMEWORKS[@]}"; do
   for p in "${TABLE_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
   for p in "${TABLE_MINI[@]}"; do run "$fw" minilm "$p" "$STEPS_MINI" 5; done
 done
-for fw in frost-blas torch-pypi; do
+for fw in frost-dnnl torch-pypi; do
   for p in "${SWEEP_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
+done
+# Where the time goes (frost bench --profile), before (Eigen) and after (oneDNN), full step.
+PROFILES="$OUT/profiles.jsonl"
+: > "$PROFILES"
+for be in eigen dnnl; do
+  for g in bert-base minilm; do
+    line=$(./build-bench-$be/tools/cli/frost bench --geometry "$g" --freeze none --steps 2 --forwards 1 --profile 2>/dev/null)
+    echo "{\"backend\": \"$be\", \"result\": $line}" >> "$PROFILES"
+    echo "compare: profiled $be $g" >&2
+  done
 done
 /usr/bin/python3 benchmarks/report.py "$RUNS" "$OUT"

@@ -96,6 +96,148 @@ TEST(Training, DeterministicGivenSeed) {
   EXPECT_NE(run(11), run(12));
 }
 
+// --group-by-length reproduces transformers' get_length_grouped_indices given the same permutation
+// (tools/gen_group_by_length_fixtures.py patches torch.randperm to return it): megabatch sizes,
+// stable descending sort (ties keep their order) and the longest example swapped to the front.
+TEST(GroupByLength, MatchesTransformers) {
+  std::ifstream in(std::string(FROST_FIXTURES_DIR) + "/../group_by_length.json");
+  ASSERT_TRUE(in) << "tests/fixtures/group_by_length.json missing";
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_GE(j.at("cases").size(), 5u);
+  for (const auto& c : j.at("cases")) {
+    Dataset d;
+    for (const int len : c.at("lengths").get<std::vector<int>>())
+      d.push_back(Example{std::vector<int>(std::size_t(len), 5), {}, 0, {}});
+    const auto got =
+        group_by_length(c.at("order").get<std::vector<std::int64_t>>(), d, c.at("batch_size").get<std::size_t>());
+    EXPECT_EQ(got, c.at("expected").get<std::vector<std::int64_t>>()) << "n=" << d.size();
+  }
+}
+
+// What it is for: the same epoch, far fewer padded tokens; and a run with it is reproducible.
+TEST(GroupByLength, PadsLessAndTrainsReproducibly) {
+  const Dataset data = synthetic(400, 5);
+  const auto order = epoch_order(data.size(), 11, 0, true);
+  const auto grouped = group_by_length(order, data, 8);
+  auto padded_tokens = [&](const std::vector<std::int64_t>& o) {
+    std::size_t pad = 0;
+    for (std::size_t b = 0; b < o.size(); b += 8) {
+      std::size_t longest = 0, sum = 0;
+      for (std::size_t i = b; i < std::min(o.size(), b + 8); ++i) {
+        longest = std::max(longest, data[std::size_t(o[i])].input_ids.size());
+        sum += data[std::size_t(o[i])].input_ids.size();
+      }
+      pad += longest * (std::min(o.size(), b + 8) - b) - sum;
+    }
+    return pad;
+  };
+  auto sorted = [](std::vector<std::int64_t> v) { return std::sort(v.begin(), v.end()), v; };
+  EXPECT_EQ(sorted(grouped), sorted(order));  // a permutation of the same examples
+  EXPECT_LT(padded_tokens(grouped) * 5, padded_tokens(order))
+      << padded_tokens(grouped) << " vs " << padded_tokens(order);
+  auto run = [&](bool group) {
+    Model m(small_config());
+    m.init_weights(3);
+    auto args = small_args();
+    args.group_by_length = group;
+    auto opt = make_adamw(m, args);
+    Trainer tr(m, opt, args);
+    const auto r = tr.train(data);
+    EXPECT_EQ(r.examples, 3 * 400);
+    return params_of(m);
+  };
+  EXPECT_EQ(run(true), run(true));
+  EXPECT_NE(run(true), run(false));
+}
+
+// --cache-frozen-features: training from the kept prefix output equals training with the prefix
+// recomputed (dropout off there, on above: the same streams), for each boundary kind: an encoder
+// layer (per-token rows, zero padding rows), the pooler ([CLS] rows) and the classifier (pooler
+// output). The prefix runs once per example: the FLOPs of epochs 2 and 3 drop accordingly.
+TEST(CacheFrozenFeatures, EqualsRecomputingThePrefix) {
+  const Dataset data = synthetic(60, 9);
+  for (const char* spec : {"embeddings,layers:0-1", "embeddings,layers:0-2", "bert"}) {
+    auto run = [&](bool cache, std::uint64_t* flops, std::size_t* bytes) {
+      BertClassifier<float> m(small_config(0.1), FreezeSpec::parse(spec));
+      m.init_weights(3);
+      auto args = small_args();
+      args.dropout_in_frozen = false;
+      args.cache_frozen_features = cache;
+      args.per_device_train_batch_size = 7;  // a short last batch; lengths vary within batches
+      auto opt = make_adamw(m, args);
+      Trainer tr(m, opt, args);
+      const TrainResult r = tr.train(data);
+      *flops = m.flops.total();
+      *bytes = r.feature_cache_bytes;
+      EXPECT_EQ(r.epoch_seconds.size(), 3u);
+      return params_of(m);
+    };
+    std::uint64_t f_cached = 0, f_full = 0;
+    std::size_t bytes = 0, none = 0;
+    const auto cached = run(true, &f_cached, &bytes), full = run(false, &f_full, &none);
+    ASSERT_EQ(cached.size(), full.size());
+    float worst = 0;
+    for (std::size_t i = 0; i < full.size(); ++i) worst = std::max(worst, (cached[i] - full[i]).cwiseAbs().maxCoeff());
+    EXPECT_LE(worst, 1e-6f) << spec;
+    EXPECT_GT(bytes, 0u) << spec;
+    EXPECT_EQ(none, 0u);
+    // Epoch 1 runs everything, epochs 2-3 only what trains: with the body frozen, the heads (a
+    // third of the recomputing run plus their share, which is not small at hidden size 16); with
+    // one layer training, layer 0's forward is saved twice.
+    const double bound = std::string(spec) == "embeddings,layers:0-1" ? 0.95 : 0.36;
+    EXPECT_LT(double(f_cached), bound * double(f_full)) << spec << ": " << f_cached << " vs " << f_full;
+    std::printf("[ cache    ] %-22s max |cached - recomputed| %.2e, FLOPs %.3f of recomputing, %zu bytes kept\n", spec,
+                double(worst), double(f_cached) / double(f_full), bytes);
+  }
+}
+
+// --gradient-checkpointing: the same training run, weights and losses, with the layer
+// activations recomputed in backward (dropout on: the recomputed masks must be the forward's).
+TEST(GradientCheckpointing, EqualsKeepingTheActivations) {
+  const Dataset data = synthetic(40, 4);
+  for (const char* spec : {"none", "embeddings,layers:0-1", "bitfit", "layers:1-2"}) {
+    auto run = [&](bool ckpt, std::uint64_t* flops) {
+      BertClassifier<float> m(small_config(0.1), FreezeSpec::parse(spec));
+      m.init_weights(3);
+      auto args = small_args();
+      args.num_train_epochs = 2;
+      args.gradient_checkpointing = ckpt;
+      auto opt = make_adamw(m, args);
+      Trainer tr(m, opt, args);
+      const TrainResult r = tr.train(data);
+      *flops = m.flops.total();
+      return std::make_pair(params_of(m), r.last_loss);
+    };
+    std::uint64_t f_ckpt = 0, f_plain = 0;
+    const auto a = run(true, &f_ckpt), b = run(false, &f_plain);
+    float worst = 0;
+    for (std::size_t i = 0; i < a.first.size(); ++i)
+      worst = std::max(worst, (a.first[i] - b.first[i]).cwiseAbs().maxCoeff());
+    EXPECT_LE(worst, 1e-7f) << spec;
+    EXPECT_NEAR(a.second, b.second, 1e-7) << spec;
+    EXPECT_GT(f_ckpt, f_plain) << spec << ": the recomputation is real work";
+    std::printf("[ ckpt     ] %-22s max |ckpt - plain| %.2e, FLOPs x%.3f\n", spec, double(worst),
+                double(f_ckpt) / double(f_plain));
+  }
+}
+
+TEST(CacheFrozenFeatures, RefusesWhatItCannotKeep) {
+  const Dataset data = synthetic(16, 2);
+  auto args = small_args();
+  args.cache_frozen_features = true;
+  BertClassifier<float> m(small_config(), FreezeSpec::parse("layers:0-1"));  // the embeddings train
+  auto opt = make_adamw(m, args);
+  EXPECT_THROW(Trainer(m, opt, args), Error);  // dropout_in_frozen is still true
+  args.dropout_in_frozen = false;
+  Trainer tr(m, opt, args);
+  try {
+    tr.train(data);
+    ADD_FAILURE() << "expected an error: nothing frozen below the lowest trainable parameter";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nothing is frozen below"), std::string::npos) << e.what();
+  }
+}
+
 // A NaN injected into a weight stops training at the first step, naming the step and the tensor;
 // no checkpoint is written (save_steps 1 would have written one after the step).
 TEST(Training, InjectedNanStopsAtTheFirstStepNamingTheTensor) {

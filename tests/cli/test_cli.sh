@@ -105,6 +105,34 @@ expect_error "bench geometry" "nope.json" "$FROST" bench --geometry "$T/nope.jso
 expect_error "bench seq" "--seq-len: expected an integer in [2, 16] (at most max_position_embeddings = 16" "$FROST" bench --geometry "$M/config.json" --seq-len 100000
 expect_error "bench depth" "names layer index 9 but the model has 3 encoder layers" "$FROST" bench --geometry "$M/config.json" --seq-len 8 --freeze layers:0-9
 
+# Performance round two. bench --profile: a table on stderr, the rows in the JSON.
+B=$("$FROST" bench --geometry "$M/config.json" --freeze none --batch-size 2 --seq-len 8 --steps 2 --forwards 1 --profile 2>"$T/prof.err")
+printf '%s' "$B" | grep -q '"profile":{' && grep -q 'GEMM FFN in' "$T/prof.err" && grep -q 'bias+GELU' "$T/prof.err" &&
+  grep -q '^step .* ms: GEMMs + attention' "$T/prof.err" && ok || bad "bench --profile: $(cat "$T/prof.err")"
+# --group-by-length trains and says so in metrics.json.
+"$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/gbl" --num-labels 3 --epochs 2 --batch-size 4 \
+  --group-by-length --no-progress >/dev/null 2>&1 && grep -q '"group_by_length": true' "$T/gbl/metrics.json" && ok ||
+  bad "--group-by-length"
+# --cache-frozen-features: whole body frozen, 3 epochs; the cache is filled, one time per epoch.
+"$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/cache" --num-labels 3 --epochs 3 --batch-size 4 \
+  --freeze bert --cache-frozen-features --no-progress >/dev/null 2>&1 &&
+  grep -q '"feature_cache_bytes": [1-9]' "$T/cache/metrics.json" &&
+  [ "$(tr -d ' \n' < "$T/cache/metrics.json" | sed -n 's/.*"train_epoch_seconds":\[\([^]]*\)\].*/\1/p' | tr ',' '\n' | grep -c .)" -eq 3 ] &&
+  ok || bad "--cache-frozen-features: $(cat "$T/cache/metrics.json" 2>/dev/null)"
+expect_error "cache without a frozen prefix" "--cache-frozen-features: nothing is frozen below the lowest trainable parameter" \
+  "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/cachebad" --num-labels 3 --freeze layers:0-1 \
+  --cache-frozen-features --no-progress
+[ -e "$T/cachebad" ] && bad "--cache-frozen-features error left $T/cachebad" || ok
+# --gradient-checkpointing recomputes the activations: the same weights, byte for byte.
+for ck in 0 1; do
+  flag=""
+  [ "$ck" = 1 ] && flag="--gradient-checkpointing"
+  "$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/ck$ck" --num-labels 3 --max-steps 4 --batch-size 4 \
+    --freeze embeddings --seed 5 $flag --no-progress >/dev/null 2>&1 || bad "train --gradient-checkpointing=$ck"
+done
+cmp -s "$T/ck0/model.safetensors" "$T/ck1/model.safetensors" && grep -q '"gradient_checkpointing": true' "$T/ck1/metrics.json" &&
+  ok || bad "--gradient-checkpointing changed the trained weights"
+
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "nope: --model: expected a Hugging Face model directory" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
 expect_error "missing train file" "nope.tsv: --train: expected a data file (.tsv, .csv or .jsonl), found no such file" "$FROST" train --model "$M" --train "$T/nope.tsv" --output "$T/e1" --num-labels 3

@@ -8,6 +8,8 @@
 // deterministic token ids with every position attended, as in the PyTorch script.
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -36,6 +38,46 @@ inline double median_of(std::vector<double> v) {
   return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
 }
 
+/// --profile: ms per step and GFLOP/s per (pass, op family) over the timed steps, "other" for
+/// what no scope covers; a table on stderr (rank 0), the same rows in the JSON.
+inline nlohmann::json profile_report(const Profile& prof, const std::vector<double>& step_ms, bool print) {
+  const double steps = static_cast<double>(step_ms.size());
+  double total_ms = 0, covered_ms = 0, gemm_ms = 0;
+  for (const double m : step_ms) total_ms += m;
+  total_ms /= steps;
+  nlohmann::json rows = nlohmann::json::array();
+  static constexpr std::array<const char*, 3> kPass = {"forward", "backward", "optimizer"};
+  for (int p = 0; p < 3; ++p)
+    for (int f = 0; f < Profile::kFamilies; ++f) {
+      const double ms = 1000.0 * prof.seconds[static_cast<std::size_t>(p)][static_cast<std::size_t>(f)] / steps;
+      if (ms <= 0) continue;
+      const double gf =
+          static_cast<double>(prof.flops[static_cast<std::size_t>(p)][static_cast<std::size_t>(f)]) / steps;
+      covered_ms += ms;
+      if (is_gemm(static_cast<OpFamily>(f)) || static_cast<OpFamily>(f) == OpFamily::attention) gemm_ms += ms;
+      rows.push_back({{"pass", kPass[static_cast<std::size_t>(p)]},
+                      {"op", name(static_cast<OpFamily>(f))},
+                      {"ms_per_step", ms},
+                      {"share", ms / total_ms},
+                      {"gflops", gf > 0 ? gf / ms / 1e6 : 0.0}});
+    }
+  rows.push_back({{"pass", "step"},
+                  {"op", "other (not in a scope)"},
+                  {"ms_per_step", total_ms - covered_ms},
+                  {"share", (total_ms - covered_ms) / total_ms},
+                  {"gflops", 0.0}});
+  if (print) {
+    std::fprintf(stderr, "%-9s %-30s %10s %7s %9s\n", "pass", "op family", "ms/step", "share", "GFLOP/s");
+    for (const auto& r : rows)
+      std::fprintf(stderr, "%-9s %-30s %10.1f %6.1f%% %9.0f\n", r["pass"].get<std::string>().c_str(),
+                   r["op"].get<std::string>().c_str(), r["ms_per_step"].get<double>(), 100.0 * r["share"].get<double>(),
+                   r["gflops"].get<double>());
+    std::fprintf(stderr, "step %.1f ms: GEMMs + attention %.1f%%, the rest %.1f%%\n", total_ms,
+                 100.0 * gemm_ms / total_ms, 100.0 * (1.0 - gemm_ms / total_ms));
+  }
+  return {{"rows", rows}, {"step_ms", total_ms}, {"gemm_and_attention_share", gemm_ms / total_ms}};
+}
+
 inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, const FreezeSpec& spec) {
   using Model = BertClassifier<float>;
   using clock = std::chrono::steady_clock;
@@ -52,6 +94,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   if (o.ia3) adapter.ia3.emplace();
   Model model = adapter.make<Model>(cfg, spec.mask(cfg.num_hidden_layers));
   model.init_weights(1);
+  model.gradient_checkpointing = o.gradient_checkpointing;
   AdamW<float> opt(model, {.lr = 1e-5});
   Batch b;
   b.batch_size = o.batch_size;
@@ -73,8 +116,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   dist::GradientReducer<Model> reducer(model, comm);  // allreduce overlapped with backward, as train
   std::vector<double> step_ms, fwd_ms, allreduce_ms;
   std::uint64_t step_flops = 0, fwd_flops = 0, allreduce_bytes = 0;
+  Profile prof;                         // --profile: per op family, over the timed steps
   for (int s = 0; s <= o.steps; ++s) {  // step 0 warms up (first-touch allocations)
     comm.barrier();
+    if (o.profile && s == 1) model.flops.profile = &prof;
     const auto t0 = clock::now();
     model.zero_grad();
     model.flops.reset();
@@ -83,10 +128,14 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
     const auto t1 = clock::now();
     allreduce_bytes = reducer.finish();
     if (s > 0 && comm.size() > 1) allreduce_ms.push_back(ms_since(t1));
-    opt.step(model);
+    {
+      const ProfileScope scope(model.flops, Pass::optimizer, OpFamily::optimizer);
+      opt.step(model);
+    }
     if (s > 0) step_ms.push_back(ms_since(t0));
     step_flops = model.flops.total();
   }
+  model.flops.profile = nullptr;
   for (int s = 0; s <= o.forwards; ++s) {
     const auto t0 = clock::now();
     model.flops.reset();
@@ -99,6 +148,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["geometry"] = o.geometry;
   j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : o.ia3 ? "+ia3" : "");
   j["batch_size"] = o.batch_size;
+  j["gradient_checkpointing"] = o.gradient_checkpointing;
   j["seq_len"] = o.seq_len;
 #if defined(_OPENMP)
   j["threads"] = omp_get_max_threads();
@@ -106,12 +156,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["threads"] = 1;
 #endif
   j["gemm_backend"] = gemm::DefaultBackend::name;
-#if defined(FROST_USE_BLAS) || defined(FROST_USE_CUDA)
   j["gemm_description"] = gemm::DefaultBackend::description();
-#else
-  j["gemm_description"] = "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
-                          "." + std::to_string(EIGEN_MINOR_VERSION);
-#endif
   j["step_ms"] = step_ms;
   j["step_ms_median"] = median_of(step_ms);
   j["forward_ms"] = fwd_ms;
@@ -129,6 +174,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["global_batch_size"] = o.batch_size * comm.size();
   j["allreduce_bytes_per_step"] = allreduce_bytes;
   j["allreduce_ms_median"] = allreduce_ms.empty() ? 0.0 : median_of(allreduce_ms);
+  if (o.profile) j["profile"] = profile_report(prof, step_ms, comm.is_main());
   return j;
 }
 

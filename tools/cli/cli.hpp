@@ -74,6 +74,9 @@ struct TrainOptions {
   long max_steps = -1;
   std::uint64_t seed = 42;
   bool no_shuffle = false;
+  bool group_by_length = false;
+  bool cache_frozen_features = false;
+  bool gradient_checkpointing = false;
   int num_labels = 0;  ///< 0: from config.json (HF default 2)
   bool progress = true;
   long save_steps = 0;       ///< write OUTPUT/checkpoint-STEP/ every N optimizer steps (0: never)
@@ -99,6 +102,8 @@ struct BenchOptions {
   int forwards = 3;  ///< timed inference forwards (after the steps)
   int lora_r = 0;    ///< > 0: LoRA on query + value with this rank (alpha 2 r), base frozen (PEFT's recipe)
   bool ia3 = false;  ///< IA3 with PEFT's defaults, base frozen
+  bool gradient_checkpointing = false;
+  bool profile = false;  ///< time per op family (core/profile.hpp)
 };
 
 struct CompareOptions {

@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #include <frost/detail/macros.hpp>
+#if defined(FROST_USE_BLAS)
+#include <frost/core/backend/gemm_blas.hpp>
+#endif
 
 #include "cli.hpp"
 #include "flags.hpp"
@@ -218,6 +221,14 @@ int run(int argc, char** argv) {
   });
   flags.integer<std::uint64_t>(train, "--seed", t.seed, 0, std::numeric_limits<std::uint64_t>::max());
   train->add_flag("--no-shuffle", t.no_shuffle, "batches follow file order");
+  train->add_flag("--group-by-length", t.group_by_length,
+                  "batches of similar lengths (HF's group_by_length): less padding, same epochs");
+  train->add_flag("--gradient-checkpointing", t.gradient_checkpointing,
+                  "recompute each trainable layer's activations in backward (HF's flag): less memory, ~1 more "
+                  "forward per step");
+  train->add_flag("--cache-frozen-features", t.cache_frozen_features,
+                  "keep what the frozen layers output per example and skip them from then on (turns dropout off in "
+                  "frozen layers, unlike HF; needs a frozen embeddings layer)");
   flags.integer<int>(train, "--num-labels", t.num_labels, 1, kMaxLabels,
                      "number of labels, 1 = regression (default: from config.json, else 2)", "", false);
   bool no_progress = false;
@@ -335,6 +346,11 @@ int run(int argc, char** argv) {
   bench->add_option("--freeze", bo.freeze, "freeze SPEC")->capture_default_str();
   flags.integer<int>(bench, "--lora-r", bo.lora_r, 1, 4096,
                      "time LoRA (query + value, alpha 2r) on the frozen --freeze base instead", "", false);
+  bench->add_flag("--profile", bo.profile,
+                  "time per op family and pass (GEMMs by role, attention, LayerNorm, GELU, dropout, ...) on stderr, "
+                  "and in the JSON");
+  bench->add_flag("--gradient-checkpointing", bo.gradient_checkpointing,
+                  "recompute activations in backward (step_flops then counts the recomputation)");
   bench->add_flag("--ia3", bo.ia3, "time IA3 (PEFT's defaults) on the frozen --freeze base instead");
   flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
   flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings",
@@ -365,6 +381,12 @@ int run(int argc, char** argv) {
   check_extras(sub, command);
   check_empty_values(sub);
   flags.apply(sub);
+#if defined(FROST_USE_BLAS)
+  // A BLAS build whose OpenBLAS does not use what this CPU offers: say so once, with the fix.
+  if (sub == train || sub == eval || sub == predict || sub == compare || sub == bench)
+    if (const std::string w = frost::gemm::BlasGemm::kernel_warning(); !w.empty() && world().is_main())
+      std::fprintf(stderr, "frost: %s\n", w.c_str());
+#endif
 
   if (sub == train) {
     check_required(command, {t_model, t_train, t_output});

@@ -253,6 +253,12 @@ inline TrainingArguments training_arguments(const TrainOptions& o, const std::st
   args.per_device_eval_batch_size = o.batch_size;
   args.seed = o.seed;
   args.shuffle = !o.no_shuffle;
+  args.group_by_length = o.group_by_length;
+  args.gradient_checkpointing = o.gradient_checkpointing;
+  if (o.cache_frozen_features) {  // implies a deterministic frozen prefix (documented: HF keeps its dropout)
+    args.cache_frozen_features = true;
+    args.dropout_in_frozen = false;
+  }
   args.progress_bar = o.progress;
   args.log_jsonl = log;
   args.gradient_accumulation_steps = o.gradient_accumulation_steps;
@@ -362,7 +368,11 @@ inline nlohmann::json run_training(PreparedTraining& p) {
       {"eval_seconds", r.eval_seconds},
       {"peak_rss_bytes", peak_rss_bytes()},
       {"world_size", r.world_size},
-      {"allreduce_bytes_per_step", r.allreduce_bytes_per_step}};
+      {"allreduce_bytes_per_step", r.allreduce_bytes_per_step},
+      {"train_epoch_seconds", r.epoch_seconds}};
+  if (args.cache_frozen_features) m["feature_cache_bytes"] = r.feature_cache_bytes;
+  if (args.group_by_length) m["group_by_length"] = true;
+  if (args.gradient_checkpointing) m["gradient_checkpointing"] = true;
   if (!resume.empty()) m["resumed_from"] = resume.string();
   if (p.adapter) m[p.adapter.name()] = p.adapter.metrics(plan.adapter_params);
   if (r.final_eval) m.update(r.final_eval->metrics);

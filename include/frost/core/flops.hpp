@@ -14,8 +14,11 @@ namespace frost {
 
 enum class Phase : int { forward = 0, backward_input = 1, backward_weight = 2 };
 
+struct Profile;  // core/profile.hpp
+
 struct FlopCounter {
   std::array<std::uint64_t, 3> count{0, 0, 0};
+  Profile* profile = nullptr;  ///< when set, FROST_PROFILE scopes time the ops (core/profile.hpp)
 
   void add(Phase p, std::uint64_t flops) { count[static_cast<int>(p)] += flops; }
   [[nodiscard]] std::uint64_t operator[](Phase p) const { return count[static_cast<int>(p)]; }

@@ -8,6 +8,7 @@
 // defaulting to gemm::DefaultBackend, which the build picks:
 //   (default)        EigenGemm   Eigen 3 products
 //   FROST_USE_BLAS   BlasGemm    CBLAS (OpenBLAS, OpenMP variant)        CMake: -DFROST_BLAS=ON
+//   FROST_USE_DNNL   DnnlGemm    oneDNN dnnl_sgemm (run-time CPU dispatch) CMake: -DFROST_DNNL=ON
 //   FROST_USE_CUDA   CudaGemm    cuBLAS offload                           CMake: -DFROST_CUDA=ON
 // A scalar type the backend does not compute natively falls back to EigenGemm.
 // (Attention's per-head 128x64 products call a backend directly, on one thread each inside the
@@ -21,6 +22,9 @@
 #if defined(FROST_USE_BLAS)
 #include "backend/gemm_blas.hpp"
 #endif
+#if defined(FROST_USE_DNNL)
+#include "backend/gemm_dnnl.hpp"
+#endif
 #if defined(FROST_USE_CUDA)
 #include "backend/gemm_cuda.hpp"
 #endif
@@ -28,12 +32,14 @@
 namespace frost {
 
 namespace gemm {
-#if defined(FROST_USE_CUDA) && defined(FROST_USE_BLAS)
-#error "frost: define at most one of FROST_USE_BLAS and FROST_USE_CUDA"
+#if (defined(FROST_USE_CUDA) + defined(FROST_USE_BLAS) + defined(FROST_USE_DNNL)) > 1
+#error "frost: define at most one of FROST_USE_BLAS, FROST_USE_DNNL and FROST_USE_CUDA"
 #elif defined(FROST_USE_CUDA)
 using DefaultBackend = CudaGemm;
 #elif defined(FROST_USE_BLAS)
 using DefaultBackend = BlasGemm;
+#elif defined(FROST_USE_DNNL)
+using DefaultBackend = DnnlGemm;
 #else
 using DefaultBackend = EigenGemm;
 #endif

@@ -31,6 +31,14 @@
 #define FROST_OMP(directive)
 #endif
 
+// FROST_PROFILE(fc, forward|backward|optimizer, family): times the rest of the enclosing block
+// as op family `family` (core/profile.hpp's OpFamily) when a Profile is attached to FlopCounter fc.
+#define FROST_PROFILE_CAT2_(a, b) a##b
+#define FROST_PROFILE_CAT_(a, b) FROST_PROFILE_CAT2_(a, b)
+#define FROST_PROFILE(fc, pass, family)                                                                     \
+  const ::frost::ProfileScope FROST_PROFILE_CAT_(frost_profile_scope_, __LINE__)((fc), ::frost::Pass::pass, \
+                                                                                 ::frost::OpFamily::family)
+
 namespace frost {
 /// Elementwise loops smaller than this run on one thread: a parallel region costs more than it
 /// saves on tiny tensors, and idle spinning threads fight other processes for the cores.

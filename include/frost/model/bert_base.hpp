@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../core/profile.hpp"
 #include "../freeze/plan.hpp"
 #include "../io/hf_names.hpp"
 #include "../ops/attention.hpp"
@@ -125,7 +126,7 @@ class BertBase {
   // ---- forward / backward -----------------------------------------------------------------
   /// Runs the model; returns logits [B, num_labels]. Mode::train records what backward needs
   /// (and only that) and applies dropout; Mode::eval records nothing.
-  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval);
+  const Tensor<T>& forward(Batch& batch, Mode mode = Mode::eval) { return forward(batch, mode, {}); }
   /// The same for a temporary batch (`model.forward(tok.encode_batch(texts))`).
   const Tensor<T>& forward(Batch&& batch, Mode mode = Mode::eval) { return forward(batch, mode); }
 
@@ -134,8 +135,26 @@ class BertBase {
   void backward(const Tensor<T>& dlogits);
 
   /// forward(train) + loss + backward; returns the (unscaled) loss. `loss_scale` multiplies the
-  /// gradient (1 / gradient_accumulation_steps, as HF divides the loss).
-  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1));
+  /// gradient (1 / gradient_accumulation_steps, as HF divides the loss). `features`: see below.
+  T forward_backward(Batch& batch, const Labels& labels, T loss_scale = T(1), FrozenFeatures<T> features = {});
+
+  // ---- the frozen prefix's output (train/feature_cache.hpp, --cache-frozen-features) --------
+  // Every component below backward_stop() is frozen. With dropout off there (dropout_in_frozen
+  // false), what it hands the lowest trainable component is a function of each example alone,
+  // so a trainer may keep it and skip the prefix next time. The boundary tensor is:
+  //   lowest trainable = encoder layer l: its input, [B*S, H] (rows of padding included)
+  //   lowest trainable = pooler:          the [CLS] rows of the last hidden state, [B, H]
+  //   lowest trainable = classifier:      the pooler output, [B, H]
+  /// Rows of the boundary tensor per example: 0 when there is no frozen prefix (the embeddings
+  /// train, or nothing does), -1 for one row per token, 1 for one row.
+  [[nodiscard]] int frozen_feature_rows() const {
+    if (stop_ < 1 || stop_ >= plan_.component_count()) return 0;
+    return stop_ <= depth() ? -1 : 1;
+  }
+  /// The same forward, run from a stored boundary tensor (`replay`: the prefix is skipped, its
+  /// FLOPs are not counted, dropout streams are those of a full forward) and/or copying the
+  /// boundary tensor out (`capture`). Needs frozen_feature_rows() != 0 and no frozen dropout.
+  const Tensor<T>& forward(Batch& batch, Mode mode, FrozenFeatures<T> features);
 
   /// Called by backward() as soon as a component's gradients are final (component, layer index for
   /// encoder layers), top-down: classifier, pooler, layers, embeddings, each only if backward
@@ -180,6 +199,11 @@ class BertBase {
   /// HF applies dropout in frozen layers too (they are still in train mode); set false to run
   /// components without trainable parameters dropout-free while training.
   bool dropout_in_frozen = true;
+  /// HF's gradient_checkpointing_enable(): a training forward keeps only the input of each encoder
+  /// layer that backward reaches; backward re-runs that layer's forward (same dropout masks: they
+  /// are drawn from the step's stream) just before its backward and frees its activations after.
+  /// Peak activation memory: one layer's instead of all of them, for one more forward per layer.
+  bool gradient_checkpointing = false;
 
  protected:
   BertBase(const BertConfig& cfg, const FreezeMask& frozen, std::uint64_t adapted_layers = 0,
@@ -201,14 +225,32 @@ class BertBase {
   RunState<T> st_;
   Workspace<T> ws_;
   Tensor<T> h_[2], dh_[2], pooled_, logits_;
+  std::vector<Tensor<T>> ckpt_in_;  ///< gradient checkpointing: each layer's input
+  Tensor<T> ckpt_out_;              ///< its recomputed output (not needed, but written)
+  bool ckpt_active_ = false;
   int last_hidden_idx_ = -1;
   std::uint64_t step_ = 0;
   bool recorded_ = false;
 };
 
 template <class Derived, class T>
-const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode) {
+const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode, FrozenFeatures<T> features) {
   batch.validate(cfg_);
+  const int D = depth();
+  const int first = features.replay ? stop_ : 0;  // the first component run
+  if (features.replay || features.capture) {
+    FROST_CHECK(frozen_feature_rows() != 0,
+                "forward: frozen features need a frozen prefix (the lowest trainable parameter above the embeddings)");
+    FROST_CHECK(!(mode == Mode::train && dropout_in_frozen),
+                "forward: frozen features need dropout off in frozen components (dropout_in_frozen = false)");
+  }
+  if (features.replay) {
+    const Eigen::Index rows = stop_ <= D ? Eigen::Index(batch.batch_size) * batch.seq_len : batch.batch_size;
+    FROST_CHECK(features.replay->rows() == rows && features.replay->cols() == cfg_.hidden_size,
+                "forward: the replayed frozen features must be [" + std::to_string(rows) + ", " +
+                    std::to_string(cfg_.hidden_size) + "], got [" + std::to_string(features.replay->rows()) + ", " +
+                    std::to_string(features.replay->cols()) + "]");
+  }
   st_.training = (mode == Mode::train);
   st_.frozen_dropout = dropout_in_frozen;
   st_.record = st_.training && stop_ < plan_.component_count();
@@ -220,14 +262,51 @@ const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode) {
   recorded_ = st_.record;
   Tensor<T>* cur = &h_[0];
   Tensor<T>* nxt = &h_[1];
-  self().visit_embeddings(
-      [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
-  self().for_each_layer([&](int, auto& l) {
-    l.forward(*cur, *nxt, st_, ws_);
+  // The boundary tensor: the input of component stop_ (the [CLS] rows for the pooler).
+  auto capture_input_of = [&](int component, const Tensor<T>& x) {
+    if (!features.capture || component != stop_) return;
+    if (component != D + 1) {  // a layer's input, or the pooler output: as it is
+      *features.capture = x;
+    } else {  // the pooler reads the [CLS] rows only
+      features.capture->resize(st_.batch, x.cols());
+      for (Eigen::Index b = 0; b < st_.batch; ++b) features.capture->row(b) = x.row(b * st_.seq);
+    }
+  };
+  if (first == 0) {
+    FROST_PROFILE(flops, forward, embeddings);
+    self().visit_embeddings(
+        [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
+  } else if (first <= D + 1)
+    *cur = *features.replay;
+  capture_input_of(1, *cur);
+  ckpt_active_ = gradient_checkpointing && st_.record;
+  if (ckpt_active_) ckpt_in_.resize(static_cast<std::size_t>(D));
+  self().for_each_layer([&](int i, auto& l) {
+    if (1 + i < first) return;
+    if (ckpt_active_ && 1 + i >= stop_) {  // backward reaches this layer: keep its input only
+      ckpt_in_[static_cast<std::size_t>(i)] = *cur;
+      st_.record = false;
+      l.forward(*cur, *nxt, st_, ws_);
+      st_.record = true;
+    } else {
+      l.forward(*cur, *nxt, st_, ws_);
+    }
     std::swap(cur, nxt);
+    capture_input_of(2 + i, *cur);
   });
-  last_hidden_idx_ = cur == &h_[0] ? 0 : 1;
-  self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
+  last_hidden_idx_ = first <= D ? (cur == &h_[0] ? 0 : 1) : -1;
+  FROST_PROFILE(flops, forward, gemm_head);
+  if (first <= D) {
+    self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
+  } else if (first == D + 1) {  // replayed [CLS] rows: the pooler reads row b of a [B, H] tensor
+    const Eigen::Index seq = st_.seq;
+    st_.seq = 1;
+    self().visit_pooler([&](auto& p) { p.forward(*cur, pooled_, st_, ws_); });
+    st_.seq = seq;
+  } else {
+    pooled_ = *features.replay;
+  }
+  capture_input_of(D + 2, pooled_);
   self().visit_classifier([&](auto& c) { c.forward(pooled_, logits_, st_, ws_); });
   return logits_;
 }
@@ -245,34 +324,49 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   auto ready = [&](Component c, int layer) {
     if (on_grads_ready) on_grads_ready(c, layer);
   };
-  self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+  {
+    FROST_PROFILE(flops, backward, gemm_head);
+    self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+  }
   ready(Component::classifier, 0);
   if (!needs_dx(D + 2)) return;
   Tensor<T>* dcur = &dh_[0];
   Tensor<T>* dnxt = &dh_[1];
-  self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+  {
+    FROST_PROFILE(flops, backward, gemm_head);
+    self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+  }
   ready(Component::pooler, 0);
   if (!needs_dx(D + 1)) return;
   // Encoder layers top-down; a layer at or below the stop gets dx == nullptr and the loop ends.
   bool done = false;
   self().for_each_layer_reverse([&](int i, auto& l) {
     const bool dx = needs_dx(1 + i);
+    if (ckpt_active_) l.forward(ckpt_in_[static_cast<std::size_t>(i)], ckpt_out_, st_, ws_);  // recompute
     l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
+    if (ckpt_active_) l.clear_saved();
     ready(Component::layer, i);
     std::swap(dcur, dnxt);
     done = !dx;
     return dx;
   });
   if (done) return;
-  self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+  {
+    FROST_PROFILE(flops, backward, embeddings);
+    self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+  }
   ready(Component::embeddings, 0);
 }
 
 template <class Derived, class T>
-T BertBase<Derived, T>::forward_backward(Batch& batch, const Labels& labels, T loss_scale) {
-  const auto& logits = forward(batch, Mode::train);
-  auto r = compute_loss(cfg_, logits, labels);
-  if (loss_scale != T(1)) r.dlogits *= loss_scale;
+T BertBase<Derived, T>::forward_backward(Batch& batch, const Labels& labels, T loss_scale, FrozenFeatures<T> features) {
+  const auto& logits = forward(batch, Mode::train, features);
+  LossResult<T> r{};
+  {
+    FROST_PROFILE(flops, forward, loss);
+    r = compute_loss(cfg_, logits, labels);
+    if (loss_scale != T(1)) r.dlogits *= loss_scale;
+  }
   backward(r.dlogits);
   return r.loss;
 }

@@ -30,6 +30,7 @@
 #include "../adapters/ia3.hpp"
 #include "../adapters/lora.hpp"
 #include "../config.hpp"
+#include "../core/profile.hpp"
 #include "../freeze/layer_stages.hpp"
 #include "../ops/attention.hpp"
 #include "../ops/dropout.hpp"
@@ -174,15 +175,21 @@ class EncoderLayer {
                               RandomStream rng, ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache,
                               Tensor<T>& out, RunState<T>& st, Workspace<T>& ws) {
     FlopCounter& fc = *st.flops;
-    const Tensor<T>& x = adapt_input(target, in, ws);  // IA3 input scaling (else `in` itself)
-    if (hidden_dropped_) {
-      ops::linear_forward(x, w, b, tmp, fc);
-      adapt(target, in, tmp, st, ws, rng.fork(7));
-      ops::dropout_forward(tmp, p_hidden_, rng, mask);
-    } else {
-      ops::linear_forward_nobias(x, w, tmp, fc);
+    {
+      const ProfileScope prof(fc, Pass::forward,
+                              target == LoraTarget::attn_out ? OpFamily::gemm_attn_out : OpFamily::gemm_ffn_out);
+      const Tensor<T>& x = adapt_input(target, in, ws);  // IA3 input scaling (else `in` itself)
+      if (hidden_dropped_)
+        ops::linear_forward(x, w, b, tmp, fc);
+      else
+        ops::linear_forward_nobias(x, w, tmp, fc);
       adapt(target, in, tmp, st, ws, rng.fork(7));
     }
+    if (hidden_dropped_) {
+      FROST_PROFILE(fc, forward, dropout);
+      ops::dropout_forward(tmp, p_hidden_, rng, mask);
+    }
+    FROST_PROFILE(fc, forward, layer_norm);
     ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b, residual, ln_w, ln_b, eps_, out,
                                           ln_cache);
   }
@@ -222,10 +229,10 @@ class EncoderLayer {
   }
 
   // Backward stages (see backward()); each is empty unless the spec enables it.
-  void backward_ln2(Tensor<T>& dy, Workspace<T>& ws);
+  void backward_ln2(Tensor<T>& dy, Workspace<T>& ws, FlopCounter& fc);
   void backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws, FlopCounter& fc);
   void backward_ffn_in(Workspace<T>& ws, FlopCounter& fc);
-  void backward_ln1(Workspace<T>& ws);
+  void backward_ln1(Workspace<T>& ws, FlopCounter& fc);
   void backward_attn_out(Workspace<T>& ws, FlopCounter& fc);
   void backward_attention(RunState<T>& st, Workspace<T>& ws, FlopCounter& fc);
   void backward_input(Tensor<T>* dx, Workspace<T>& ws, FlopCounter& fc);
@@ -250,18 +257,25 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   Tensor<T>& q = qkv ? qkv->q : ws.q;
   Tensor<T>& k = qkv ? qkv->k : ws.k;
   Tensor<T>& v = qkv ? qkv->v : ws.v;
-  ops::linear_forward(x, q_w.value, q_b.value, q, fc);
-  adapt(LoraTarget::query, x, q, st, ws, st.rng.fork(site + 11));
-  ops::linear_forward(x, k_w.value, k_b.value, k, fc);
-  adapt(LoraTarget::key, x, k, st, ws, st.rng.fork(site + 12));
-  ops::linear_forward(x, v_w.value, v_b.value, v, fc);
-  adapt(LoraTarget::value, x, v, st, ws, st.rng.fork(site + 13));
+  {
+    FROST_PROFILE(fc, forward, gemm_qkv);
+    ops::linear_forward(x, q_w.value, q_b.value, q, fc);
+    adapt(LoraTarget::query, x, q, st, ws, st.rng.fork(site + 11));
+    ops::linear_forward(x, k_w.value, k_b.value, k, fc);
+    adapt(LoraTarget::key, x, k, st, ws, st.rng.fork(site + 12));
+    ops::linear_forward(x, v_w.value, v_b.value, v, fc);
+    adapt(LoraTarget::value, x, v, st, ws, st.rng.fork(site + 13));
+  }
   const ops::AttentionShape sh{st.batch, st.seq, heads_, x.cols() / heads_};
   const bool drop = dropout_active(st, S.trains_something());
   const double p_attn = drop ? p_attn_ : 0.0;
   attn_dropped_ = p_attn > 0.0;
   Tensor<T>& ctx = cached_or(saved_.ctx, ws.ctx, st, keeps(S.trains(slot::attn_out_w), lora_bit(LoraTarget::attn_out)));
-  ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx, qkv ? &qkv->attn : nullptr, fc);
+  {
+    FROST_PROFILE(fc, forward, attention);
+    ops::attention_forward(q, k, v, st.mask_add, sh, p_attn, st.rng.fork(site + 1), ctx, qkv ? &qkv->attn : nullptr,
+                           fc);
+  }
   // Attention output: dense, dropout, residual, LayerNorm.
   hidden_dropped_ = drop && p_hidden_ > 0.0;
   Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st, keeps(S.trains(slot::inter_w), lora_bit(LoraTarget::inter)));
@@ -270,10 +284,16 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, st, ws);
   // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
   Tensor<T>& i = cached_or(saved_.i, ws.i, st);
-  ops::linear_forward_nobias(h1, inter_w.value, i, fc);
-  adapt(LoraTarget::inter, h1, i, st, ws, st.rng.fork(site + 14));
+  {
+    FROST_PROFILE(fc, forward, gemm_ffn_in);
+    ops::linear_forward_nobias(h1, inter_w.value, i, fc);
+    adapt(LoraTarget::inter, h1, i, st, ws, st.rng.fork(site + 14));
+  }
   Tensor<T>& g = ws.g;
-  ops::bias_gelu_forward(i, inter_b.value, g);
+  {
+    FROST_PROFILE(fc, forward, gelu);
+    ops::bias_gelu_forward(i, inter_b.value, g);
+  }
   dense_dropout_add_norm(LoraTarget::out, g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
                          st.rng.fork(site + 3), cache_ptr<ops::DropoutMask>(saved_.drop2, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, st, ws);
@@ -293,10 +313,10 @@ template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st, Workspace<T>& ws) {
   if constexpr (traits::in_backward) {
     FlopCounter& fc = *st.flops;
-    backward_ln2(dy, ws);
+    backward_ln2(dy, ws, fc);
     backward_ffn_out(dy, ws, fc);
     backward_ffn_in(ws, fc);
-    backward_ln1(ws);
+    backward_ln1(ws, fc);
     backward_attn_out(ws, fc);
     backward_attention(st, ws, fc);
     backward_input(dx, ws, fc);
@@ -307,26 +327,41 @@ void EncoderLayer<T, S>::backward(Tensor<T>& dy, Tensor<T>* dx, RunState<T>& st,
 
 // LN2 parameter gradients; dz2 = LN2'(dy) [N, H] -> ws.o; d_o = dropout'(dz2) -> dy.
 template <class T, ComponentSpec S>
-void EncoderLayer<T, S>::backward_ln2(Tensor<T>& dy, Workspace<T>& ws) {
-  if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
-  if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, saved_.ln2, out_ln_w.grad);
+void EncoderLayer<T, S>::backward_ln2(Tensor<T>& dy, Workspace<T>& ws, FlopCounter& fc) {
+  {
+    FROST_PROFILE(fc, backward, layer_norm);
+    if constexpr (S.trains(slot::out_ln_b)) ops::layer_norm_backward_beta(dy, out_ln_b.grad);
+    if constexpr (S.trains(slot::out_ln_w)) ops::layer_norm_backward_gamma(dy, saved_.ln2, out_ln_w.grad);
+    if constexpr (traits::need_dz2) {
+      ops::layer_norm_backward_input(dy, out_ln_w.value, saved_.ln2, ws.o);
+      dy = ws.o;
+    }
+  }
   if constexpr (traits::need_dz2) {
-    ops::layer_norm_backward_input(dy, out_ln_w.value, saved_.ln2, ws.o);
-    dy = ws.o;
+    FROST_PROFILE(fc, backward, dropout);
     if (hidden_dropped_) ops::dropout_backward_input(dy, saved_.drop2, p_hidden_);
   }
+  (void)fc;
 }
 
 // FFN output dense: dbout, dWout = d_o^T g (g recomputed from i); dg = d_o Wout [N, I] -> ws.g.
 template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws, FlopCounter& fc) {
-  if constexpr (S.trains(slot::out_b)) ops::linear_backward_bias(d_o, out_b.grad);
+  if constexpr (S.trains(slot::out_b)) {
+    FROST_PROFILE(fc, backward, bias);
+    ops::linear_backward_bias(d_o, out_b.grad);
+  }
   if constexpr (S.trains(slot::out_w) || traits::lora) {
-    if (keeps(S.trains(slot::out_w), lora_bit(LoraTarget::out))) ops::gelu_forward(saved_.i, ws.g);
+    if (keeps(S.trains(slot::out_w), lora_bit(LoraTarget::out))) {
+      FROST_PROFILE(fc, backward, gelu);
+      ops::gelu_forward(saved_.i, ws.g);
+    }
+    FROST_PROFILE(fc, backward, gemm_ffn_out);
     if constexpr (S.trains(slot::out_w)) ops::linear_backward_weight(d_o, ws.g, out_w.grad, fc);
     adapter_weights(LoraTarget::out, d_o, ws.g, ws, fc);
   }
   if constexpr (traits::need_dg) {
+    FROST_PROFILE(fc, backward, gemm_ffn_out);
     ops::linear_backward_input(d_o, out_w.value, ws.g, fc);
     adapter_input(LoraTarget::out, ws.g, ws, fc);
     if constexpr (traits::ia3)
@@ -342,8 +377,15 @@ void EncoderLayer<T, S>::backward_ffn_out(const Tensor<T>& d_o, Workspace<T>& ws
 template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward_ffn_in(Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (traits::need_dg) {
-    ops::gelu_backward_input(ws.g, saved_.i, ws.i);
-    if constexpr (S.trains(slot::inter_b)) ops::linear_backward_bias(ws.i, inter_b.grad);
+    {
+      FROST_PROFILE(fc, backward, gelu);
+      ops::gelu_backward_input(ws.g, saved_.i, ws.i);
+    }
+    if constexpr (S.trains(slot::inter_b)) {
+      FROST_PROFILE(fc, backward, bias);
+      ops::linear_backward_bias(ws.i, inter_b.grad);
+    }
+    FROST_PROFILE(fc, backward, gemm_ffn_in);
     if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(ws.i, saved_.h1, inter_w.grad, fc);
     if constexpr (traits::lora) adapter_weights(LoraTarget::inter, ws.i, saved_.h1, ws, fc);
     if constexpr (traits::need_dh1) {
@@ -356,28 +398,38 @@ void EncoderLayer<T, S>::backward_ffn_in(Workspace<T>& ws, FlopCounter& fc) {
 
 // LN1 parameter gradients from dh1 (ws.o); dz1 = LN1'(dh1) -> ws.h1; da = dropout'(dz1) -> ws.a.
 template <class T, ComponentSpec S>
-void EncoderLayer<T, S>::backward_ln1(Workspace<T>& ws) {
+void EncoderLayer<T, S>::backward_ln1(Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (traits::need_dh1) {
+    FROST_PROFILE(fc, backward, layer_norm);
     if constexpr (S.trains(slot::attn_ln_b)) ops::layer_norm_backward_beta(ws.o, attn_ln_b.grad);
     if constexpr (S.trains(slot::attn_ln_w)) ops::layer_norm_backward_gamma(ws.o, saved_.ln1, attn_ln_w.grad);
   }
   if constexpr (traits::need_dz1) {
-    ops::layer_norm_backward_input(ws.o, attn_ln_w.value, saved_.ln1, ws.h1);
+    {
+      FROST_PROFILE(fc, backward, layer_norm);
+      ops::layer_norm_backward_input(ws.o, attn_ln_w.value, saved_.ln1, ws.h1);
+    }
+    FROST_PROFILE(fc, backward, dropout);
     ws.a = ws.h1;
     if (hidden_dropped_) ops::dropout_backward_input(ws.a, saved_.drop1, p_hidden_);
   }
-  (void)ws;
+  (void)ws, (void)fc;
 }
 
 // Attention output dense: dbo, dWo = da^T ctx; dctx = da Wo -> ws.ctx.
 template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward_attn_out(Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (traits::need_dz1) {
-    if constexpr (S.trains(slot::attn_out_b)) ops::linear_backward_bias(ws.a, attn_out_b.grad);
+    if constexpr (S.trains(slot::attn_out_b)) {
+      FROST_PROFILE(fc, backward, bias);
+      ops::linear_backward_bias(ws.a, attn_out_b.grad);
+    }
+    FROST_PROFILE(fc, backward, gemm_attn_out);
     if constexpr (S.trains(slot::attn_out_w)) ops::linear_backward_weight(ws.a, saved_.ctx, attn_out_w.grad, fc);
     if constexpr (traits::lora) adapter_weights(LoraTarget::attn_out, ws.a, saved_.ctx, ws, fc);
   }
   if constexpr (traits::need_dctx) {
+    FROST_PROFILE(fc, backward, gemm_attn_out);
     ops::linear_backward_input(ws.a, attn_out_w.value, ws.ctx, fc);
     adapter_input(LoraTarget::attn_out, ws.ctx, ws, fc);
     if constexpr (traits::ia3) ia3.backward_input(LoraTarget::attn_out, ws.ctx, saved_.ctx);
@@ -391,16 +443,23 @@ void EncoderLayer<T, S>::backward_attention(RunState<T>& st, Workspace<T>& ws, F
   if constexpr (traits::need_dctx) {
     const auto& c = saved_.qkv;
     const ops::AttentionShape sh{st.batch, st.seq, heads_, ws.ctx.cols() / heads_};
-    ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k, ws.v,
-                                  fc);
+    {
+      FROST_PROFILE(fc, backward, attention);
+      ops::attention_backward_input(ws.ctx, c.q, c.k, c.v, c.attn, sh, attn_dropped_ ? p_attn_ : 0.0, ws.q, ws.k, ws.v,
+                                    fc);
+    }
     if constexpr (traits::ia3) {  // dl of output-scaled targets; dq, dk, dv become the base outputs' gradients
       ia3.backward_output(LoraTarget::query, ws.q);
       ia3.backward_output(LoraTarget::key, ws.k);
       ia3.backward_output(LoraTarget::value, ws.v);
     }
-    if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
-    if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
-    if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
+    {
+      FROST_PROFILE(fc, backward, bias);
+      if constexpr (S.trains(slot::q_b)) ops::linear_backward_bias(ws.q, q_b.grad);
+      if constexpr (S.trains(slot::k_b)) ops::linear_backward_bias(ws.k, k_b.grad);
+      if constexpr (S.trains(slot::v_b)) ops::linear_backward_bias(ws.v, v_b.grad);
+    }
+    FROST_PROFILE(fc, backward, gemm_qkv);
     if constexpr (S.trains(slot::q_w)) ops::linear_backward_weight(ws.q, saved_.x, q_w.grad, fc);
     if constexpr (S.trains(slot::k_w)) ops::linear_backward_weight(ws.k, saved_.x, k_w.grad, fc);
     if constexpr (S.trains(slot::v_w)) ops::linear_backward_weight(ws.v, saved_.x, v_w.grad, fc);
@@ -418,6 +477,7 @@ template <class T, ComponentSpec S>
 void EncoderLayer<T, S>::backward_input(Tensor<T>* dx, Workspace<T>& ws, FlopCounter& fc) {
   if constexpr (S.input_grad) {
     if (!dx) return;
+    FROST_PROFILE(fc, backward, gemm_qkv);
     *dx = ws.h1;
     ops::linear_backward_input(ws.q, q_w.value, *dx, fc, Accumulate::yes);
     ops::linear_backward_input(ws.k, k_w.value, *dx, fc, Accumulate::yes);

@@ -26,6 +26,15 @@ struct RunState {
   FlopCounter* flops = nullptr;
 };
 
+/// The frozen prefix's output handed to BertBase::forward (see frozen_feature_rows()): `replay`
+/// starts the pass at the lowest trainable component from a stored boundary tensor, `capture`
+/// receives the boundary tensor of this pass. Either or both may be null.
+template <class T>
+struct FrozenFeatures {
+  const Tensor<T>* replay = nullptr;
+  Tensor<T>* capture = nullptr;
+};
+
 /// Dropout is applied in a component with spec S when training, and, for a component without
 /// trainable parameters, only if frozen_dropout is set.
 template <class T>

@@ -50,11 +50,13 @@ Tensor<T> additive_mask(const int* attention_mask, Eigen::Index batch, Eigen::In
 
 namespace detail {
 /// The per-head products run inside the per-(batch, head) parallel loop on one thread each:
-/// through CBLAS in a BLAS build (OpenBLAS runs single-threaded inside a parallel region), else
+/// through CBLAS or oneDNN in those builds (both run single-threaded inside a parallel region), else
 /// through Eigen. (A GPU backend would pay a transfer per 128 x 64 product, so CUDA builds use the
 /// CPU here.)
 #if defined(FROST_USE_BLAS)
 using HeadGemm = gemm::BlasGemm;
+#elif defined(FROST_USE_DNNL)
+using HeadGemm = gemm::DnnlGemm;
 #else
 using HeadGemm = gemm::EigenGemm;
 #endif

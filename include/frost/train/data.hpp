@@ -41,6 +41,31 @@ inline std::vector<std::int64_t> epoch_order(std::size_t n, std::uint64_t seed, 
   return order;
 }
 
+/// HF Trainer's --group_by_length (LengthGroupedSampler, get_length_grouped_indices) applied to an
+/// epoch's shuffled `order`: cut it into megabatches of mult x batch_size examples (mult =
+/// min(n / (4 batch_size), 50), at least 1), sort each megabatch by length, longest first, and
+/// swap the longest example of all to the front (an out-of-memory shows in the first step, not
+/// the last). Consecutive batches then hold similar lengths, so dynamic padding pads little; the
+/// order stays random at the megabatch scale. `batch_size` is the global batch (per rank x ranks:
+/// dist::shard_order deals consecutive examples to the ranks in turn).
+inline std::vector<std::int64_t> group_by_length(std::vector<std::int64_t> order, const Dataset& data,
+                                                 std::size_t batch_size) {
+  FROST_CHECK(batch_size > 0, "group_by_length: batch size must be positive");
+  const std::size_t n = order.size();
+  const std::size_t mult = std::max<std::size_t>(1, std::min<std::size_t>(n / (4 * batch_size), 50));
+  const std::size_t mega = mult * batch_size;
+  auto len = [&](std::int64_t i) { return data[static_cast<std::size_t>(i)].input_ids.size(); };
+  std::size_t longest_block = 0;
+  for (std::size_t start = 0; start < n; start += mega) {
+    const auto b = order.begin() + static_cast<std::ptrdiff_t>(start);
+    const auto e = order.begin() + static_cast<std::ptrdiff_t>(std::min(n, start + mega));
+    std::stable_sort(b, e, [&](std::int64_t x, std::int64_t y) { return len(x) > len(y); });
+    if (len(*b) > len(order[longest_block])) longest_block = start;
+  }
+  if (n > 0) std::swap(order[0], order[longest_block]);
+  return order;
+}
+
 /// Whether examples carry class indices (single-label classification) rather than target values
 /// (multi-label or regression), per HF's problem_type rule.
 inline bool uses_class_labels(const BertConfig& cfg, const Dataset& data) {

@@ -44,6 +44,7 @@
 #include "best_model.hpp"
 #include "checkpoint.hpp"
 #include "data.hpp"
+#include "feature_cache.hpp"
 #include "metrics.hpp"
 #include "numerical_guard.hpp"
 #include "progress.hpp"
@@ -83,6 +84,8 @@ struct TrainResult {
   bool early_stopped = false;
   int world_size = 1;                          ///< ranks that trained together (dist/)
   std::uint64_t allreduce_bytes_per_step = 0;  ///< gradient bytes handed to allreduce per step (0: one rank)
+  std::vector<double> epoch_seconds;           ///< training time of each epoch this call finished (evaluation excluded)
+  std::size_t feature_cache_bytes = 0;         ///< cache_frozen_features: bytes kept (this rank)
 };
 
 /// AdamW configured from TrainingArguments like HF Trainer's default optimizer (no weight decay
@@ -117,6 +120,10 @@ class Trainer {
     FROST_CHECK(args_.early_stopping_patience >= 0, "TrainingArguments: early_stopping_patience must be >= 0");
     model_.dropout_seed = args_.seed;
     model_.dropout_in_frozen = args_.dropout_in_frozen;
+    model_.gradient_checkpointing = args_.gradient_checkpointing;
+    FROST_CHECK(!args_.cache_frozen_features || !args_.dropout_in_frozen,
+                "TrainingArguments: cache_frozen_features needs dropout_in_frozen = false (a frozen prefix with "
+                "dropout is not a fixed function of its input)");
   }
 
   /// Called after every optimizer step (after its evaluation, when one is due); return false to
@@ -156,11 +163,21 @@ class Trainer {
     const auto t0 = std::chrono::steady_clock::now();
     Batch batch;
     Labels labels;
+    std::optional<FrozenFeatureCache<T>> cache;
+    if (args_.cache_frozen_features)
+      cache.emplace(model_.frozen_feature_rows(), train.size(), static_cast<Eigen::Index>(cfg.hidden_size));
+    Tensor<T> features;
+    auto epoch_t0 = std::chrono::steady_clock::now();
+    double epoch_eval0 = result.eval_seconds;
     double loss_sum = 0;
     int micro = 0;
     bool stop = pos_.global_step >= total;
     while (!stop) {
-      const auto full = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
+      auto full = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
+      if (args_.group_by_length)  // HF groups over the global batch x accumulation steps
+        full = group_by_length(std::move(full), train,
+                               static_cast<std::size_t>(bs) * static_cast<std::size_t>(world) *
+                                   static_cast<std::size_t>(args_.gradient_accumulation_steps));
       check_resumed_order(full);
       pos_.data_order = full;
       const auto order = dist::shard_order(full, comm_.rank(), world);
@@ -174,8 +191,13 @@ class Trainer {
         // DDP: the last micro-batch's backward starts each component's allreduce as soon as it is
         // done (earlier micro-batches communicate nothing: no_sync).
         if (bi - group_start + 1 >= group_size) reducer_.arm();
-        const double loss =
-            static_cast<double>(model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size)));
+        const std::int64_t* idx = order.data() + start;
+        const bool replay = cache && cache->has_all(idx, n);
+        if (replay) cache->assemble(idx, n, batch, features);
+        const double loss = static_cast<double>(
+            model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size),
+                                    {replay ? &features : nullptr, cache && !replay ? &features : nullptr}));
+        if (cache && !replay) cache->store(idx, n, batch, features);
         check_finite(loss, "loss", pos_.global_step + 1, model_);
         loss_sum += loss;
         ++micro;
@@ -189,6 +211,11 @@ class Trainer {
         if (eval && evaluation_due(s.step, epoch_end))
           stop = evaluate_during_training(*eval, s.epoch, log, result) || stop;
         if (epoch_end) {  // before saving: a checkpoint of an epoch's last step resumes in the next epoch
+          const auto now = std::chrono::steady_clock::now();
+          result.epoch_seconds.push_back(std::chrono::duration<double>(now - epoch_t0).count() -
+                                         (result.eval_seconds - epoch_eval0));
+          epoch_t0 = now;
+          epoch_eval0 = result.eval_seconds;
           ++pos_.epoch;
           pos_.next_batch = 0;
         }
@@ -196,6 +223,7 @@ class Trainer {
         if (on_step && !on_step(s)) stop = true;
       }
     }
+    if (cache) result.feature_cache_bytes = cache->bytes();
     finish(eval, result, t0);
     return result;
   }

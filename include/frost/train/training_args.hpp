@@ -33,7 +33,16 @@ struct TrainingArguments {
   int gradient_accumulation_steps = 1;
   std::uint64_t seed = 42;  ///< data order and dropout
   bool shuffle = true;
+  /// HF's group_by_length: batches of similar lengths (train/data.hpp group_by_length), so dynamic
+  /// padding pads little; the order is still drawn from (seed, epoch).
+  bool group_by_length = false;
   bool dropout_in_frozen = true;  ///< HF keeps dropout on in frozen layers
+  /// Keep the frozen prefix's output per example and skip the prefix once it is kept
+  /// (train/feature_cache.hpp). Needs dropout_in_frozen = false (checked).
+  bool cache_frozen_features = false;
+  /// HF's gradient_checkpointing: recompute each trainable layer's activations in backward
+  /// (BertBase::gradient_checkpointing).
+  bool gradient_checkpointing = false;
   // Evaluation (given an eval set). HF's default strategy is "no"; frost's is "epoch", its
   // behaviour before the strategies existed. Whatever the strategy, train() ends with one more
   // evaluation of the final (or best) model: TrainResult::final_eval.

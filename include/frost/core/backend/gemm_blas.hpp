@@ -11,6 +11,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../cpu.hpp"
 #include "gemm_traits.hpp"
 
 namespace frost::gemm {
@@ -29,6 +30,43 @@ struct BlasGemm {
 #else
     return "CBLAS";
 #endif
+  }
+
+  /// The SIMD level of the kernels OpenBLAS chose (from its core name; baseline when unknown).
+  static cpu::Isa kernel_isa() {
+#if defined(OPENBLAS_VERSION)
+    return core_isa(openblas_get_corename());
+#else
+    return cpu::detected();  // another CBLAS: assume it uses the CPU fully
+#endif
+  }
+  static cpu::Isa core_isa(std::string core) {
+    for (char& c : core) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (const char* k : {"skylakex", "cooperlake", "sapphirerapids"})
+      if (core.find(k) != std::string::npos) return cpu::Isa::avx512;
+    for (const char* k : {"haswell", "zen"})
+      if (core.find(k) != std::string::npos) return cpu::Isa::avx2;
+    if (core.find("sandybridge") != std::string::npos) return cpu::Isa::avx;
+    return cpu::Isa::baseline;
+  }
+  /// Empty when OpenBLAS's kernels use what the CPU offers; else one line saying what it runs,
+  /// what the CPU supports and the fix. (Debian's OpenBLAS 0.3.21 takes some Xeons for a 2004
+  /// "Prescott"; some machines set OPENBLAS_CORETYPE=Haswell on AVX-512 CPUs.)
+  static std::string kernel_warning() {
+    const cpu::Isa have = cpu::detected(), used = kernel_isa();
+    if (static_cast<int>(used) >= static_cast<int>(have)) return {};
+#if defined(OPENBLAS_VERSION)
+    const std::string core = openblas_get_corename();
+#else
+    const std::string core = "?";
+#endif
+    return std::string("warning: OpenBLAS runs its ") + core + " (" + cpu::name(used) +
+           ") kernels but this CPU supports " + cpu::name(have) +
+           ": GEMMs run at a fraction of the CPU's speed. Fix: set OPENBLAS_CORETYPE=" +
+           (have == cpu::Isa::avx512 ? "SkylakeX"
+            : have == cpu::Isa::avx2 ? "Haswell"
+                                     : "Sandybridge") +
+           " (and unset it elsewhere), or build frost with -DFROST_DNNL=ON (oneDNN picks its kernels from the CPU)";
   }
 
   static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const float* A, Index lda, const float* B, Index ldb,

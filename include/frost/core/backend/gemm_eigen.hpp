@@ -4,6 +4,8 @@
 // itself (and runs single-threaded inside an enclosing parallel region).
 #pragma once
 
+#include <string>
+
 #include "gemm_traits.hpp"
 
 namespace frost::gemm {
@@ -11,6 +13,10 @@ namespace frost::gemm {
 struct EigenGemm {
   static constexpr const char* name = "eigen";
   static bool available() { return true; }
+  static std::string description() {
+    return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+           std::to_string(EIGEN_MINOR_VERSION);
+  }
 
   template <class T>
   static void gemm(Trans ta, Trans tb, Index m, Index n, Index k, const T* A, Index lda, const T* B, Index ldb, T beta,

@@ -8,16 +8,18 @@
 //                                       T beta, T* C, Index ldc);
 //
 // computing C[m,n] = op(A) op(B) + beta * C on ROW-MAJOR buffers (cblas_?gemm(CblasRowMajor, ...)
-// semantics; beta is 0 or 1 in frost), plus `name` and `available()`. Backends live one per file,
+// semantics; beta is 0 or 1 in frost), plus `name`, `available()` and `description()` (library,
+// version and the kernels it runs here). Backends live one per file,
 // substituted like Eigen's *_BLAS.h:
 //
 //   gemm_eigen.hpp  EigenGemm  always there; Eigen 3 products on strided maps
 //   gemm_blas.hpp   BlasGemm   FROST_USE_BLAS: cblas_sgemm/dgemm (OpenBLAS, OpenMP build)
+//   gemm_dnnl.hpp   DnnlGemm   FROST_USE_DNNL: dnnl_sgemm (oneDNN; kernels chosen from CPUID at run time)
 //   gemm_cuda.hpp   CudaGemm   FROST_USE_CUDA: cuBLAS offload (copies in, gemm, copy out)
 //
 // gemm_traits<Backend, T>::native says whether the backend computes T itself; other scalar types
 // (e.g. long double in a test) fall back to EigenGemm. The default backend of every op is
-// frost::gemm::DefaultBackend; CMake's FROST_BLAS / FROST_CUDA options define the macros on the
+// frost::gemm::DefaultBackend; CMake's FROST_BLAS / FROST_DNNL / FROST_CUDA options define the macros on the
 // frost target. Every translation unit of a program must see the same choice (like
 // EIGEN_USE_BLAS), which the CMake target guarantees.
 #pragma once
@@ -31,6 +33,7 @@ enum class Trans : bool { no = false, yes = true };
 
 struct EigenGemm;
 struct BlasGemm;
+struct DnnlGemm;
 struct CudaGemm;
 
 /// Compile-time properties of a backend, kept apart from the backend classes (Eigen's
