@@ -42,7 +42,10 @@ train() {  # out, ranks, per-rank batch, extra flags...
 }
 
 # 2 ranks x batch 4 == 1 process x batch 8, for the freeze recipes, SGD (each tensor within 1e-5 of
-# its own update) and AdamW (within 1e-4 of the run's largest update); frozen tensors bit-identical.
+# its own update) and AdamW (within 5e-4 of the run's largest update); frozen tensors bit-identical.
+# (AdamW divides by sqrt(v): a gradient element near zero turns the two runs' different rounding
+# (GEMMs of 4 x 128 rows against 8 x 128: other blocking) into a visible fraction of lr. Measured
+# 8.5e-5 with Eigen GEMMs, 3.1e-4 with oneDNN's; a wrong average or a missed tensor is O(1).)
 for spec in none embeddings,layers:0-2 bert bitfit; do
   for opt in sgd adamw; do
     id="$opt-${spec//[^a-z0-9]/_}"
@@ -55,7 +58,7 @@ for spec in none embeddings,layers:0-2 bert bitfit; do
     # AdamW turns the rounding noise of gradients whose true value is zero (the attention key
     # biases: softmax ignores them) into full-size steps of either sign: those are left out of its
     # tolerance (SGD moves them by noise only, which the comparison bounds).
-    tol=$([ "$opt" = sgd ] && echo "--per-tensor 1e-5" || echo "--global 1e-4 --exclude attention.self.key.bias")
+    tol=$([ "$opt" = sgd ] && echo "--per-tensor 1e-5" || echo "--global 5e-4 --exclude attention.self.key.bias")
     # shellcheck disable=SC2086
     if r=$($CMP "$T/one-$id/model.safetensors" "$T/two-$id/model.safetensors" --init "$M/model.safetensors" $tol); then
       ok

@@ -39,7 +39,9 @@ steps=$(grep -c '"grad_norm"' "$T/out/train_log.jsonl")
 # sample). A checkpoint being written holds a file open for a moment, so the fd count of each
 # phase is its smallest over the phase's samples (10%-20%, the last 10%), the largest one reported.
 awk -v steps="$STEPS" '
-  $1 > 0 { s[n] = $1; r[n] = $2; f[n] = $3; n++ }  # during training (0: before it, or after the commit)
+  # During training (step 0: before it, or after the commit); a sample taken while the process
+  # exits (VmRSS 0, or a step count read from another staging log) is not a sample of the run.
+  $1 > 0 && $1 <= steps && $2 > 0 { s[n] = $1; r[n] = $2; f[n] = $3; n++ }
   END {
     for (i = 0; i < n && s[i] < steps / 10; i++) {}
     if (i >= n) { print "FAIL: no sample after 10% of the run (" n " samples)"; exit 1 }
