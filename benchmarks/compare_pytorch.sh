@@ -26,12 +26,14 @@ bash tools/setup-debian.sh >/dev/null
 
 # Portable builds (no -march=native): the binaries a user installs. oneDNN and frost's own kernels
 # choose their instruction set at run time.
+LAUNCHER=""
+if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
 for be in dnnl eigen blas; do
   extra=""
   [ "$be" = blas ] && extra="-DFROST_BLAS=ON"
   [ "$be" = dnnl ] && extra="-DFROST_DNNL=ON"
   cmake -S . -B "build-bench-$be" -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
-        -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON $extra >/dev/null
+        -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON $extra $LAUNCHER >/dev/null
   echo "compare: building frost ($be GEMM backend)" >&2
   cmake --build "build-bench-$be" --target frost_cli bench_frost fma_peak -j"$(nproc)" >/dev/null
 done

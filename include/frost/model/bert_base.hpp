@@ -229,28 +229,47 @@ class BertBase {
   Tensor<T> ckpt_out_;              ///< its recomputed output (not needed, but written)
   bool ckpt_active_ = false;
   int last_hidden_idx_ = -1;
+
+  void check_features(const Batch& batch, Mode mode, FrozenFeatures<T> features) const;
+  void capture_input_of(int component, const Tensor<T>& x, Tensor<T>* capture) const;
+  Tensor<T>* forward_layers(int first, Tensor<T>* cur, Tensor<T>* capture);
   std::uint64_t step_ = 0;
   bool recorded_ = false;
 };
 
 template <class Derived, class T>
+void BertBase<Derived, T>::check_features(const Batch& batch, Mode mode, FrozenFeatures<T> features) const {
+  if (!features.replay && !features.capture) return;
+  FROST_CHECK(frozen_feature_rows() != 0,
+              "forward: frozen features need a frozen prefix (the lowest trainable parameter above the embeddings)");
+  FROST_CHECK(!(mode == Mode::train && dropout_in_frozen),
+              "forward: frozen features need dropout off in frozen components (dropout_in_frozen = false)");
+  if (!features.replay) return;
+  const Eigen::Index rows = stop_ <= depth() ? Eigen::Index(batch.batch_size) * batch.seq_len : batch.batch_size;
+  FROST_CHECK(features.replay->rows() == rows && features.replay->cols() == cfg_.hidden_size,
+              "forward: the replayed frozen features must be [" + std::to_string(rows) + ", " +
+                  std::to_string(cfg_.hidden_size) + "], got [" + std::to_string(features.replay->rows()) + ", " +
+                  std::to_string(features.replay->cols()) + "]");
+}
+
+// The boundary tensor: the input of component stop_ (of the pooler: its [CLS] rows only).
+template <class Derived, class T>
+void BertBase<Derived, T>::capture_input_of(int component, const Tensor<T>& x, Tensor<T>* capture) const {
+  if (!capture || component != stop_) return;
+  if (component != depth() + 1) {  // a layer's input, or the pooler output: as it is
+    *capture = x;
+    return;
+  }
+  capture->resize(st_.batch, x.cols());
+  for (Eigen::Index b = 0; b < st_.batch; ++b) capture->row(b) = x.row(b * st_.seq);
+}
+
+template <class Derived, class T>
 const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode, FrozenFeatures<T> features) {
   batch.validate(cfg_);
+  check_features(batch, mode, features);
   const int D = depth();
   const int first = features.replay ? stop_ : 0;  // the first component run
-  if (features.replay || features.capture) {
-    FROST_CHECK(frozen_feature_rows() != 0,
-                "forward: frozen features need a frozen prefix (the lowest trainable parameter above the embeddings)");
-    FROST_CHECK(!(mode == Mode::train && dropout_in_frozen),
-                "forward: frozen features need dropout off in frozen components (dropout_in_frozen = false)");
-  }
-  if (features.replay) {
-    const Eigen::Index rows = stop_ <= D ? Eigen::Index(batch.batch_size) * batch.seq_len : batch.batch_size;
-    FROST_CHECK(features.replay->rows() == rows && features.replay->cols() == cfg_.hidden_size,
-                "forward: the replayed frozen features must be [" + std::to_string(rows) + ", " +
-                    std::to_string(cfg_.hidden_size) + "], got [" + std::to_string(features.replay->rows()) + ", " +
-                    std::to_string(features.replay->cols()) + "]");
-  }
   st_.training = (mode == Mode::train);
   st_.frozen_dropout = dropout_in_frozen;
   st_.record = st_.training && stop_ < plan_.component_count();
@@ -261,39 +280,15 @@ const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode, FrozenFe
   st_.rng = RandomStream{dropout_seed}.fork(step_++);
   recorded_ = st_.record;
   Tensor<T>* cur = &h_[0];
-  Tensor<T>* nxt = &h_[1];
-  // The boundary tensor: the input of component stop_ (the [CLS] rows for the pooler).
-  auto capture_input_of = [&](int component, const Tensor<T>& x) {
-    if (!features.capture || component != stop_) return;
-    if (component != D + 1) {  // a layer's input, or the pooler output: as it is
-      *features.capture = x;
-    } else {  // the pooler reads the [CLS] rows only
-      features.capture->resize(st_.batch, x.cols());
-      for (Eigen::Index b = 0; b < st_.batch; ++b) features.capture->row(b) = x.row(b * st_.seq);
-    }
-  };
   if (first == 0) {
     FROST_PROFILE(flops, forward, embeddings);
     self().visit_embeddings(
         [&](auto& e) { e.forward(batch.input_ids.data(), batch.token_type_ids.data(), *cur, st_, ws_); });
-  } else if (first <= D + 1)
+  } else if (first <= D + 1) {
     *cur = *features.replay;
-  capture_input_of(1, *cur);
-  ckpt_active_ = gradient_checkpointing && st_.record;
-  if (ckpt_active_) ckpt_in_.resize(static_cast<std::size_t>(D));
-  self().for_each_layer([&](int i, auto& l) {
-    if (1 + i < first) return;
-    if (ckpt_active_ && 1 + i >= stop_) {  // backward reaches this layer: keep its input only
-      ckpt_in_[static_cast<std::size_t>(i)] = *cur;
-      st_.record = false;
-      l.forward(*cur, *nxt, st_, ws_);
-      st_.record = true;
-    } else {
-      l.forward(*cur, *nxt, st_, ws_);
-    }
-    std::swap(cur, nxt);
-    capture_input_of(2 + i, *cur);
-  });
+  }
+  capture_input_of(1, *cur, features.capture);
+  cur = forward_layers(first, cur, features.capture);
   last_hidden_idx_ = first <= D ? (cur == &h_[0] ? 0 : 1) : -1;
   FROST_PROFILE(flops, forward, gemm_head);
   if (first <= D) {
@@ -306,9 +301,30 @@ const Tensor<T>& BertBase<Derived, T>::forward(Batch& batch, Mode mode, FrozenFe
   } else {
     pooled_ = *features.replay;
   }
-  capture_input_of(D + 2, pooled_);
+  capture_input_of(D + 2, pooled_, features.capture);
   self().visit_classifier([&](auto& c) { c.forward(pooled_, logits_, st_, ws_); });
   return logits_;
+}
+
+// The encoder layers from component `first` on, ping-ponging between h_[0] and h_[1] from `cur`;
+// returns the buffer holding the last output. With gradient checkpointing, a layer backward will
+// reach runs without recording and keeps its input only.
+template <class Derived, class T>
+Tensor<T>* BertBase<Derived, T>::forward_layers(int first, Tensor<T>* cur, Tensor<T>* capture) {
+  Tensor<T>* nxt = cur == &h_[0] ? &h_[1] : &h_[0];
+  ckpt_active_ = gradient_checkpointing && st_.record;
+  if (ckpt_active_) ckpt_in_.resize(static_cast<std::size_t>(depth()));
+  self().for_each_layer([&](int i, auto& l) {
+    if (1 + i < first) return;
+    const bool ckpt = ckpt_active_ && 1 + i >= stop_;
+    if (ckpt) ckpt_in_[static_cast<std::size_t>(i)] = *cur;
+    st_.record = st_.record && !ckpt;
+    l.forward(*cur, *nxt, st_, ws_);
+    st_.record = st_.record || ckpt;
+    std::swap(cur, nxt);
+    capture_input_of(2 + i, *cur, capture);
+  });
+  return cur;
 }
 
 template <class Derived, class T>

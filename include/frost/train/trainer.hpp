@@ -163,21 +163,15 @@ class Trainer {
     const auto t0 = std::chrono::steady_clock::now();
     Batch batch;
     Labels labels;
-    std::optional<FrozenFeatureCache<T>> cache;
+    cache_.reset();
     if (args_.cache_frozen_features)
-      cache.emplace(model_.frozen_feature_rows(), train.size(), static_cast<Eigen::Index>(cfg.hidden_size));
-    Tensor<T> features;
-    auto epoch_t0 = std::chrono::steady_clock::now();
-    double epoch_eval0 = result.eval_seconds;
+      cache_.emplace(model_.frozen_feature_rows(), train.size(), static_cast<Eigen::Index>(cfg.hidden_size));
+    EpochClock clock;
     double loss_sum = 0;
     int micro = 0;
     bool stop = pos_.global_step >= total;
     while (!stop) {
-      auto full = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
-      if (args_.group_by_length)  // HF groups over the global batch x accumulation steps
-        full = group_by_length(std::move(full), train,
-                               static_cast<std::size_t>(bs) * static_cast<std::size_t>(world) *
-                                   static_cast<std::size_t>(args_.gradient_accumulation_steps));
+      const auto full = epoch_examples(train);
       check_resumed_order(full);
       pos_.data_order = full;
       const auto order = dist::shard_order(full, comm_.rank(), world);
@@ -191,13 +185,7 @@ class Trainer {
         // DDP: the last micro-batch's backward starts each component's allreduce as soon as it is
         // done (earlier micro-batches communicate nothing: no_sync).
         if (bi - group_start + 1 >= group_size) reducer_.arm();
-        const std::int64_t* idx = order.data() + start;
-        const bool replay = cache && cache->has_all(idx, n);
-        if (replay) cache->assemble(idx, n, batch, features);
-        const double loss = static_cast<double>(
-            model_.forward_backward(batch, labels, T(1) / static_cast<T>(group_size),
-                                    {replay ? &features : nullptr, cache && !replay ? &features : nullptr}));
-        if (cache && !replay) cache->store(idx, n, batch, features);
+        const double loss = micro_batch_loss(order.data() + start, n, batch, labels, group_size);
         check_finite(loss, "loss", pos_.global_step + 1, model_);
         loss_sum += loss;
         ++micro;
@@ -211,11 +199,7 @@ class Trainer {
         if (eval && evaluation_due(s.step, epoch_end))
           stop = evaluate_during_training(*eval, s.epoch, log, result) || stop;
         if (epoch_end) {  // before saving: a checkpoint of an epoch's last step resumes in the next epoch
-          const auto now = std::chrono::steady_clock::now();
-          result.epoch_seconds.push_back(std::chrono::duration<double>(now - epoch_t0).count() -
-                                         (result.eval_seconds - epoch_eval0));
-          epoch_t0 = now;
-          epoch_eval0 = result.eval_seconds;
+          clock.lap(result);
           ++pos_.epoch;
           pos_.next_batch = 0;
         }
@@ -223,7 +207,7 @@ class Trainer {
         if (on_step && !on_step(s)) stop = true;
       }
     }
-    if (cache) result.feature_cache_bytes = cache->bytes();
+    if (cache_) result.feature_cache_bytes = cache_->bytes();
     finish(eval, result, t0);
     return result;
   }
@@ -243,6 +227,42 @@ class Trainer {
   [[nodiscard]] const BestModel<T>& best_model() const { return best_; }
 
  private:
+  // Training time per epoch, evaluation excluded (TrainResult::epoch_seconds).
+  struct EpochClock {
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    double eval0 = 0;
+    void lap(TrainResult& r) {
+      const auto now = std::chrono::steady_clock::now();
+      r.epoch_seconds.push_back(std::chrono::duration<double>(now - t0).count() - (r.eval_seconds - eval0));
+      t0 = now;
+      eval0 = r.eval_seconds;
+    }
+  };
+
+  // The epoch's example order across all ranks: (seed, epoch), then HF's length grouping over the
+  // global batch x accumulation steps when asked for.
+  [[nodiscard]] std::vector<std::int64_t> epoch_examples(const Dataset& train) const {
+    auto full = epoch_order(train.size(), args_.seed, pos_.epoch, args_.shuffle);
+    if (!args_.group_by_length) return full;
+    return group_by_length(std::move(full), train,
+                           static_cast<std::size_t>(args_.per_device_train_batch_size) *
+                               static_cast<std::size_t>(comm_.size()) *
+                               static_cast<std::size_t>(args_.gradient_accumulation_steps));
+  }
+
+  // forward + loss + backward of one micro-batch (examples idx[0..n)); with the frozen-feature
+  // cache, from the kept prefix output when every example has one, else keeping it.
+  double micro_batch_loss(const std::int64_t* idx, std::size_t n, Batch& batch, const Labels& labels, long group_size) {
+    const T scale = T(1) / static_cast<T>(group_size);
+    if (!cache_) return static_cast<double>(model_.forward_backward(batch, labels, scale));
+    const bool replay = cache_->has_all(idx, n);
+    if (replay) cache_->assemble(idx, n, batch, features_);
+    const T loss =
+        model_.forward_backward(batch, labels, scale, {replay ? &features_ : nullptr, replay ? nullptr : &features_});
+    if (!replay) cache_->store(idx, n, batch, features_);
+    return static_cast<double>(loss);
+  }
+
   static BestModel<T> best_model_of(const TrainingArguments& a) {
     const std::string metric = a.metric_for_best_model.empty() ? "loss" : a.metric_for_best_model;
     const bool greater = a.greater_is_better.value_or(greater_is_better_default(metric));
@@ -389,6 +409,8 @@ class Trainer {
   dist::GradientReducer<Model> reducer_;
   RunPosition pos_;
   BestModel<T> best_;
+  std::optional<FrozenFeatureCache<T>> cache_;  ///< cache_frozen_features: per example, for this train() call
+  Tensor<T> features_;                          ///< the boundary tensor of the current micro-batch
 };
 
 }  // namespace frost
