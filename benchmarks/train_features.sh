@@ -2,8 +2,8 @@
 # Training-loop features measured on real data (performance round two, items 4-6): all-MiniLM-L6-v2
 # fine-tuned on the SMS Spam Collection (tools/fetch_real_corpus.sh: 4,431 training messages of
 # 3..120+ tokens), one process per run, nothing else running. Writes out/bench/train_features.md
-# (+ .json with every run's metrics.json):
-#   1. --cache-frozen-features, whole body frozen (model.bert), 3 epochs: seconds per epoch with
+# (+ train_features.jsonl with every run's metrics.json or bench JSON):
+#   1. --cache-frozen-features, whole body frozen (model.bert), 2 epochs: seconds per epoch with
 #      and without; epochs after the first against today's (uncached) epochs.
 #   2. --cache-frozen-features, embeddings + layers[:4] frozen: the same for a per-token boundary.
 #   3. --group-by-length, embeddings + layers[:4] frozen, first STEPS steps: examples/s with and
@@ -35,8 +35,8 @@ train() {  # name, extra flags...
     "$name" "$TMP/$name.json" "$@" >> "$RUNS"
   echo "train_features: $name done" >&2
 }
-train body_recompute --freeze bert --lr 1e-2 --epochs 3
-train body_cached --freeze bert --lr 1e-2 --epochs 3 --cache-frozen-features
+train body_recompute --freeze bert --lr 1e-2 --epochs 2
+train body_cached --freeze bert --lr 1e-2 --epochs 2 --cache-frozen-features
 train l4_recompute --freeze embeddings,layers:0-4 --lr 5e-5 --epochs 2
 train l4_cached --freeze embeddings,layers:0-4 --lr 5e-5 --epochs 2 --cache-frozen-features
 train l4_plain --freeze embeddings,layers:0-4 --lr 5e-5 --max-steps "$STEPS"
@@ -58,15 +58,15 @@ out = []
 def ep(name):
     return R[name]["metrics"]["train_epoch_seconds"]
 out.append("### --cache-frozen-features (MiniLM, SMS spam train 4,431, batch 16, seconds per epoch)\n")
-out.append("| frozen | run | epoch 1 | epoch 2 | epoch 3 | later epochs vs uncached | cache |")
-out.append("|---|---|---|---|---|---|---|")
+out.append("| frozen | run | epoch 1 | epoch 2 | later epochs vs uncached | cache |")
+out.append("|---|---|---|---|---|---|")
 for frozen, a, b in (("whole body (model.bert)", "body_recompute", "body_cached"),
                      ("embeddings + layers[:4]", "l4_recompute", "l4_cached")):
     ea, eb = ep(a), ep(b)
     later_a = sum(ea[1:]) / len(ea[1:])
     later_b = sum(eb[1:]) / len(eb[1:])
     for name, e, later in ((a, ea, None), (b, eb, later_a / later_b)):
-        cells = [f"{x:.1f}" for x in e] + ["-"] * (3 - len(e))
+        cells = [f"{x:.3g}" for x in e] + ["-"] * (2 - len(e))
         cache = R[name]["metrics"].get("feature_cache_bytes")
         out.append(f"| {frozen} | {'cached' if 'cached' in name else 'recomputed (today)'} | " + " | ".join(cells) +
                    f" | {f'{later:.1f}x' if later else '-'} | {f'{cache / 2**20:.1f} MiB' if cache else '-'} |")
