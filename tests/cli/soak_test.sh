@@ -4,7 +4,7 @@
 # whose open file descriptors stay constant. /proc/PID/status (VmRSS) and /proc/PID/fd are sampled
 # while it runs; the step of each sample is read from the live training log. Reports RSS and fds at
 # 10% and at the end of the run; fails when RSS at the end exceeds RSS at 10% by more than 1 MiB
-# (or peaks 4 MiB above it), or the open fds at rest differ between 10-20% and the last 10% (a
+# (or peaks 4 MiB above it), or the open fds at rest are more in the last 10% than at 10-20% (a
 # checkpoint being written may hold up to 2 more for a moment).
 # Usage: soak_test.sh FROST_BINARY FIXTURES_DIR [EPOCHS (default 2000: 12000 steps)]
 set -u
@@ -58,6 +58,8 @@ awk -v steps="$STEPS" '
     if (rl - r10 > 1024) { print "FAIL: RSS grew by " (rl - r10) " KiB between 10% and the end of the run"; exit 1 }
     if (rmax - r10 > 4096) { print "FAIL: RSS peaked " (rmax - r10) " KiB above its value at 10% of the run"; exit 1 }
     if (fb == 1e9) { print "FAIL: no sample in the last 10% of the run"; exit 1 }
-    if (fa != fb) { print "FAIL: " fa " open file descriptors at 10-20% of the run, " fb " at the end"; exit 1 }
+    # A leak grows: more descriptors at the end than early on. (Fewer is not a leak: with fast steps
+    # a checkpoint is being written in nearly every early sample, whose minimum then counts its file.)
+    if (fb > fa) { print "FAIL: " fa " open file descriptors at 10-20% of the run, " fb " at the end"; exit 1 }
     if (fmax > fa + 2) { print "FAIL: up to " fmax " open file descriptors (" fa " at rest)"; exit 1 }
   }' "$T/samples"
