@@ -115,7 +115,9 @@ TEST(GemmBlas, CoreNamesMapToTheirInstructionSet) {
   // The warning is given exactly when the kernels are below the CPU, and names the fix.
   const std::string w = gemm::BlasGemm::kernel_warning();
   EXPECT_EQ(w.empty(), int(gemm::BlasGemm::kernel_isa()) >= int(cpu::detected())) << w;
-  if (!w.empty()) EXPECT_NE(w.find("OPENBLAS_CORETYPE="), std::string::npos) << w;
+  if (!w.empty()) {
+    EXPECT_NE(w.find("OPENBLAS_CORETYPE="), std::string::npos) << w;
+  }
 }
 #endif
 
