@@ -8,7 +8,6 @@
 // deterministic token ids with every position attended, as in the PyTorch script.
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -46,8 +45,7 @@ inline nlohmann::json profile_report(const Profile& prof, const std::vector<doub
   for (const double m : step_ms) total_ms += m;
   total_ms /= steps;
   nlohmann::json rows = nlohmann::json::array();
-  static constexpr std::array<const char*, 3> kPass = {"forward", "backward", "optimizer"};
-  for (int p = 0; p < 3; ++p)
+  for (int p = 0; p < Profile::kPasses; ++p)
     for (int f = 0; f < Profile::kFamilies; ++f) {
       const double ms = 1000.0 * prof.seconds[static_cast<std::size_t>(p)][static_cast<std::size_t>(f)] / steps;
       if (ms <= 0) continue;
@@ -55,7 +53,7 @@ inline nlohmann::json profile_report(const Profile& prof, const std::vector<doub
           static_cast<double>(prof.flops[static_cast<std::size_t>(p)][static_cast<std::size_t>(f)]) / steps;
       covered_ms += ms;
       if (is_gemm(static_cast<OpFamily>(f)) || static_cast<OpFamily>(f) == OpFamily::attention) gemm_ms += ms;
-      rows.push_back({{"pass", kPass[static_cast<std::size_t>(p)]},
+      rows.push_back({{"pass", name(static_cast<Pass>(p))},
                       {"op", name(static_cast<OpFamily>(f))},
                       {"ms_per_step", ms},
                       {"share", ms / total_ms},

@@ -31,7 +31,12 @@ enum class OpFamily : int {
   optimizer,      ///< AdamW / SGD step
   count
 };
-enum class Pass : int { forward = 0, backward = 1, optimizer = 2 };
+enum class Pass : int { forward = 0, backward = 1, optimizer = 2, count };
+
+inline const char* name(Pass p) {
+  static constexpr std::array<const char*, static_cast<int>(Pass::count)> kNames = {"forward", "backward", "optimizer"};
+  return kNames[static_cast<std::size_t>(p)];
+}
 
 inline const char* name(OpFamily f) {
   static constexpr std::array<const char*, static_cast<int>(OpFamily::count)> kNames = {"GEMM q/k/v",
@@ -53,8 +58,9 @@ inline bool is_gemm(OpFamily f) { return static_cast<int>(f) <= static_cast<int>
 
 struct Profile {
   static constexpr int kFamilies = static_cast<int>(OpFamily::count);
-  std::array<std::array<double, kFamilies>, 3> seconds{};
-  std::array<std::array<std::uint64_t, kFamilies>, 3> flops{};
+  static constexpr int kPasses = static_cast<int>(Pass::count);
+  std::array<std::array<double, kFamilies>, kPasses> seconds{};
+  std::array<std::array<std::uint64_t, kFamilies>, kPasses> flops{};
   void reset() { *this = Profile{}; }
 };
 

@@ -245,7 +245,8 @@ void BertBase<Derived, T>::check_features(const Batch& batch, Mode mode, FrozenF
   FROST_CHECK(!(mode == Mode::train && dropout_in_frozen),
               "forward: frozen features need dropout off in frozen components (dropout_in_frozen = false)");
   if (!features.replay) return;
-  const Eigen::Index rows = stop_ <= depth() ? Eigen::Index(batch.batch_size) * batch.seq_len : batch.batch_size;
+  const Eigen::Index rows =
+      frozen_feature_rows() < 0 ? Eigen::Index(batch.batch_size) * batch.seq_len : batch.batch_size;
   FROST_CHECK(features.replay->rows() == rows && features.replay->cols() == cfg_.hidden_size,
               "forward: the replayed frozen features must be [" + std::to_string(rows) + ", " +
                   std::to_string(cfg_.hidden_size) + "], got [" + std::to_string(features.replay->rows()) + ", " +
