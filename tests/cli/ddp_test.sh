@@ -41,8 +41,10 @@ train() {  # out, ranks, per-rank batch, extra flags...
   fi
 }
 
-# 2 ranks x batch 4 == 1 process x batch 8, for the freeze recipes, SGD (each tensor within 1e-5 of
-# its own update) and AdamW (within 5e-4 of the run's largest update); frozen tensors bit-identical.
+# 2 ranks x batch 4 == 1 process x batch 8, for the freeze recipes, SGD (each tensor within 3e-5 of
+# its own update: measured 5.1e-6 with Eigen's elementwise kernels, 1.56e-5 with frost's run-time
+# dispatched ones (layer 2's key.weight: 3e-8 absolute, one float32 ulp past the ulp allowance, from
+# other summation orders over 4 and 8 rows)) and AdamW (within 5e-4 of the run's largest update); frozen tensors bit-identical.
 # (AdamW divides by sqrt(v): a gradient element near zero turns the two runs' different rounding
 # (GEMMs of 4 x 128 rows against 8 x 128: other blocking) into a visible fraction of lr. Measured
 # 8.5e-5 with Eigen GEMMs, 3.1e-4 with oneDNN's; a wrong average or a missed tensor is O(1).)
@@ -58,7 +60,7 @@ for spec in none embeddings,layers:0-2 bert bitfit; do
     # AdamW turns the rounding noise of gradients whose true value is zero (the attention key
     # biases: softmax ignores them) into full-size steps of either sign: those are left out of its
     # tolerance (SGD moves them by noise only, which the comparison bounds).
-    tol=$([ "$opt" = sgd ] && echo "--per-tensor 1e-5" || echo "--global 5e-4 --exclude attention.self.key.bias")
+    tol=$([ "$opt" = sgd ] && echo "--per-tensor 3e-5" || echo "--global 5e-4 --exclude attention.self.key.bias")
     # shellcheck disable=SC2086
     if r=$($CMP "$T/one-$id/model.safetensors" "$T/two-$id/model.safetensors" --init "$M/model.safetensors" $tol); then
       ok

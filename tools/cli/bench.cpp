@@ -155,6 +155,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
 #endif
   j["gemm_backend"] = gemm::DefaultBackend::name;
   j["gemm_description"] = gemm::DefaultBackend::description();
+  j["kernel_isa"] = cpu::name(cpu::kernel_isa());  // frost's own elementwise kernels (FROST_KERNEL_ISA caps it)
   j["step_ms"] = step_ms;
   j["step_ms_median"] = median_of(step_ms);
   j["forward_ms"] = fwd_ms;

@@ -8,16 +8,54 @@
 #pragma once
 
 #include <algorithm>
+#include <type_traits>
 
 #include "../detail/macros.hpp"
+#include "isa_dispatch.hpp"
 #include "tensor.hpp"
 
 namespace frost {
 
+namespace kernels {
+/// dst[j] += sum_r a[r, j] (* b[r, j] when b is not null), j < len <= 64, rows of stride ld.
+FROST_ALWAYS_INLINE void column_sums_stripe_body(const float* __restrict a, const float* __restrict b, long ld,
+                                                 long rows, long len, float* __restrict dst) {
+  float acc[64] = {};
+  if (b) {
+    for (long r = 0; r < rows; ++r) {
+      FROST_OMP(simd)
+      for (long j = 0; j < len; ++j) acc[j] += a[r * ld + j] * b[r * ld + j];
+    }
+  } else {
+    for (long r = 0; r < rows; ++r) {
+      FROST_OMP(simd)
+      for (long j = 0; j < len; ++j) acc[j] += a[r * ld + j];
+    }
+  }
+  for (long j = 0; j < len; ++j) dst[j] += acc[j];
+}
+FROST_ISA_VARIANTS(column_sums_stripe, (const float* a, const float* b, long ld, long rows, long len, float* dst),
+                   (a, b, ld, rows, len, dst))
+}  // namespace kernels
+
 namespace detail {
+inline constexpr Eigen::Index kColumnStripe = 64;
+
+/// Float: the stripes run through the ISA kernel.
+inline void column_stripes_float(const Tensor<float>& a, const Tensor<float>* b, Tensor<float>& dst) {
+  const Eigen::Index rows = a.rows(), cols = a.cols();
+  const Eigen::Index stripes = (cols + kColumnStripe - 1) / kColumnStripe;
+  const auto kernel = kernels::column_sums_stripe_for(cpu::kernel_isa());
+  FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
+  for (Eigen::Index s = 0; s < stripes; ++s) {
+    const Eigen::Index c0 = s * kColumnStripe, len = std::min(kColumnStripe, cols - c0);
+    kernel(a.data() + c0, b ? b->data() + c0 : nullptr, cols, rows, len, dst.data() + c0);
+  }
+}
+
 template <class T, class Row>
 void column_stripes(Tensor<T>& dst, Eigen::Index rows, Eigen::Index cols, Row&& row_segment) {
-  constexpr Eigen::Index kStripe = 64;
+  constexpr Eigen::Index kStripe = kColumnStripe;
   const Eigen::Index stripes = (cols + kStripe - 1) / kStripe;
   FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
   for (Eigen::Index s = 0; s < stripes; ++s) {
@@ -31,6 +69,7 @@ void column_stripes(Tensor<T>& dst, Eigen::Index rows, Eigen::Index cols, Row&& 
 
 template <class T>
 void add_column_sums(const Tensor<T>& a, Tensor<T>& dst) {
+  if constexpr (std::is_same_v<T, float>) return detail::column_stripes_float(a, nullptr, dst);
   detail::column_stripes(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
     return a.row(r).segment(c0, len).array();
   });
@@ -38,6 +77,7 @@ void add_column_sums(const Tensor<T>& a, Tensor<T>& dst) {
 
 template <class T>
 void add_column_sums_product(const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& dst) {
+  if constexpr (std::is_same_v<T, float>) return detail::column_stripes_float(a, &b, dst);
   detail::column_stripes(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
     return a.row(r).segment(c0, len).array() * b.row(r).segment(c0, len).array();
   });

@@ -44,3 +44,40 @@ namespace frost {
 /// saves on tiny tensors, and idle spinning threads fight other processes for the cores.
 inline constexpr long kParallelMinWork = 1 << 15;
 }  // namespace frost
+
+// Run-time instruction-set dispatch of frost's own elementwise kernels (core/isa_dispatch.hpp).
+// FROST_TARGET_AVX2 / FROST_TARGET_AVX512 compile one function for that level whatever the build's
+// -march; FROST_ALWAYS_INLINE bodies take the instruction set of the function they are inlined into.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define FROST_HAVE_ISA_TARGETS 1
+#define FROST_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define FROST_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+#else
+#define FROST_HAVE_ISA_TARGETS 0
+#define FROST_TARGET_AVX2
+#define FROST_TARGET_AVX512
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FROST_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define FROST_ALWAYS_INLINE inline
+#endif
+
+// FROST_ISA_VARIANTS(name, (params), (args)): from an always-inline `void name##_body(params)`,
+// defines name##_baseline, name##_avx2 and name##_avx512 (the same body compiled three times) and
+// `name##_for(cpu::Isa)`, the variant for a level. Callers pick once per call of an op (or per
+// row block), never per element: see isa_dispatch.hpp.
+#define FROST_ISA_VARIANTS(name, params, args)                               \
+  FROST_TARGET_AVX512 inline void name##_avx512 params { name##_body args; } \
+  FROST_TARGET_AVX2 inline void name##_avx2 params { name##_body args; }     \
+  inline void name##_baseline params { name##_body args; }                   \
+  inline auto name##_for(::frost::cpu::Isa isa_) {                           \
+    switch (isa_) {                                                          \
+      case ::frost::cpu::Isa::avx512:                                        \
+        return &name##_avx512;                                               \
+      case ::frost::cpu::Isa::avx2:                                          \
+        return &name##_avx2;                                                 \
+      default:                                                               \
+        return &name##_baseline;                                             \
+    }                                                                        \
+  }

@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "../core/flops.hpp"
 #include "../core/gemm.hpp"
+#include "../core/isa_dispatch.hpp"
 #include "../core/random.hpp"
 #include "../core/tensor.hpp"
 #include "dropout.hpp"
@@ -71,6 +73,34 @@ void head_gemm(gemm::Trans ta, gemm::Trans tb, Eigen::Index m, Eigen::Index n, E
 }
 }  // namespace detail
 
+namespace kernels {
+/// Attention's dropout backward for one head: pd = P * m, dp *= m, with m = kept ? scale : 0.
+FROST_ALWAYS_INLINE void attention_dropout_backward_body(const float* __restrict p, const std::uint8_t* __restrict kept,
+                                                         float* __restrict pd, float* __restrict dp, long n,
+                                                         float scale) {
+  FROST_OMP(simd)
+  for (long i = 0; i < n; ++i) {
+    const float m = static_cast<float>(static_cast<std::int32_t>(kept[i])) * scale;  // kept is 0 or 1
+    pd[i] = p[i] * m;                                                                // Pd = P * mask / (1 - p)
+    dp[i] *= m;                                                                      // dP = dPd * mask / (1 - p)
+  }
+}
+FROST_ISA_VARIANTS(attention_dropout_backward,
+                   (const float* p, const std::uint8_t* kept, float* pd, float* dp, long n, float scale),
+                   (p, kept, pd, dp, n, scale))
+
+/// Softmax backward of one row: dp = p * (dp - sum(dp * p)) / divisor.
+FROST_ALWAYS_INLINE void softmax_backward_row_body(float* __restrict dp, const float* __restrict p, long s,
+                                                   float divisor) {
+  float dot = 0.0f;
+  FROST_OMP(simd reduction(+ : dot))
+  for (long j = 0; j < s; ++j) dot += dp[j] * p[j];
+  FROST_OMP(simd)
+  for (long j = 0; j < s; ++j) dp[j] = p[j] * (dp[j] - dot) / divisor;
+}
+FROST_ISA_VARIANTS(softmax_backward_row, (float* dp, const float* p, long s, float divisor), (dp, p, s, divisor))
+}  // namespace kernels
+
 template <class T>
 void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const Tensor<T>& mask_add,
                        AttentionShape sh, double p_drop, RandomStream rng, Tensor<T>& ctx, AttentionCache<T>* cache,
@@ -80,6 +110,8 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
   const T scale_div = std::sqrt(static_cast<T>(d));
   const bool dropout = p_drop > 0.0;
   const T keep_scale = dropout_scale<T>(p_drop);
+  const std::uint32_t threshold = dropout_threshold(p_drop);
+  const cpu::Isa isa = cpu::kernel_isa();
   ctx.resize(sh.batch * S, H);
   if (cache) {
     cache->probs.resize(sh.batch * sh.heads * S, S);
@@ -103,10 +135,14 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
       if (dropout) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
         std::uint8_t* kept = cache ? cache->drop_mask.data() + bh * S * S : nullptr;
-        for (Eigen::Index i = 0; i < S * S; ++i) {
-          const bool keep = dropout_keeps(r, static_cast<std::uint64_t>(i), p_drop);
-          dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
-          if (kept) kept[i] = keep ? 1 : 0;
+        if constexpr (std::is_same_v<T, float>) {
+          kernels::dropout_for(isa)(P, dropped.data(), kept, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
+        } else {
+          for (Eigen::Index i = 0; i < S * S; ++i) {
+            const bool keep = dropout_keeps(r, static_cast<std::uint32_t>(i), threshold);
+            dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
+            if (kept) kept[i] = keep ? 1 : 0;
+          }
         }
         PV = dropped.data();
       }
@@ -124,6 +160,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   const T scale_div = std::sqrt(static_cast<T>(d));
   const bool dropout = p_drop > 0.0;
   const T keep_scale = dropout_scale<T>(p_drop);
+  const cpu::Isa isa = cpu::kernel_isa();
   dq.resize(sh.batch * S, H);
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
@@ -139,18 +176,27 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
       const T* Pd = P;
       if (dropout) {
         const std::uint8_t* kept = cache.drop_mask.data() + bh * S * S;
-        for (Eigen::Index i = 0; i < S * S; ++i) {
-          const T m = kept[i] ? keep_scale : T(0);
-          pd.data()[i] = P[i] * m;  // Pd = P * mask / (1 - p)
-          dp.data()[i] *= m;        // dP = dPd * mask / (1 - p)
+        if constexpr (std::is_same_v<T, float>) {
+          kernels::attention_dropout_backward_for(isa)(P, kept, pd.data(), dp.data(), S * S, keep_scale);
+        } else {
+          for (Eigen::Index i = 0; i < S * S; ++i) {
+            const T m = kept[i] ? keep_scale : T(0);
+            pd.data()[i] = P[i] * m;  // Pd = P * mask / (1 - p)
+            dp.data()[i] *= m;        // dP = dPd * mask / (1 - p)
+          }
         }
         Pd = pd.data();
       }
       detail::head_gemm(Trans::yes, Trans::no, S, d, S, Pd, S, dC, H, dv.data() + off, H);  // dV = Pd^T dC
-      const Eigen::Map<const Tensor<T>> pm(P, S, S);
-      for (Eigen::Index i = 0; i < S; ++i) {
-        const T dot = dp.row(i).cwiseProduct(pm.row(i)).sum();
-        dp.row(i) = pm.row(i).cwiseProduct((dp.row(i).array() - dot).matrix()) / scale_div;
+      if constexpr (std::is_same_v<T, float>) {
+        const auto softmax_backward = kernels::softmax_backward_row_for(isa);
+        for (Eigen::Index i = 0; i < S; ++i) softmax_backward(dp.data() + i * S, P + i * S, S, scale_div);
+      } else {
+        const Eigen::Map<const Tensor<T>> pm(P, S, S);
+        for (Eigen::Index i = 0; i < S; ++i) {
+          const T dot = dp.row(i).cwiseProduct(pm.row(i)).sum();
+          dp.row(i) = pm.row(i).cwiseProduct((dp.row(i).array() - dot).matrix()) / scale_div;
+        }
       }
       detail::head_gemm(Trans::no, Trans::no, S, d, S, dp.data(), S, k.data() + off, H, dq.data() + off, H);
       detail::head_gemm(Trans::yes, Trans::no, S, d, S, dp.data(), S, q.data() + off, H, dk.data() + off, H);

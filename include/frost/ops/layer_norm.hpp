@@ -11,7 +11,9 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
+#include "../core/isa_dispatch.hpp"
 #include "../core/reduce.hpp"
 #include "../core/tensor.hpp"
 #include "../detail/macros.hpp"
@@ -23,6 +25,67 @@ struct LayerNormCache {
   Tensor<T> xhat;  // [N, H]
   Tensor<T> rstd;  // [N, 1]
 };
+
+namespace kernels {
+/// One row of h: sum = a (+ bias) (+ residual) into `s`; y = LN(sum) * gamma + beta; xhat and
+/// *rstd_out written when not null.
+FROST_ALWAYS_INLINE void layer_norm_row_body(const float* __restrict a, const float* __restrict bias,
+                                             const float* __restrict residual, const float* __restrict gamma,
+                                             const float* __restrict beta, float eps, float* __restrict s,
+                                             float* __restrict y, float* __restrict xhat, float* rstd_out, long h) {
+  FROST_OMP(simd)
+  for (long j = 0; j < h; ++j) s[j] = a[j];
+  if (bias) {
+    FROST_OMP(simd)
+    for (long j = 0; j < h; ++j) s[j] += bias[j];
+  }
+  if (residual) {
+    FROST_OMP(simd)
+    for (long j = 0; j < h; ++j) s[j] += residual[j];
+  }
+  float sum = 0.0f;
+  FROST_OMP(simd reduction(+ : sum))
+  for (long j = 0; j < h; ++j) sum += s[j];
+  const float mean = sum / static_cast<float>(h);
+  float sq = 0.0f;
+  FROST_OMP(simd reduction(+ : sq))
+  for (long j = 0; j < h; ++j) {
+    s[j] -= mean;
+    sq += s[j] * s[j];
+  }
+  const float rstd = 1.0f / std::sqrt(sq / static_cast<float>(h) + eps);
+  if (xhat) {
+    FROST_OMP(simd)
+    for (long j = 0; j < h; ++j) xhat[j] = s[j] * rstd;
+    *rstd_out = rstd;
+  }
+  FROST_OMP(simd)
+  for (long j = 0; j < h; ++j) y[j] = (s[j] * rstd) * gamma[j] + beta[j];
+}
+FROST_ISA_VARIANTS(layer_norm_row,
+                   (const float* a, const float* bias, const float* residual, const float* gamma, const float* beta,
+                    float eps, float* s, float* y, float* xhat, float* rstd_out, long h),
+                   (a, bias, residual, gamma, beta, eps, s, y, xhat, rstd_out, h))
+
+/// dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * gamma, for one row of h.
+FROST_ALWAYS_INLINE void layer_norm_backward_row_body(const float* __restrict dy, const float* __restrict gamma,
+                                                      const float* __restrict xhat, float rstd, float* __restrict dx,
+                                                      long h) {
+  float sum_g = 0.0f, sum_gx = 0.0f;
+  FROST_OMP(simd reduction(+ : sum_g, sum_gx))
+  for (long j = 0; j < h; ++j) {
+    const float g = dy[j] * gamma[j];
+    sum_g += g;
+    sum_gx += g * xhat[j];
+  }
+  const float mean_g = sum_g / static_cast<float>(h), mean_gx = sum_gx / static_cast<float>(h);
+  FROST_OMP(simd)
+  for (long j = 0; j < h; ++j) dx[j] = rstd * (dy[j] * gamma[j] - mean_g - xhat[j] * mean_gx);
+}
+FROST_ISA_VARIANTS(layer_norm_backward_row,
+                   (const float* dy, const float* gamma, const float* xhat, float rstd, float* dx, long h),
+                   (dy, gamma, xhat, rstd, dx, h))
+}  // namespace kernels
 
 namespace detail {
 /// y = LN(a (+ bias) (+ residual)) row by row; the sum is formed in a per-thread row buffer and
@@ -37,6 +100,20 @@ void layer_norm_rows(const Tensor<T>& a, const Tensor<T>* bias, const Tensor<T>*
   if (cache) {
     cache->xhat.resize(n, h);
     cache->rstd.resize(n, 1);
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    const auto kernel = kernels::layer_norm_row_for(cpu::kernel_isa());
+    const float* bp = bias ? bias->data() : nullptr;
+    const float* rp = residual ? residual->data() : nullptr;
+    FROST_OMP(parallel if (n * h >= kParallelMinWork)) {
+      Eigen::Array<float, 1, Eigen::Dynamic> s(h);  // one row of the input sum, per thread
+      FROST_OMP(for schedule(static))
+      for (Eigen::Index r = 0; r < n; ++r)
+        kernel(a.data() + r * h, bp, rp ? rp + r * h : nullptr, gamma.data(), beta.data(), eps, s.data(),
+               y.data() + r * h, cache ? cache->xhat.data() + r * h : nullptr, cache ? cache->rstd.data() + r : nullptr,
+               h);
+    }
+    return;
   }
   FROST_OMP(parallel if (n * h >= kParallelMinWork)) {
     Eigen::Array<T, 1, Eigen::Dynamic> s(h);  // one row of the input sum, per thread
@@ -84,6 +161,13 @@ void layer_norm_backward_input(const Tensor<T>& dy, const Tensor<T>& gamma, cons
                                Tensor<T>& dx) {
   const Eigen::Index n = dy.rows(), h = dy.cols();
   dx.resize(n, h);
+  if constexpr (std::is_same_v<T, float>) {
+    const auto kernel = kernels::layer_norm_backward_row_for(cpu::kernel_isa());
+    FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
+    for (Eigen::Index r = 0; r < n; ++r)
+      kernel(dy.data() + r * h, gamma.data(), cache.xhat.data() + r * h, cache.rstd(r, 0), dx.data() + r * h, h);
+    return;
+  }
   FROST_OMP(parallel for schedule(static) if(n * h >= kParallelMinWork))
   for (Eigen::Index r = 0; r < n; ++r) {
     const auto g = dy.row(r).cwiseProduct(gamma.row(0));
