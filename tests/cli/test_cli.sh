@@ -54,6 +54,12 @@ ls "$T" | grep -q partial && bad "staging directory left behind" || ok
 # eval / predict / explain on the trained model.
 "$FROST" eval --model "$T/out" --data "$T/train.tsv" | grep -q '"eval_accuracy"' && ok || bad "eval"
 [ "$("$FROST" predict --model "$T/out" --data "$T/train.tsv" | wc -l)" -eq 25 ] && ok || bad "predict should print a header + 24 rows"
+# --throughput: the same predictions on stdout, one JSON line of timings on stderr.
+"$FROST" predict --model "$T/out" --data "$T/train.tsv" > "$T/p_plain.tsv"
+"$FROST" predict --model "$T/out" --data "$T/train.tsv" --throughput > "$T/p_tp.tsv" 2> "$T/p_tp.json"
+cmp -s "$T/p_plain.tsv" "$T/p_tp.tsv" && ok || bad "predict --throughput changed the predictions"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["examples"] == 24 and j["model_seconds"] > 0 and j["model_examples_per_second"] > 0, j' \
+  "$T/p_tp.json" && ok || bad "predict --throughput: expected {examples: 24, model_seconds > 0, ...}, got $(cat "$T/p_tp.json")"
 "$FROST" explain --model "$M" --freeze layers:0-2 | grep -q "backward stops at: embeddings" && ok || bad "explain"
 # The data-parallel wire volume (issue 15): whole body frozen on bert-base sends the classifier's
 # 1,538 gradients, 6,152 bytes per step, instead of 438 MB.

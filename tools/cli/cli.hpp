@@ -30,6 +30,7 @@ struct EvalOptions {
   int max_seq_len = 0;      ///< 0: 128, capped at the model's max_position_embeddings
   std::string metric;       ///< eval: the metric printed first (default: loss)
   std::string adapter_dir;  ///< --adapter: a LoRA or IA3 adapter directory (PEFT's layout) over --model
+  bool throughput = false;  ///< predict --throughput: one JSON line of timings on stderr
 };
 
 /// `frost merge` options.

@@ -1,4 +1,5 @@
 // tools/cli/infer.cpp: `frost eval` and `frost predict`.
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -89,7 +90,11 @@ nlohmann::ordered_json cmd_eval(const EvalOptions& o) {
 /// probabilities (softmax); the value (regression); or the predicted labels joined by ',' (none:
 /// empty) and each label's sigmoid probability (multi-label, threshold 0.5).
 void cmd_predict(const EvalOptions& o, std::ostream& out) {
+  using clock = std::chrono::steady_clock;
+  const auto t_start = clock::now();
   TrainedModel t(o, false);
+  const double load_seconds = std::chrono::duration<double>(clock::now() - t_start).count();
+  double model_seconds = 0;
   const ModelDir& md = t.dir;
   const Dataset& d = t.data;
   const ProblemType type = md.config.problem_type;
@@ -107,7 +112,9 @@ void cmd_predict(const EvalOptions& o, std::ostream& out) {
   for (std::size_t start = 0; start < d.size(); start += static_cast<std::size_t>(o.batch_size)) {
     const std::size_t n = std::min(static_cast<std::size_t>(o.batch_size), d.size() - start);
     make_batch(d, idx.data() + start, n, md.config.pad_token_id, uses_class_labels(md.config, d), b, y);
+    const auto t_fwd = clock::now();
     const auto& logits = t.model.forward(b, Mode::eval);
+    model_seconds += std::chrono::duration<double>(clock::now() - t_fwd).count();
     for (Eigen::Index r = 0; r < logits.rows(); ++r) {
       out << (start + static_cast<std::size_t>(r));
       const auto row = logits.row(r);
@@ -132,6 +139,20 @@ void cmd_predict(const EvalOptions& o, std::ostream& out) {
       for (Eigen::Index c = 0; c < prob.size(); ++c) out << "\t" << prob(c);
       out << "\n";
     }
+  }
+  if (o.throughput) {
+    const double total = std::chrono::duration<double>(clock::now() - t_start).count();
+    nlohmann::ordered_json j;
+    j["examples"] = d.size();
+    j["batch_size"] = o.batch_size;
+    j["load_and_tokenize_seconds"] = load_seconds;
+    j["model_seconds"] = model_seconds;
+    j["total_seconds"] = total;
+    j["model_examples_per_second"] = model_seconds > 0 ? static_cast<double>(d.size()) / model_seconds : 0.0;
+    j["total_examples_per_second"] = total > 0 ? static_cast<double>(d.size()) / total : 0.0;
+    j["gemm_description"] = gemm::DefaultBackend::description();
+    j["kernel_isa"] = cpu::name(cpu::kernel_isa());
+    std::cerr << j.dump() << "\n";
   }
 }
 

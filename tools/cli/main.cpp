@@ -281,6 +281,9 @@ int run(int argc, char** argv) {
   add_data_flags(predict, eo.data);
   predict->add_option("--adapter", eo.adapter_dir, "a LoRA or IA3 adapter directory (frost's or PEFT's) over --model");
   flags.integer<int>(predict, "--batch-size", eo.batch_size, 1, kMaxBatch);
+  predict->add_flag("--throughput", eo.throughput,
+                    "print one JSON line on stderr: examples, seconds to load + tokenize, seconds in the model, "
+                    "examples per second (benchmarks/predict_throughput.sh)");
   flags.integer<int>(predict, "--max-seq-len", eo.max_seq_len, 2, kMaxSeqLen,
                      "default 128 (capped at the model's max_position_embeddings); 2..max_position_embeddings",
                      kSeqLenExpected, false);
