@@ -1,6 +1,6 @@
 // frost's own elementwise kernels at every instruction-set level this CPU runs (baseline x86-64,
 // AVX2+FMA, AVX-512), each against an independent double-precision reference: std::exp / std::erf,
-// the ops' double (Eigen) paths, and the scalar dropout rule. The level of a run is otherwise fixed
+// std::sqrt, the ops' double (Eigen) paths, the AdamW rule in double, and the scalar dropout rule. The level of a run is otherwise fixed
 // per process (FROST_KERNEL_ISA caps it), so these tests call each variant directly.
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@
 #include <frost/ops/gelu.hpp>
 #include <frost/ops/layer_norm.hpp>
 #include <frost/ops/softmax.hpp>
+#include <frost/optim/adamw.hpp>
 
 using namespace frost;
 
@@ -252,4 +253,78 @@ TEST(IsaKernels, DropoutFollowsTheScalarRuleAtEveryLevel) {
   for (long i = 0; i < n; ++i)
     same += ops::dropout_keeps(other, static_cast<std::uint32_t>(i), thr) == want[static_cast<std::size_t>(i)];
   EXPECT_LT(same, n - 1000);
+}
+
+TEST(IsaKernels, SqrtInplaceIsTheCorrectlyRoundedRoot) {
+  // Lengths around every vector width, so that each tail path runs; values from 0 to 1e30.
+  std::vector<float> x;
+  for (int i = 0; i < 1000; ++i) x.push_back(std::ldexp(static_cast<float>(i % 97 + 1) / 97.0f, i % 200 - 100));
+  x[3] = 0.0f;
+  x[5] = std::numeric_limits<float>::infinity();
+  x[7] = std::numeric_limits<float>::quiet_NaN();
+  for (cpu::Isa isa : levels())
+    for (long n : {1L, 3L, 4L, 7L, 8L, 15L, 16L, 17L, 33L, 1000L}) {
+      std::vector<float> y(x.begin(), x.begin() + n);
+      vmath::sqrt_inplace_for(isa)(y.data(), n);
+      for (long i = 0; i < n; ++i) {
+        const float want = std::sqrt(x[static_cast<std::size_t>(i)]);
+        if (std::isnan(want))
+          ASSERT_TRUE(std::isnan(y[static_cast<std::size_t>(i)]));
+        else
+          ASSERT_EQ(y[static_cast<std::size_t>(i)], want) << cpu::name(isa) << " n=" << n << " i=" << i;
+      }
+    }
+}
+
+TEST(IsaKernels, AdamWKernelMatchesTheRuleInDouble) {
+  constexpr long n = 1000 + 37;  // several 256-element chunks and a partial one
+  const double beta1 = 0.9, beta2 = 0.999, lr = 1e-3, wd = 0.01, eps = 1e-8;
+  const int t = 3;
+  const double step_size = lr / (1 - std::pow(beta1, t)), bc2s = std::sqrt(1 - std::pow(beta2, t));
+  Tensor<float> p0 = Tensor<float>::Random(1, n), g = Tensor<float>::Random(1, n);
+  Tensor<float> m0 = Tensor<float>::Random(1, n) * 0.1f, v0 = Tensor<float>::Random(1, n).cwiseAbs() * 0.01f;
+  Tensor<float> vm0 = v0 * 1.5f;
+  for (long i = 0; i < n; i += 7) vm0(0, i) = 0.0f;  // v wins the max there
+  g(0, 11) = 0.0f;
+  m0(0, 11) = 0.0f;
+  v0(0, 11) = 0.0f;  // an untouched row: no update but the decay
+  const kernels::AdamWCoefficients<float> c{static_cast<float>(beta1),       static_cast<float>(beta2),
+                                            static_cast<float>(1 - beta1),   static_cast<float>(1 - beta2),
+                                            static_cast<float>(1 - lr * wd), static_cast<float>(step_size),
+                                            static_cast<float>(bc2s),        static_cast<float>(eps)};
+  for (bool ams : {false, true}) {
+    // The rule in double, from the same float inputs and the float-rounded betas (as torch's).
+    const double b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2);
+    Tensor<double> pw(1, n), mw(1, n), vw(1, n), vmw(1, n);
+    for (long i = 0; i < n; ++i) {
+      const double gi = g(0, i);
+      mw(0, i) = b1 * m0(0, i) + (1 - beta1) * gi;
+      vw(0, i) = b2 * v0(0, i) + (1 - beta2) * gi * gi;
+      vmw(0, i) = std::max<double>(vm0(0, i), vw(0, i));
+      const double r = std::sqrt(ams ? vmw(0, i) : vw(0, i));
+      pw(0, i) = p0(0, i) * (1 - lr * wd) - step_size * mw(0, i) / (r / bc2s + eps);
+    }
+    for (cpu::Isa isa : levels()) {
+      Tensor<float> p = p0, m = m0, v = v0, vm = vm0;
+      kernels::adamw_for(isa)(p.data(), g.data(), m.data(), v.data(), ams ? vm.data() : nullptr, n, c,
+                              vmath::sqrt_inplace_for(isa));
+      EXPECT_LT(max_abs_diff(m, mw), 1e-7) << cpu::name(isa);
+      EXPECT_LT(max_abs_diff(v, vw), 1e-9) << cpu::name(isa);
+      if (ams) {
+        EXPECT_LT(max_abs_diff(vm, vmw), 1e-9) << cpu::name(isa);
+      }
+      // The update is about lr = 1e-3 per element: a float rounding of p (6e-8) plus ~1e-6 of it.
+      EXPECT_LT(max_abs_diff(p, pw), 2e-7) << cpu::name(isa) << (ams ? " amsgrad" : "");
+      EXPECT_EQ(p(0, 11), static_cast<float>(p0(0, 11) * c.decay)) << "a zero gradient only decays";
+    }
+  }
+  // A NaN gradient reaches the parameter (and amsgrad's running max) at every level.
+  for (cpu::Isa isa : levels()) {
+    Tensor<float> p = p0, m = m0, v = v0, vm = vm0, gn = g;
+    gn(0, 300) = std::numeric_limits<float>::quiet_NaN();
+    kernels::adamw_for(isa)(p.data(), gn.data(), m.data(), v.data(), vm.data(), n, c, vmath::sqrt_inplace_for(isa));
+    EXPECT_TRUE(std::isnan(p(0, 300))) << cpu::name(isa);
+    EXPECT_TRUE(std::isnan(vm(0, 300))) << cpu::name(isa);
+    EXPECT_FALSE(std::isnan(p(0, 301))) << cpu::name(isa);
+  }
 }

@@ -2,9 +2,9 @@
 //
 //   add_column_sums        : dst[1, F] += sum_r a[r, :]              (db of a Linear, dbeta)
 //   add_column_sums_product: dst[1, F] += sum_r a[r, :] * b[r, :]    (dgamma = colsum(dy * xhat))
-// Threads split the F columns into 64-wide stripes and walk all rows of their stripe (contiguous
-// runs of a row-major tensor), so no reduction across threads is needed and the result does not
-// depend on the thread count.
+// Threads split the F columns into 64-wide stripes (core/parallel.hpp's for_each_column_stripe)
+// and walk all rows of their stripe (contiguous runs of a row-major tensor), so no reduction
+// across threads is needed and the result does not depend on the thread count.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "../detail/macros.hpp"
 #include "isa_dispatch.hpp"
+#include "parallel.hpp"
 #include "tensor.hpp"
 
 namespace frost {
@@ -39,46 +40,38 @@ FROST_ISA_VARIANTS(column_sums_stripe, (const float* a, const float* b, long ld,
 }  // namespace kernels
 
 namespace detail {
-inline constexpr Eigen::Index kColumnStripe = 64;
-
-/// Float: the stripes run through the ISA kernel.
-inline void column_stripes_float(const Tensor<float>& a, const Tensor<float>* b, Tensor<float>& dst) {
-  const Eigen::Index rows = a.rows(), cols = a.cols();
-  const Eigen::Index stripes = (cols + kColumnStripe - 1) / kColumnStripe;
+/// Float: each stripe runs through the ISA kernel.
+inline void column_sums_float(const Tensor<float>& a, const Tensor<float>* b, Tensor<float>& dst) {
+  const Eigen::Index cols = a.cols();
   const auto kernel = kernels::column_sums_stripe_for(cpu::kernel_isa());
-  FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
-  for (Eigen::Index s = 0; s < stripes; ++s) {
-    const Eigen::Index c0 = s * kColumnStripe, len = std::min(kColumnStripe, cols - c0);
-    kernel(a.data() + c0, b ? b->data() + c0 : nullptr, cols, rows, len, dst.data() + c0);
-  }
+  for_each_column_stripe(a.rows(), cols, [&](Eigen::Index c0, Eigen::Index len) {
+    kernel(a.data() + c0, b ? b->data() + c0 : nullptr, cols, a.rows(), len, dst.data() + c0);
+  });
 }
 
+/// Other scalars (double for gradient checks): Eigen arrays over row segments.
 template <class T, class Row>
-void column_stripes(Tensor<T>& dst, Eigen::Index rows, Eigen::Index cols, Row&& row_segment) {
-  constexpr Eigen::Index kStripe = kColumnStripe;
-  const Eigen::Index stripes = (cols + kStripe - 1) / kStripe;
-  FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
-  for (Eigen::Index s = 0; s < stripes; ++s) {
-    const Eigen::Index c0 = s * kStripe, len = std::min(kStripe, cols - c0);
+void column_sums_eigen(Tensor<T>& dst, Eigen::Index rows, Eigen::Index cols, Row&& row_segment) {
+  for_each_column_stripe(rows, cols, [&](Eigen::Index c0, Eigen::Index len) {
     Eigen::Array<T, 1, Eigen::Dynamic> acc = Eigen::Array<T, 1, Eigen::Dynamic>::Zero(len);
     for (Eigen::Index r = 0; r < rows; ++r) acc += row_segment(r, c0, len);
     dst.row(0).segment(c0, len).array() += acc;
-  }
+  });
 }
 }  // namespace detail
 
 template <class T>
 void add_column_sums(const Tensor<T>& a, Tensor<T>& dst) {
-  if constexpr (std::is_same_v<T, float>) return detail::column_stripes_float(a, nullptr, dst);
-  detail::column_stripes(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
+  if constexpr (std::is_same_v<T, float>) return detail::column_sums_float(a, nullptr, dst);
+  detail::column_sums_eigen(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
     return a.row(r).segment(c0, len).array();
   });
 }
 
 template <class T>
 void add_column_sums_product(const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& dst) {
-  if constexpr (std::is_same_v<T, float>) return detail::column_stripes_float(a, &b, dst);
-  detail::column_stripes(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
+  if constexpr (std::is_same_v<T, float>) return detail::column_sums_float(a, &b, dst);
+  detail::column_sums_eigen(dst, a.rows(), a.cols(), [&](Eigen::Index r, Eigen::Index c0, Eigen::Index len) {
     return a.row(r).segment(c0, len).array() * b.row(r).segment(c0, len).array();
   });
 }

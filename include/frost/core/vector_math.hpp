@@ -14,6 +14,12 @@
 //              level against std::erf in double), like Eigen's rational erf. Eleven FMAs and one
 //              division, no exp.
 //   Both pass NaN through (a NaN weight must reach the loss, where the numerical guard names it).
+//   sqrt_inplace_{baseline,avx2,avx512}(x, n): x[i] = sqrt(x[i]), IEEE-exact (the hardware square
+//              root), the only intrinsics in frost. Under the default -fmath-errno neither GCC nor
+//              Clang vectorises std::sqrt (it may set errno for x < 0) and a header-only library
+//              cannot change its consumer's flags, so a kernel that needs square roots (AdamW)
+//              computes its radicands into a small buffer and hands it to the variant for its
+//              level (sqrt_inplace_for(cpu::kernel_isa())): one call per few hundred elements.
 //
 // The clamp bounds travel in an ExpRange *argument* rather than as literals: with constant bounds
 // GCC proves the clamped branch constant, splits the loop on it and then cannot vectorise it.
@@ -24,7 +30,14 @@
 #include <bit>
 #include <cstdint>
 
+#include <cmath>
+
 #include "../detail/macros.hpp"
+#include "cpu.hpp"
+
+#if FROST_HAVE_ISA_TARGETS
+#include <immintrin.h>
+#endif
 
 namespace frost::vmath {
 
@@ -85,5 +98,32 @@ FROST_ALWAYS_INLINE float erf(float x, ExpRange r) {
   const float e = z * p / q;  // erf(|x|)
   return nan_passes(x, std::bit_cast<float>(std::bit_cast<std::uint32_t>(e) | (bits & 0x80000000u)));
 }
+
+inline void sqrt_inplace_scalar(float* x, long n) {
+  for (long i = 0; i < n; ++i) x[i] = std::sqrt(x[i]);
+}
+
+#if FROST_HAVE_ISA_TARGETS
+inline void sqrt_inplace_baseline(float* x, long n) {  // SSE2: part of every x86-64
+  long i = 0;
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
+  sqrt_inplace_scalar(x + i, n - i);
+}
+FROST_TARGET_AVX2 inline void sqrt_inplace_avx2(float* x, long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_sqrt_ps(_mm256_loadu_ps(x + i)));
+  for (; i < n; ++i) x[i] = std::sqrt(x[i]);
+}
+FROST_TARGET_AVX512 inline void sqrt_inplace_avx512(float* x, long n) {
+  long i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_sqrt_ps(_mm512_loadu_ps(x + i)));
+  for (; i < n; ++i) x[i] = std::sqrt(x[i]);
+}
+#else
+inline void sqrt_inplace_baseline(float* x, long n) { sqrt_inplace_scalar(x, n); }
+inline void sqrt_inplace_avx2(float* x, long n) { sqrt_inplace_scalar(x, n); }
+inline void sqrt_inplace_avx512(float* x, long n) { sqrt_inplace_scalar(x, n); }
+#endif
+FROST_ISA_SELECT(sqrt_inplace)
 
 }  // namespace frost::vmath

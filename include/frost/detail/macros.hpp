@@ -63,6 +63,21 @@ inline constexpr long kParallelMinWork = 1 << 15;
 #define FROST_ALWAYS_INLINE inline
 #endif
 
+// FROST_ISA_SELECT(name): `name##_for(cpu::Isa)`, the one of name##_baseline, name##_avx2 and
+// name##_avx512 for a level (the three written by hand, as vmath::sqrt_inplace, or by
+// FROST_ISA_VARIANTS).
+#define FROST_ISA_SELECT(name)                     \
+  inline auto name##_for(::frost::cpu::Isa isa_) { \
+    switch (isa_) {                                \
+      case ::frost::cpu::Isa::avx512:              \
+        return &name##_avx512;                     \
+      case ::frost::cpu::Isa::avx2:                \
+        return &name##_avx2;                       \
+      default:                                     \
+        return &name##_baseline;                   \
+    }                                              \
+  }
+
 // FROST_ISA_VARIANTS(name, (params), (args)): from an always-inline `void name##_body(params)`,
 // defines name##_baseline, name##_avx2 and name##_avx512 (the same body compiled three times) and
 // `name##_for(cpu::Isa)`, the variant for a level. Callers pick once per call of an op (or per
@@ -71,13 +86,4 @@ inline constexpr long kParallelMinWork = 1 << 15;
   FROST_TARGET_AVX512 inline void name##_avx512 params { name##_body args; } \
   FROST_TARGET_AVX2 inline void name##_avx2 params { name##_body args; }     \
   inline void name##_baseline params { name##_body args; }                   \
-  inline auto name##_for(::frost::cpu::Isa isa_) {                           \
-    switch (isa_) {                                                          \
-      case ::frost::cpu::Isa::avx512:                                        \
-        return &name##_avx512;                                               \
-      case ::frost::cpu::Isa::avx2:                                          \
-        return &name##_avx2;                                                 \
-      default:                                                               \
-        return &name##_baseline;                                             \
-    }                                                                        \
-  }
+  FROST_ISA_SELECT(name)

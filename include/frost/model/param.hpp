@@ -2,8 +2,10 @@
 // where it sits, is in freeze/slots.hpp).
 #pragma once
 
+#include <algorithm>
 #include <type_traits>
 
+#include "../core/parallel.hpp"
 #include "../core/tensor.hpp"
 #include "../freeze/slots.hpp"
 
@@ -21,8 +23,13 @@ struct Param {
     value.setZero(rows, cols);
     if constexpr (Trainable) grad.setZero(rows, cols);
   }
+  /// Zeroes the gradient, split across threads (the word-embedding table's is 30522 x H floats).
   void zero_grad() {
-    if constexpr (Trainable) grad.setZero();
+    if constexpr (Trainable) {
+      T* d = grad.data();
+      for_each_block(grad.size(), Eigen::Index{1} << 16,
+                     [d](Eigen::Index i0, Eigen::Index len) { std::fill(d + i0, d + i0 + len, T(0)); });
+    }
   }
 };
 

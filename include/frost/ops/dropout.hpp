@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "../core/isa_dispatch.hpp"
+#include "../core/parallel.hpp"
 #include "../core/random.hpp"
 #include "../core/tensor.hpp"
 #include "../detail/macros.hpp"
@@ -35,6 +36,9 @@ inline std::uint32_t dropout_threshold(double p) { return static_cast<std::uint3
 inline bool dropout_keeps(const RandomStream& rng, std::uint32_t i, std::uint32_t threshold) {
   return rng.bits24(i) >= threshold;
 }
+
+/// Elements per kernel call (and per thread's turn): 16 Ki floats, a 64 KiB block.
+inline constexpr Eigen::Index kDropoutBlock = Eigen::Index{1} << 14;
 
 namespace kernels {
 /// y[i] = keep(i0 + i) ? x[i] * scale : 0, kept[i] = keep (kept may be null); y may equal x.
@@ -83,15 +87,11 @@ void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask
   T* xs = x.data();
   std::uint8_t* ms = mask ? mask->data() : nullptr;
   if constexpr (std::is_same_v<T, float>) {
-    constexpr Eigen::Index kBlock = 1 << 14;
     const auto kernel = kernels::dropout_for(cpu::kernel_isa());
-    const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
-    FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
-    for (Eigen::Index b = 0; b < blocks; ++b) {
-      const Eigen::Index i0 = b * kBlock, len = std::min(kBlock, n - i0);
+    for_each_block(n, kDropoutBlock, [&](Eigen::Index i0, Eigen::Index len) {
       kernel(xs + i0, xs + i0, ms ? ms + i0 : nullptr, len, static_cast<std::uint32_t>(i0), rng.k0(), rng.k1(), thr,
              scale);
-    }
+    });
   } else {
     FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -109,14 +109,8 @@ void dropout_backward_input(Tensor<T>& dy_inplace, const DropoutMask& mask, doub
   T* d = dy_inplace.data();
   const std::uint8_t* ms = mask.data();
   if constexpr (std::is_same_v<T, float>) {
-    constexpr Eigen::Index kBlock = 1 << 14;
     const auto kernel = kernels::dropout_backward_for(cpu::kernel_isa());
-    const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
-    FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
-    for (Eigen::Index b = 0; b < blocks; ++b) {
-      const Eigen::Index i0 = b * kBlock;
-      kernel(d + i0, ms + i0, std::min(kBlock, n - i0), scale);
-    }
+    for_each_block(n, kDropoutBlock, [&](Eigen::Index i0, Eigen::Index len) { kernel(d + i0, ms + i0, len, scale); });
   } else {
     FROST_OMP(parallel for simd schedule(static) if(n >= kParallelMinWork))
     for (Eigen::Index i = 0; i < n; ++i) d[i] *= ms[i] ? scale : T(0);

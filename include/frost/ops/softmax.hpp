@@ -74,10 +74,11 @@ void masked_softmax_rows(Scores& scores, T divisor, const Tensor<T>& mask_add, E
   const Eigen::Index S = scores.cols();
   const T lowest = std::numeric_limits<T>::lowest();
   const auto m = mask_add.row(b);
-  const bool padded = (m.array() == lowest).any();
+  const Eigen::Index n_masked = (m.array() == lowest).count();
+  const bool padded = n_masked > 0;
   if constexpr (std::is_same_v<T, float>) {
     // A fully masked row (every key padding) keeps its uniform distribution, as in PyTorch.
-    const bool zero_masked = padded && !(m.array() == lowest).all();
+    const bool zero_masked = padded && n_masked < S;
     const auto kernel = kernels::masked_softmax_row_for(cpu::kernel_isa());
     for (Eigen::Index i = 0; i < scores.rows(); ++i)
       kernel(scores.data() + i * S, mask_add.data() + b * S, S, divisor, zero_masked,

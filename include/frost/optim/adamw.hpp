@@ -12,20 +12,106 @@
 // HF Trainer's defaults differ (lr 5e-5, weight_decay 0): see TrainingArguments and
 // docs/optimizers.md.
 //
+// The float update is one vectorised pass per 16 Ki-element block (kernels::adamw_body, compiled
+// per ISA level like the ops' kernels; square roots through vmath::sqrt_inplace), with the scalars
+// 1 - beta1, 1 - beta2, 1 - lr * wd rounded from double as torch's are.
+//
 // State exists only for trainable parameters: it is built by visiting model.for_each_trainable(),
 // which never reaches a frozen parameter (and whose frozen branch is not even instantiated).
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
+#include "../core/isa_dispatch.hpp"
+#include "../core/parallel.hpp"
 #include "../core/tensor.hpp"
+#include "../core/vector_math.hpp"
 #include "../detail/macros.hpp"
 #include "param_groups.hpp"
 #include "optimizer_state.hpp"
 
 namespace frost {
+
+namespace kernels {
+/// Per-tensor constants of one AdamW update, each computed in double and rounded once to T, as
+/// torch does with its Python-float arguments (1 - beta2 is 0.001f, not 1.0f - 0.999f, which is
+/// 1.3e-5 smaller). Without weight decay `decay` is exactly 1 (p * 1 == p, NaN included).
+template <class T>
+struct AdamWCoefficients {
+  T beta1, beta2, one_minus_beta1, one_minus_beta2, decay, step_size, bc2s, eps;
+};
+
+/// The scalar rule for any T (double for gradient checks; the float kernel below is its
+/// vectorised form): n elements, amsgrad when vmax is not null.
+template <class T>
+void adamw_reference(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
+                     long n, const AdamWCoefficients<T>& c) {
+  FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
+  for (long i = 0; i < n; ++i) {
+    const T gi = g[i];
+    m[i] = m[i] * c.beta1 + gi * c.one_minus_beta1;
+    T vi = v[i] * c.beta2 + gi * gi * c.one_minus_beta2;
+    v[i] = vi;
+    if (vmax) vmax[i] = vi = std::max(vmax[i], vi);
+    p[i] = p[i] * c.decay - c.step_size * (m[i] / (std::sqrt(vi) / c.bc2s + c.eps));
+  }
+}
+
+/// One AdamW update of n elements (amsgrad when vmax is not null), in chunks of 256: the moments
+/// first, with each radicand (v, or vmax) kept in a stack buffer, then the buffer's square roots
+/// by `sqrt_fn` (vmath::sqrt_inplace_for(level): std::sqrt would keep the loop scalar, see
+/// vector_math.hpp), then the parameters. The arithmetic is the scalar rule's, in its order.
+FROST_ALWAYS_INLINE void adamw_body(float* __restrict p, const float* __restrict g, float* __restrict m,
+                                    float* __restrict v, float* __restrict vmax, long n, AdamWCoefficients<float> c,
+                                    void (*sqrt_fn)(float*, long)) {
+  constexpr long kChunk = 256;
+  alignas(64) float root[kChunk];
+  const float one_minus_beta1 = c.one_minus_beta1, one_minus_beta2 = c.one_minus_beta2;
+  for (long c0 = 0; c0 < n; c0 += kChunk) {
+    const long len = std::min(kChunk, n - c0);
+    float* __restrict P = p + c0;
+    const float* __restrict G = g + c0;
+    float* __restrict M = m + c0;
+    float* __restrict V = v + c0;
+    if (vmax) {
+      float* __restrict VM = vmax + c0;
+      FROST_OMP(simd)
+      for (long j = 0; j < len; ++j) {
+        const float gj = G[j];
+        const float vj = V[j] * c.beta2 + gj * gj * one_minus_beta2;
+        M[j] = M[j] * c.beta1 + gj * one_minus_beta1;
+        V[j] = vj;
+        // max of two non-negative floats as the max of their bit patterns (no float compare, and a
+        // NaN, whose pattern is above every finite one's, propagates as torch.maximum's does)
+        const float mx =
+            std::bit_cast<float>(std::max(std::bit_cast<std::uint32_t>(VM[j]), std::bit_cast<std::uint32_t>(vj)));
+        VM[j] = mx;
+        root[j] = mx;
+      }
+    } else {
+      FROST_OMP(simd)
+      for (long j = 0; j < len; ++j) {
+        const float gj = G[j];
+        const float vj = V[j] * c.beta2 + gj * gj * one_minus_beta2;
+        M[j] = M[j] * c.beta1 + gj * one_minus_beta1;
+        V[j] = vj;
+        root[j] = vj;
+      }
+    }
+    sqrt_fn(root, len);
+    FROST_OMP(simd)
+    for (long j = 0; j < len; ++j) P[j] = P[j] * c.decay - c.step_size * (M[j] / (root[j] / c.bc2s + c.eps));
+  }
+}
+FROST_ISA_VARIANTS(adamw,
+                   (float* p, const float* g, float* m, float* v, float* vmax, long n, AdamWCoefficients<float> c,
+                    void (*sqrt_fn)(float*, long)),
+                   (p, g, m, v, vmax, n, c, sqrt_fn))
+}  // namespace kernels
 
 struct AdamWOptions {
   double lr = 1e-3;
@@ -40,6 +126,8 @@ template <class T>
 class AdamW {
  public:
   static constexpr int kExpAvg = 0, kExpAvgSq = 1, kMaxExpAvgSq = 2;
+  /// Elements per kernel call (and per thread's turn) of the float update.
+  static constexpr Eigen::Index kAdamWBlock = Eigen::Index{1} << 14;
   using State = OptimizerState<T, 3>;
 
   template <class Model>
@@ -74,47 +162,12 @@ class AdamW {
       const std::int64_t t = ++s.step;
       const double bc1 = 1.0 - std::pow(opt_.beta1, static_cast<double>(t));
       const double bc2_sqrt = std::sqrt(1.0 - std::pow(opt_.beta2, static_cast<double>(t)));
-      const T beta1 = static_cast<T>(opt_.beta1), beta2 = static_cast<T>(opt_.beta2);
-      const T step_size = static_cast<T>(lr / bc1);
-      const T bc2s = static_cast<T>(bc2_sqrt), eps = static_cast<T>(opt_.eps);
-      const T decay = static_cast<T>(1.0 - lr * wd);
-      const bool decayed = wd != 0.0, ams = opt_.amsgrad;
-      const Eigen::Index n = numel(p.value);
-      // Elementwise and memory-bound: split across threads (the 30522 x H embedding table is the
-      // largest tensor of a BERT step); one branch-free, vectorisable loop per (decay, amsgrad).
-      auto update = [&]<bool Decayed, bool Ams>() {
-        T* __restrict P = p.value.data();
-        const T* __restrict G = p.grad.data();
-        T* __restrict M = s.buf[kExpAvg].data();
-        T* __restrict V = s.buf[kExpAvgSq].data();
-        T* __restrict VM = Ams ? s.buf[kMaxExpAvgSq].data() : nullptr;
-        FROST_OMP(parallel for simd schedule(static) if(n >= kParallelMinWork))
-        for (Eigen::Index i = 0; i < n; ++i) {
-          T pi = P[i];
-          if constexpr (Decayed) pi *= decay;
-          const T g = G[i];
-          const T m = M[i] * beta1 + g * (T(1) - beta1);
-          T v = V[i] * beta2 + g * g * (T(1) - beta2);
-          M[i] = m;
-          V[i] = v;
-          if constexpr (Ams) {
-            v = std::max(VM[i], v);
-            VM[i] = v;
-          }
-          P[i] = pi - step_size * (m / (std::sqrt(v) / bc2s + eps));
-        }
-      };
-      if (decayed) {
-        if (ams)
-          update.template operator()<true, true>();
-        else
-          update.template operator()<true, false>();
-      } else {
-        if (ams)
-          update.template operator()<false, true>();
-        else
-          update.template operator()<false, false>();
-      }
+      const kernels::AdamWCoefficients<T> c{static_cast<T>(opt_.beta1),       static_cast<T>(opt_.beta2),
+                                            static_cast<T>(1.0 - opt_.beta1), static_cast<T>(1.0 - opt_.beta2),
+                                            static_cast<T>(1.0 - lr * wd),    static_cast<T>(lr / bc1),
+                                            static_cast<T>(bc2_sqrt),         static_cast<T>(opt_.eps)};
+      T* vmax = opt_.amsgrad ? s.buf[kMaxExpAvgSq].data() : nullptr;
+      update(p.value.data(), p.grad.data(), s.buf[kExpAvg].data(), s.buf[kExpAvgSq].data(), vmax, numel(p.value), c);
     });
   }
 
@@ -126,6 +179,20 @@ class AdamW {
   [[nodiscard]] std::int64_t state_bytes() const { return state_.bytes(); }
 
  private:
+  /// Elementwise and memory-bound: split across threads in blocks (the 30522 x H embedding table
+  /// is the largest tensor of a BERT step); float through the ISA kernel.
+  static void update(T* p, const T* g, T* m, T* v, T* vmax, Eigen::Index n, const kernels::AdamWCoefficients<T>& c) {
+    if constexpr (std::is_same_v<T, float>) {
+      const auto kernel = kernels::adamw_for(cpu::kernel_isa());
+      const auto sqrt_fn = vmath::sqrt_inplace_for(cpu::kernel_isa());
+      for_each_block(n, kAdamWBlock, [&](Eigen::Index i0, Eigen::Index len) {
+        kernel(p + i0, g + i0, m + i0, v + i0, vmax ? vmax + i0 : nullptr, len, c, sqrt_fn);
+      });
+    } else {
+      kernels::adamw_reference(p, g, m, v, vmax, n, c);
+    }
+  }
+
   AdamWOptions opt_;
   ParamGroups groups_;
   State state_;
