@@ -28,7 +28,7 @@ void for_each_block(Index n, Index block, F&& f) {
 }
 
 template <class Index, class F>
-void for_each_column_stripe(Index rows, Index cols, F&& f) {
+void for_each_column_stripe([[maybe_unused]] Index rows, Index cols, F&& f) {  // rows: only the OpenMP if-clause
   const Index stripe = static_cast<Index>(kColumnStripe);
   const Index stripes = (cols + stripe - 1) / stripe;
   FROST_OMP(parallel for schedule(static) if(rows * cols >= kParallelMinWork))
