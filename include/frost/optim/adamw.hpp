@@ -62,9 +62,9 @@ void adamw_reference(T* __restrict p, const T* __restrict g, T* __restrict m, T*
 }
 
 /// One AdamW update of n elements (amsgrad when vmax is not null), in chunks of 256: the moments
-/// first, with each radicand (v, or vmax) kept in a stack buffer, then the buffer's square roots
-/// by `sqrt_fn` (vmath::sqrt_inplace_for(level): std::sqrt would keep the loop scalar, see
-/// vector_math.hpp), then the parameters. The arithmetic is the scalar rule's, in its order.
+/// first, with each radicand (v, then its running max under amsgrad) kept in a stack buffer, then
+/// the buffer's square roots by `sqrt_fn` (vmath::sqrt_inplace_for(level): std::sqrt would keep
+/// the loop scalar, see vector_math.hpp), then the parameters. The arithmetic is the scalar rule's, in its order.
 FROST_ALWAYS_INLINE void adamw_body(float* __restrict p, const float* __restrict g, float* __restrict m,
                                     float* __restrict v, float* __restrict vmax, long n, AdamWCoefficients<float> c,
                                     void (*sqrt_fn)(float*, long)) {
@@ -77,29 +77,24 @@ FROST_ALWAYS_INLINE void adamw_body(float* __restrict p, const float* __restrict
     const float* __restrict G = g + c0;
     float* __restrict M = m + c0;
     float* __restrict V = v + c0;
-    if (vmax) {
+    FROST_OMP(simd)
+    for (long j = 0; j < len; ++j) {
+      const float gj = G[j];
+      const float vj = V[j] * c.beta2 + gj * gj * one_minus_beta2;
+      M[j] = M[j] * c.beta1 + gj * one_minus_beta1;
+      V[j] = vj;
+      root[j] = vj;
+    }
+    if (vmax) {  // amsgrad: the radicand is the running max, a second pass over the chunk (in L1)
       float* __restrict VM = vmax + c0;
       FROST_OMP(simd)
       for (long j = 0; j < len; ++j) {
-        const float gj = G[j];
-        const float vj = V[j] * c.beta2 + gj * gj * one_minus_beta2;
-        M[j] = M[j] * c.beta1 + gj * one_minus_beta1;
-        V[j] = vj;
         // max of two non-negative floats as the max of their bit patterns (no float compare, and a
         // NaN, whose pattern is above every finite one's, propagates as torch.maximum's does)
         const float mx =
-            std::bit_cast<float>(std::max(std::bit_cast<std::uint32_t>(VM[j]), std::bit_cast<std::uint32_t>(vj)));
+            std::bit_cast<float>(std::max(std::bit_cast<std::uint32_t>(VM[j]), std::bit_cast<std::uint32_t>(root[j])));
         VM[j] = mx;
         root[j] = mx;
-      }
-    } else {
-      FROST_OMP(simd)
-      for (long j = 0; j < len; ++j) {
-        const float gj = G[j];
-        const float vj = V[j] * c.beta2 + gj * gj * one_minus_beta2;
-        M[j] = M[j] * c.beta1 + gj * one_minus_beta1;
-        V[j] = vj;
-        root[j] = vj;
       }
     }
     sqrt_fn(root, len);
