@@ -4,12 +4,14 @@ RSS is that policy's), Hugging Face BertForSequenceClassification with eager att
 shapes as `frost bench` (batch 8 x seq 128 of deterministic ids, fp32, random init, dropout 0.1
 from the config, AdamW), 2 threads. Freezing is `requires_grad = False`, as in the seed recipes.
 
-usage: pytorch_step.py GEOMETRY POLICY STEPS FORWARDS
+usage: pytorch_step.py GEOMETRY POLICY STEPS FORWARDS [PRECISION]
   GEOMETRY  bert-base | minilm
   POLICY    none | bert | bitfit | embeddings | embeddings,layers:0-K | lora-rR (PEFT LoRA r=R on
             query + value, alpha 2R, base frozen, classifier as modules_to_save)
+  PRECISION fp32 (default) | bf16: forward and loss under torch.autocast("cpu", torch.bfloat16), as HF
+            Trainer's --bf16 (benchmarks/bf16_step.sh)
 Prints one JSON object: median ms of a training step and of an inference forward, peak RSS."""
-import json, resource, statistics, sys, time
+import contextlib, json, resource, statistics, sys, time
 
 import torch
 from transformers import BertConfig, BertForSequenceClassification
@@ -44,6 +46,14 @@ def freeze(model, policy):
 
 def main():
     geom, policy, steps, forwards = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    precision = sys.argv[5] if len(sys.argv) > 5 else "fp32"
+    if precision not in ("fp32", "bf16"):
+        raise SystemExit(f"unknown precision {precision}")
+
+    def autocast():
+        if precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
     torch.set_num_threads(2)
     torch.manual_seed(0)
     cfg = BertConfig(**GEOM[geom], num_labels=2, attn_implementation="eager")
@@ -58,7 +68,9 @@ def main():
     for r in range(steps + 1):  # r == 0 warms up
         t0 = time.perf_counter()
         opt.zero_grad()
-        model(input_ids=ids, labels=labels).loss.backward()
+        with autocast():
+            loss = model(input_ids=ids, labels=labels).loss
+        loss.backward()
         opt.step()
         if r:
             step_ms.append((time.perf_counter() - t0) * 1000)
@@ -67,11 +79,12 @@ def main():
     with torch.inference_mode():
         for r in range(forwards + 1):
             t0 = time.perf_counter()
-            model(input_ids=ids)
+            with autocast():
+                model(input_ids=ids)
             if r:
                 fwd_ms.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({
-        "geometry": geom, "policy": policy, "torch": torch.__version__,
+        "geometry": geom, "policy": policy, "torch": torch.__version__, "precision": precision,
         "blas": "MKL" if torch.backends.mkl.is_available() else "other",
         "threads": torch.get_num_threads(),
         "step_ms": step_ms, "step_ms_median": statistics.median(step_ms),

@@ -96,6 +96,35 @@ TEST(Training, DeterministicGivenSeed) {
   EXPECT_NE(run(11), run(12));
 }
 
+// TrainingArguments::bf16: honoured exactly where bf16 GEMMs run (TrainResult::bf16 says which),
+// the precision restored after train(), and the run is a different but close one: the trained
+// weights differ from the fp32 run's and the final training loss tracks it (core/bf16.hpp).
+TEST(Training, Bf16WhereSupportedElseFp32) {
+  const Dataset data = synthetic(40, 41);
+  auto run = [&](bool bf16) {
+    Model m(small_config());
+    m.init_weights(3);
+    auto args = small_args();
+    args.bf16 = bf16;
+    auto opt = make_adamw(m, args);
+    Trainer tr(m, opt, args);
+    const TrainResult r = tr.train(data);
+    EXPECT_EQ(matmul_precision(), MatmulPrecision::fp32);
+    return std::make_tuple(r.bf16, r.last_loss, params_of(m));
+  };
+  const auto [fp32_ran_bf16, fp32_loss, fp32_params] = run(false);
+  const auto [bf16_ran_bf16, bf16_loss, bf16_params] = run(true);
+  EXPECT_FALSE(fp32_ran_bf16);
+  const bool supported = gemm::bf16_unsupported_reason().empty();
+  EXPECT_EQ(bf16_ran_bf16, supported);
+  if (supported) {
+    EXPECT_NE(bf16_params, fp32_params);
+    EXPECT_NEAR(bf16_loss, fp32_loss, 0.05 * std::max(1.0, std::abs(fp32_loss)));
+  } else {
+    EXPECT_EQ(bf16_params, fp32_params);  // fp32, bit for bit
+  }
+}
+
 // --group-by-length reproduces transformers' get_length_grouped_indices given the same permutation
 // (tools/gen_group_by_length_fixtures.py patches torch.randperm to return it): megabatch sizes,
 // stable descending sort (ties keep their order) and the longest example swapped to the front.

@@ -93,6 +93,9 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   Model model = adapter.make<Model>(cfg, spec.mask(cfg.num_hidden_layers));
   model.init_weights(1);
   model.gradient_checkpointing = o.gradient_checkpointing;
+  FROST_CHECK(!o.bf16 || gemm::bf16_unsupported_reason().empty(),
+              "--bf16: " + gemm::bf16_unsupported_reason() + "; a benchmark of fp32 would be mislabelled");
+  const ScopedMatmulPrecision precision(o.bf16 ? MatmulPrecision::bf16 : MatmulPrecision::fp32);
   AdamW<float> opt(model, {.lr = 1e-5});
   Batch b;
   b.batch_size = o.batch_size;
@@ -147,6 +150,7 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
   j["policy"] = spec.str() + (o.lora_r > 0 ? "+lora-r" + std::to_string(o.lora_r) : o.ia3 ? "+ia3" : "");
   j["batch_size"] = o.batch_size;
   j["gradient_checkpointing"] = o.gradient_checkpointing;
+  j["matmul_precision"] = name(matmul_precision());
   j["seq_len"] = o.seq_len;
 #if defined(_OPENMP)
   j["threads"] = omp_get_max_threads();

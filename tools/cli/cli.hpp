@@ -78,6 +78,7 @@ struct TrainOptions {
   bool group_by_length = false;
   bool cache_frozen_features = false;
   bool gradient_checkpointing = false;
+  bool bf16 = false;   ///< --bf16: GEMM inputs in bfloat16 where the CPU and backend support it
   int num_labels = 0;  ///< 0: from config.json (HF default 2)
   bool progress = true;
   long save_steps = 0;       ///< write OUTPUT/checkpoint-STEP/ every N optimizer steps (0: never)
@@ -104,6 +105,7 @@ struct BenchOptions {
   int lora_r = 0;    ///< > 0: LoRA on query + value with this rank (alpha 2 r), base frozen (PEFT's recipe)
   bool ia3 = false;  ///< IA3 with PEFT's defaults, base frozen
   bool gradient_checkpointing = false;
+  bool bf16 = false;     ///< --bf16: GEMM inputs in bfloat16 (an error where they cannot be)
   bool profile = false;  ///< time per op family (core/profile.hpp)
 };
 

@@ -226,6 +226,9 @@ int run(int argc, char** argv) {
   train->add_flag("--gradient-checkpointing", t.gradient_checkpointing,
                   "recompute each trainable layer's activations in backward (HF's flag): less memory, ~1 more "
                   "forward per step");
+  train->add_flag("--bf16", t.bf16,
+                  "bf16 mixed precision (HF's flag): GEMM inputs in bfloat16, float accumulation, weights and "
+                  "optimizer state; needs the oneDNN build on an AVX512_BF16 or AMX CPU, else fp32 with a message");
   train->add_flag("--cache-frozen-features", t.cache_frozen_features,
                   "keep what the frozen layers output per example and skip them from then on (turns dropout off in "
                   "frozen layers, unlike HF; needs a frozen embeddings layer)");
@@ -354,6 +357,7 @@ int run(int argc, char** argv) {
                   "and in the JSON");
   bench->add_flag("--gradient-checkpointing", bo.gradient_checkpointing,
                   "recompute activations in backward (step_flops then counts the recomputation)");
+  bench->add_flag("--bf16", bo.bf16, "time bf16 GEMM inputs (an error where this build or CPU cannot)");
   bench->add_flag("--ia3", bo.ia3, "time IA3 (PEFT's defaults) on the frozen --freeze base instead");
   flags.integer<int>(bench, "--batch-size", bo.batch_size, 1, kMaxBatch);
   flags.integer<int>(bench, "--seq-len", bo.seq_len, 2, kMaxSeqLen, "2..the geometry's max_position_embeddings",

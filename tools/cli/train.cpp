@@ -255,6 +255,7 @@ inline TrainingArguments training_arguments(const TrainOptions& o, const std::st
   args.shuffle = !o.no_shuffle;
   args.group_by_length = o.group_by_length;
   args.gradient_checkpointing = o.gradient_checkpointing;
+  args.bf16 = o.bf16;
   if (o.cache_frozen_features) {  // implies a deterministic frozen prefix (documented: HF keeps its dropout)
     args.cache_frozen_features = true;
     args.dropout_in_frozen = false;
@@ -373,6 +374,7 @@ inline nlohmann::json run_training(PreparedTraining& p) {
   if (args.cache_frozen_features) m["feature_cache_bytes"] = r.feature_cache_bytes;
   if (args.group_by_length) m["group_by_length"] = true;
   if (args.gradient_checkpointing) m["gradient_checkpointing"] = true;
+  if (args.bf16) m["bf16"] = r.bf16;  // requested: whether it ran (false: fp32, the reason on stderr)
   if (!resume.empty()) m["resumed_from"] = resume.string();
   if (p.adapter) m[p.adapter.name()] = p.adapter.metrics(plan.adapter_params);
   if (r.final_eval) m.update(r.final_eval->metrics);

@@ -16,7 +16,10 @@
 #pragma once
 
 #include "../detail/macros.hpp"
+#include <string>
+
 #include "backend/gemm_eigen.hpp"
+#include "bf16.hpp"
 #include "flops.hpp"
 #include "tensor.hpp"
 #if defined(FROST_USE_BLAS)
@@ -43,6 +46,17 @@ using DefaultBackend = DnnlGemm;
 #else
 using DefaultBackend = EigenGemm;
 #endif
+
+/// "" when float GEMMs of the default backend honour MatmulPrecision::bf16 on this CPU, else why
+/// they stay in float (core/bf16.hpp).
+inline std::string bf16_unsupported_reason() {
+#if defined(FROST_USE_DNNL)
+  return DnnlGemm::bf16_unsupported_reason();
+#else
+  return std::string("the ") + DefaultBackend::name +
+         " GEMM backend computes in float only (bf16 GEMMs need the oneDNN build: -DFROST_DNNL=ON)";
+#endif
+}
 
 /// C = op(A) op(B) (+ C) on whole row-major tensors, via Backend (or EigenGemm for a scalar type
 /// the backend does not compute).

@@ -37,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "../core/bf16.hpp"
+#include "../core/gemm.hpp"
 #include "../dist/communicator.hpp"
 #include "../dist/data_parallel.hpp"
 #include "../optim/clip.hpp"
@@ -86,6 +88,7 @@ struct TrainResult {
   std::uint64_t allreduce_bytes_per_step = 0;  ///< gradient bytes handed to allreduce per step (0: one rank)
   std::vector<double> epoch_seconds;           ///< training time of each epoch this call finished (evaluation excluded)
   std::size_t feature_cache_bytes = 0;         ///< cache_frozen_features: bytes kept (this rank)
+  bool bf16 = false;                           ///< the GEMMs ran with bf16 inputs (TrainingArguments::bf16 honoured)
 };
 
 /// AdamW configured from TrainingArguments like HF Trainer's default optimizer (no weight decay
@@ -158,6 +161,7 @@ class Trainer {
     std::ofstream log = open_log();
     ProgressBar bar("train", total, args_.progress_bar && comm_.is_main());
     TrainResult result;
+    const ScopedMatmulPrecision precision(run_precision(result));
     result.world_size = world;
     dist::broadcast_params(model_, comm_);  // DDP: every rank starts from rank 0's weights
     const auto t0 = std::chrono::steady_clock::now();
@@ -369,6 +373,19 @@ class Trainer {
   }
 
   // Evaluates on `eval` (inference mode), timed; the result.
+  /// The matmul precision of a train() call, noted in result.bf16: bf16 when TrainingArguments::bf16
+  /// asks and the GEMMs can (else the reason on stderr, from the main rank, and fp32); without
+  /// bf16, whatever the caller set.
+  MatmulPrecision run_precision(TrainResult& result) const {
+    result.bf16 = false;
+    if (!args_.bf16) return matmul_precision();
+    const std::string why = gemm::bf16_unsupported_reason();
+    result.bf16 = why.empty();
+    if (!result.bf16 && comm_.is_main())
+      std::fprintf(stderr, "frost: bf16 requested, but %s: training in fp32\n", why.c_str());
+    return result.bf16 ? MatmulPrecision::bf16 : MatmulPrecision::fp32;
+  }
+
   EvalResult timed_evaluate(const Dataset& eval, TrainResult& result) {
     const auto e0 = std::chrono::steady_clock::now();
     EvalResult e = evaluate(model_, eval, args_.per_device_eval_batch_size, args_.class_names, comm_);

@@ -43,6 +43,11 @@ struct TrainingArguments {
   /// HF's gradient_checkpointing: recompute each trainable layer's activations in backward
   /// (BertBase::gradient_checkpointing).
   bool gradient_checkpointing = false;
+  /// HF's bf16: GEMM inputs rounded to bfloat16, float accumulation, float weights, gradients and
+  /// optimizer state (core/bf16.hpp). Honoured where gemm::bf16_unsupported_reason() is empty (the
+  /// oneDNN build on an AVX512_BF16 or AMX CPU); elsewhere the Trainer says why and trains in fp32
+  /// (TrainResult::bf16 tells which ran).
+  bool bf16 = false;
   // Evaluation (given an eval set). HF's default strategy is "no"; frost's is "epoch", its
   // behaviour before the strategies existed. Whatever the strategy, train() ends with one more
   // evaluation of the final (or best) model: TrainResult::final_eval.
