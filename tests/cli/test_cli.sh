@@ -138,6 +138,22 @@ for ck in 0 1; do
 done
 cmp -s "$T/ck0/model.safetensors" "$T/ck1/model.safetensors" && grep -q '"gradient_checkpointing": true' "$T/ck1/metrics.json" &&
   ok || bad "--gradient-checkpointing changed the trained weights"
+# --bf16: where bf16 GEMMs run here, metrics.json says "bf16": true and the weights differ from fp32's;
+# elsewhere stderr says why, "bf16": false, and the weights are fp32's byte for byte. bench --bf16
+# then times bf16 (matmul_precision in its JSON) or refuses with the reason.
+"$FROST" train --model "$M" --train "$T/train.tsv" --output "$T/bf16" --num-labels 3 --max-steps 4 --batch-size 4 \
+  --freeze embeddings --seed 5 --bf16 --no-progress >/dev/null 2>"$T/bf16.err" || bad "train --bf16: $(cat "$T/bf16.err")"
+if grep -q '"bf16": true' "$T/bf16/metrics.json"; then
+  ! cmp -s "$T/ck0/model.safetensors" "$T/bf16/model.safetensors" && ok || bad "--bf16 trained the fp32 weights"
+  "$FROST" bench --geometry "$M/config.json" --seq-len 8 --steps 1 --forwards 1 --bf16 2>/dev/null |
+    grep -q '"matmul_precision":"bf16"' && ok || bad "bench --bf16"
+elif grep -q '"bf16": false' "$T/bf16/metrics.json"; then
+  grep -q '^frost: bf16 requested, but .*: training in fp32$' "$T/bf16.err" &&
+    cmp -s "$T/ck0/model.safetensors" "$T/bf16/model.safetensors" && ok || bad "--bf16 fallback: $(cat "$T/bf16.err")"
+  expect_error "bench --bf16 unsupported" "--bf16: " "$FROST" bench --geometry "$M/config.json" --seq-len 8 --bf16
+else
+  bad "--bf16: no bf16 field in metrics.json"
+fi
 
 # Bad input: one line, non-zero, nothing written.
 expect_error "missing model" "nope: --model: expected a Hugging Face model directory" "$FROST" train --model "$T/nope" --train "$T/train.tsv" --output "$T/e1"
