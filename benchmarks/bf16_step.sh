@@ -16,11 +16,7 @@ STEPS_BASE=${STEPS_BASE:-3}
 STEPS_MINI=${STEPS_MINI:-6}
 export OMP_NUM_THREADS=2
 bash tools/setup-debian.sh >/dev/null
-LAUNCHER=""
-if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
-cmake -S . -B build-bench-dnnl -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
-      -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON -DFROST_DNNL=ON $LAUNCHER >/dev/null
-cmake --build build-bench-dnnl --target frost_cli -j"$(nproc)" >/dev/null
+bash benchmarks/build_bench.sh build-bench-dnnl frost_cli -DFROST_DNNL=ON
 FROST=./build-bench-dnnl/tools/cli/frost
 if ! "$FROST" bench --geometry minilm --steps 1 --forwards 1 --batch-size 1 --seq-len 8 --bf16 >/dev/null 2>"$OUT/bf16_probe.err"; then
   echo "bf16_step: frost cannot run bf16 GEMMs here: $(cat "$OUT/bf16_probe.err")" >&2

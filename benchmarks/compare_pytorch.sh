@@ -26,16 +26,12 @@ bash tools/setup-debian.sh >/dev/null
 
 # Portable builds (no -march=native): the binaries a user installs. oneDNN and frost's own kernels
 # choose their instruction set at run time.
-LAUNCHER=""
-if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
 for be in dnnl eigen blas; do
-  extra=""
-  [ "$be" = blas ] && extra="-DFROST_BLAS=ON"
-  [ "$be" = dnnl ] && extra="-DFROST_DNNL=ON"
-  cmake -S . -B "build-bench-$be" -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
-        -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON $extra $LAUNCHER >/dev/null
+  extra=()
+  [ "$be" = blas ] && extra=(-DFROST_BLAS=ON)
+  [ "$be" = dnnl ] && extra=(-DFROST_DNNL=ON)
   echo "compare: building frost ($be GEMM backend)" >&2
-  cmake --build "build-bench-$be" --target frost_cli bench_frost fma_peak -j"$(nproc)" >/dev/null
+  bash benchmarks/build_bench.sh "build-bench-$be" "frost_cli bench_frost fma_peak" "${extra[@]}"
 done
 OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/fma_peak > "$OUT/fma_peak.json"
 echo "compare: FMA peak $(cat "$OUT/fma_peak.json")" >&2

@@ -17,15 +17,8 @@ mkdir -p "$OUT"
 ROUNDS=${ROUNDS:-2}
 export OMP_NUM_THREADS=2
 bash tools/setup-debian.sh >/dev/null
-LAUNCHER=""
-if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
-for b in native portable; do
-  dir=build-bench-dnnl native=OFF
-  [ "$b" = native ] && dir=build-native native=ON
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=$native -DFROST_BUILD_TESTS=OFF \
-        -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=ON -DFROST_DNNL=ON $LAUNCHER >/dev/null
-  cmake --build "$dir" --target frost_cli -j"$(nproc)" >/dev/null
-done
+bash benchmarks/build_bench.sh build-native frost_cli -DFROST_NATIVE=ON -DFROST_DNNL=ON
+bash benchmarks/build_bench.sh build-bench-dnnl frost_cli -DFROST_NATIVE=OFF -DFROST_DNNL=ON
 
 RUNS="$OUT/isa_runs.jsonl"
 : > "$RUNS"

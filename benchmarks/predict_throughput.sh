@@ -19,11 +19,7 @@ PY=$(bash tools/setup-bench-python.sh "${TORCH_VENV:-build-bench/venv-torch}")
 MINILM=$(cd "$(bash tools/fetch-minilm.sh >/dev/null && echo models/all-MiniLM-L6-v2)" && pwd)
 
 # The portable oneDNN build (the binary a user installs), as compare_pytorch.sh builds it.
-LAUNCHER=""
-if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
-cmake -S . -B build-bench-dnnl -DCMAKE_BUILD_TYPE=Release -DFROST_BUILD_TESTS=OFF -DFROST_BUILD_EXAMPLES=OFF \
-      -DFROST_BUILD_CLI=ON -DFROST_BUILD_BENCHMARKS=ON -DFROST_DNNL=ON $LAUNCHER >/dev/null
-cmake --build build-bench-dnnl --target frost_cli -j"$(nproc)" >/dev/null
+bash benchmarks/build_bench.sh build-bench-dnnl frost_cli -DFROST_DNNL=ON
 FROST=./build-bench-dnnl/tools/cli/frost
 
 # Two classifier directories (seeded random heads; bert-base entirely random: no checkpoint here).

@@ -15,9 +15,9 @@
 // per-(batch, head) loop: ops/attention.hpp's HeadGemm, never the GPU.)
 #pragma once
 
-#include "../detail/macros.hpp"
 #include <string>
 
+#include "../detail/macros.hpp"
 #include "backend/gemm_eigen.hpp"
 #include "bf16.hpp"
 #include "flops.hpp"

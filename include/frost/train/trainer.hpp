@@ -372,7 +372,6 @@ class Trainer {
     return pos_.global_step >= total;
   }
 
-  // Evaluates on `eval` (inference mode), timed; the result.
   /// The matmul precision of a train() call, noted in result.bf16: bf16 when TrainingArguments::bf16
   /// asks and the GEMMs can (else the reason on stderr, from the main rank, and fp32); without
   /// bf16, whatever the caller set.
@@ -386,6 +385,7 @@ class Trainer {
     return result.bf16 ? MatmulPrecision::bf16 : MatmulPrecision::fp32;
   }
 
+  // Evaluates on `eval` (inference mode), timed; the result.
   EvalResult timed_evaluate(const Dataset& eval, TrainResult& result) {
     const auto e0 = std::chrono::steady_clock::now();
     EvalResult e = evaluate(model_, eval, args_.per_device_eval_batch_size, args_.class_names, comm_);
