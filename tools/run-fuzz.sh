@@ -7,7 +7,8 @@
 #
 #   bash tools/run-fuzz.sh [seconds-per-target (default 60)]
 #
-# Environment: FUZZ_TARGETS="safetensors config" runs only those; FUZZ_BUILD_DIR (default
+# Environment: FUZZ_TARGETS="safetensors config" runs only those; FUZZ_PARALLEL targets at once
+# (default: the number of cores); FUZZ_BUILD_DIR (default
 # <repo>/build-fuzz); FUZZ_JOBS build parallelism (default 2); FUZZ_ARGS extra libFuzzer flags.
 # To add a target, drop tests/fuzz/fuzz_<name>.cpp (+ corpus/<name>/, <name>.dict): nothing here
 # or in tests/fuzz/CMakeLists.txt needs to change.
@@ -42,33 +43,47 @@ bins=(); for t in "${targets[@]}"; do bins+=("fuzz_$t"); done
 echo "== build ${bins[*]}"
 cmake --build "$build" -j"${FUZZ_JOBS:-2}" --target "${bins[@]}"
 
-failed=0
-summary=()
-for t in "${targets[@]}"; do
-  bin="$build/tests/fuzz/fuzz_$t"
-  work="$build/corpus/$t"; findings="$build/findings/$t"; log="$build/fuzz_$t.log"
+# Each target is one single-threaded libFuzzer process: FUZZ_PARALLEL of them (default: the number of
+# cores) run at once, each writing its summary line to $build/summary_<name>.txt.
+run_target() {
+  local t="$1" bin="$build/tests/fuzz/fuzz_$1" work="$build/corpus/$1" findings="$build/findings/$1"
+  local log="$build/fuzz_$1.log" rc=0 execs nfound ncorpus result
   rm -rf "$work" "$findings"; mkdir -p "$work" "$findings"
   [[ -d "$fuzz_dir/corpus/$t" ]] && cp -r "$fuzz_dir/corpus/$t/." "$work/"
-  args=(-max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -use_value_profile=1
-        -print_final_stats=1 -artifact_prefix="$findings/")
+  local args=(-max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -use_value_profile=1
+              -print_final_stats=1 -artifact_prefix="$findings/")
   [[ -f "$fuzz_dir/$t.dict" ]] && args+=(-dict="$fuzz_dir/$t.dict")
   # shellcheck disable=SC2206
   [[ -n "${FUZZ_ARGS:-}" ]] && args+=($FUZZ_ARGS)
-  echo "== fuzz_$t for ${secs}s (log: $log)"
-  rc=0
   "$bin" "${args[@]}" "$work" >"$log" 2>&1 || rc=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)"
   execs="${execs:-?}"
   nfound="$(find "$findings" -type f | wc -l)"
   ncorpus="$(find "$work" -type f | wc -l)"
   if [[ $rc -ne 0 || $nfound -ne 0 ]]; then
-    failed=1
     result="FINDING (exit $rc): $(find "$findings" -type f | tr '\n' ' ')"
     grep -m1 -E 'ERROR: |runtime error|==[0-9]+==|deadly signal|Timeout|out-of-memory' "$log" || true
   else
     result="ok"
   fi
-  summary+=("$(printf '%-24s %12s execs %6s corpus  %s' "fuzz_$t" "$execs" "$ncorpus" "$result")")
+  printf '%-24s %12s execs %6s corpus  %s\n' "fuzz_$t" "$execs" "$ncorpus" "$result" >"$build/summary_$t.txt"
+}
+
+parallel="${FUZZ_PARALLEL:-$(nproc)}"
+for t in "${targets[@]}"; do
+  rm -f "$build/summary_$t.txt"
+  while [[ $(jobs -rp | wc -l) -ge $parallel ]]; do wait -n || true; done
+  echo "== fuzz_$t for ${secs}s (log: $build/fuzz_$t.log)"
+  run_target "$t" &
+done
+wait
+
+failed=0
+summary=()
+for t in "${targets[@]}"; do
+  line="$(cat "$build/summary_$t.txt" 2>/dev/null || echo "fuzz_$t: no result (the runner itself failed)")"
+  [[ "$line" == *" ok" ]] || failed=1
+  summary+=("$line")
 done
 
 echo "== summary (${secs}s per target)"

@@ -27,15 +27,23 @@ JOBS=${JOBS:-$(nproc)}
 # ccache, where installed, makes a second run of this script mostly a cache hit.
 LAUNCHER=""
 if command -v ccache >/dev/null 2>&1; then LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
+# The test executables share precompiled headers (tests/CMakeLists.txt); ccache caches units that
+# use one only with this sloppiness (its manual, "Precompiled headers").
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 bash tools/setup-debian.sh
 bash tools/fetch-minilm.sh || echo "run-tests: MiniLM unavailable; its tests will skip"
+# PyTorch + transformers + PEFT for the round trips of step 8 (package installation too: before the clock).
+HF_PYTHON=0
+if [ "${FROST_SKIP_HF:-0}" != "1" ] && bash tools/setup-hf-python.sh; then HF_PYTHON=1; fi
 
 T0=$(date +%s)
-echo "== format and clang-tidy"
+# Each step's header carries the seconds since T0, so a run's log is its own time breakdown.
+section() { echo "== $* (at $(( $(date +%s) - T0 )) s)"; }
+section "format and clang-tidy"
 bash tools/check-format.sh
 bash tools/run-clang-tidy.sh
 
-echo "== release build"
+section "release build"
 start=$(date +%s)
 # Tests, CLI and examples forced on whatever build/ already holds (the demo configures it without
 # tests); ctest refuses to pass when it finds no test.
@@ -49,7 +57,7 @@ echo "release build: $(( $(date +%s) - start )) s"
 ctest --test-dir build --output-on-failure --no-tests=error -j"$JOBS"
 
 if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
-  echo "== AddressSanitizer + UBSan build (clang++)"
+  section "AddressSanitizer + UBSan build (clang++)"
   start=$(date +%s)
   # clang++ is the second compiler (C++20, -Werror as with g++). The tests build at -O0 (3x faster
   # to compile under ASan than -O1, nothing optimised away); the numeric core they call
@@ -64,7 +72,7 @@ if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
 fi
 
 if [ "${FROST_SKIP_FUZZ:-0}" != "1" ]; then
-  echo "== fuzz smoke run (${FROST_FUZZ_SECONDS:-10} s per target)"
+  section "fuzz smoke run (${FROST_FUZZ_SECONDS:-10} s per target)"
   start=$(date +%s)
   bash tools/run-fuzz.sh "${FROST_FUZZ_SECONDS:-10}"
   echo "fuzz smoke: $(( $(date +%s) - start )) s"
@@ -72,17 +80,19 @@ fi
 
 if [ "${FROST_SKIP_BACKENDS:-0}" != "1" ]; then
   BACKEND_TESTS=(test_gemm_backend test_parity)
-  echo "== GEMM backend: BLAS (OpenBLAS, OpenMP variant)"
+  # These builds check a backend's GEMM path (results, not speed): -O1 throughout.
+  BACKEND_OPT=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG")
+  section "GEMM backend: BLAS (OpenBLAS, OpenMP variant)"
   start=$(date +%s)
-  cmake -S . -B build-blas -DCMAKE_BUILD_TYPE=Release -DFROST_BLAS=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER >/dev/null
+  cmake -S . -B build-blas "${BACKEND_OPT[@]}" -DFROST_BLAS=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER >/dev/null
   cmake --build build-blas -j"$JOBS" --target "${BACKEND_TESTS[@]}"
   echo "blas backend build: $(( $(date +%s) - start )) s"
   ctest --test-dir build-blas --output-on-failure --no-tests=error -j"$JOBS" -R '^(Gemm|Parity)'
   NVCC=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
   if [ -n "$NVCC" ]; then
-    echo "== GEMM backend: CUDA (cuBLAS), toolkit $("$NVCC" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
+    section "GEMM backend: CUDA (cuBLAS), toolkit $("$NVCC" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"
     start=$(date +%s)
-    cmake -S . -B build-cuda -DCMAKE_BUILD_TYPE=Release -DFROST_CUDA=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER \
+    cmake -S . -B build-cuda "${BACKEND_OPT[@]}" -DFROST_CUDA=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER \
           -DCUDAToolkit_ROOT="$(dirname "$(dirname "$NVCC")")" >/dev/null
     cmake --build build-cuda -j"$JOBS" --target test_gemm_backend
     echo "cuda backend build: $(( $(date +%s) - start )) s"
@@ -92,7 +102,7 @@ if [ "${FROST_SKIP_BACKENDS:-0}" != "1" ]; then
   fi
 fi
 
-echo "== install + find_package(frost CONFIG) from a separate project"
+section "install + find_package(frost CONFIG) from a separate project"
 rm -rf build-install build-consumer
 cmake --install build --prefix "$ROOT/build-install" >/dev/null
 cmake -S tests/consumer -B build-consumer -DCMAKE_PREFIX_PATH="$ROOT/build-install" >/dev/null
@@ -100,8 +110,8 @@ cmake --build build-consumer -j"$JOBS"
 ctest --test-dir build-consumer --output-on-failure --no-tests=error
 
 if [ "${FROST_SKIP_HF:-0}" != "1" ]; then
-  echo "== Hugging Face round trip (frost train -> transformers from_pretrained)"
-  if bash tools/setup-hf-python.sh && [ -f models/all-MiniLM-L6-v2/.complete ]; then
+  section "Hugging Face round trip (frost train -> transformers from_pretrained)"
+  if [ "$HF_PYTHON" = 1 ] && [ -f models/all-MiniLM-L6-v2/.complete ]; then
     RT=$(mktemp -d)
     ./build/tools/cli/frost train --model models/all-MiniLM-L6-v2 --train data/sentiment/train.tsv \
       --output "$RT/model" --max-steps 8 --lr 1e-4 --no-progress >/dev/null 2>&1
@@ -150,7 +160,7 @@ fi
 
 # Data parallel on the real MiniLM (dropout off, 5 SGD steps, four policies): 2 ranks x batch 4 == 1 process x batch 8.
 if [ -f models/all-MiniLM-L6-v2/model.safetensors ] && command -v mpirun >/dev/null 2>&1; then
-  echo "== data parallel on MiniLM (mpirun -np 2)"
+  section "data parallel on MiniLM (mpirun -np 2)"
   DP=$(mktemp -d)
   cp -r models/all-MiniLM-L6-v2 "$DP/m"
   sed -i -E 's/"(hidden_dropout_prob|attention_probs_dropout_prob)": *[0-9.e-]+/"\1": 0.0/' "$DP/m/config.json"

@@ -19,6 +19,11 @@
 
 #include "freeze/component_kinds.hpp"
 #include "model/bert_classifier.hpp"
+#include "optim/adamw.hpp"
+#include "optim/sgd.hpp"
+#include "train/checkpoint.hpp"
+#include "train/metrics.hpp"
+#include "train/trainer.hpp"
 
 // X(list, class, i) for every kind of every component list (the static_assert keeps it complete;
 // FROST_INSTANTIATE_FLOAT_* below list the same kinds).
@@ -44,9 +49,9 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
                                                                  const frost::Tensor<T>&, const frost::Tensor<T>&, \
                                                                  frost::Tensor<T>&, bool);
 
-/// The explicit instantiation definitions, in three parts so a build can compile them in parallel
+/// The explicit instantiation definitions, in five parts so a build can compile them in parallel
 /// (frost's own build puts each in its own translation unit); a program expands each exactly once,
-/// FROST_INSTANTIATE_FLOAT_MODEL() for all three in one unit.
+/// FROST_INSTANTIATE_FLOAT_MODEL() for all five in one unit.
 // clang-format off
 #define FROST_INSTANTIATE_FLOAT_LAYERS_A() \
   FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 0) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 1) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 2) \
@@ -54,19 +59,42 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
 #define FROST_INSTANTIATE_FLOAT_LAYERS_B() \
   FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 3) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 4) FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 5) \
   FROST_DETAIL_KIND_INSTANCE(Layer, EncoderLayer, 6)
-#define FROST_INSTANTIATE_FLOAT_REST()                                                  \
+#define FROST_INSTANTIATE_FLOAT_HEADS()                                                 \
   FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 0) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 1)               \
   FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 2) FROST_DETAIL_KIND_INSTANCE(Embeddings, EmbeddingLayer, 3)               \
   FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 0) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 1)                               \
   FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 2) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 3)                               \
   FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 0) FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 1)               \
-  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2)                                                  \
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2)
+#define FROST_INSTANTIATE_FLOAT_CLASSIFIER()                                            \
   template class frost::detail::BertBase<frost::BertClassifier<float>, float>;        \
   template class frost::BertClassifier<float>;                                        \
   FROST_DETAIL_GEMM_INSTANCE(float)                                                   \
   FROST_DETAIL_GEMM_INSTANCE(double)
+// The training loop around the run-time model, with either optimizer: Trainer, its checkpoints and
+// evaluation (the orchestration every program that trains repeats; its member functions are
+// defined outside the class for the same reason as the layers'). EXTERN is empty or `extern`, Opt a
+// type: neither can take the parentheses bugprone-macro-parentheses asks for.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define FROST_DETAIL_TRAINER_INSTANCES(EXTERN, Opt)                                                                  \
+  EXTERN template class frost::Trainer<frost::BertClassifier<float>, Opt>;                                          \
+  EXTERN template void frost::save_checkpoint<frost::BertClassifier<float>, Opt>(                                   \
+      const std::string&, frost::BertClassifier<float>&, const Opt&, const frost::RunPosition&,                     \
+      const std::vector<frost::Tensor<float>>&);                                                                     \
+  EXTERN template frost::RunPosition frost::load_checkpoint<frost::BertClassifier<float>, Opt>(                     \
+      const frost::io::SafeTensorsFile&, frost::BertClassifier<float>&, Opt&, std::vector<frost::Tensor<float>>*);
+#define FROST_DETAIL_EVALUATE_INSTANCE(EXTERN)                                                                      \
+  EXTERN template frost::EvalResult frost::evaluate<frost::BertClassifier<float>>(                                 \
+      frost::BertClassifier<float>&, const frost::Dataset&, int, const std::vector<std::string>&,                   \
+      frost::dist::Communicator&);
+// NOLINTEND(bugprone-macro-parentheses)
+#define FROST_INSTANTIATE_FLOAT_TRAINER()                                \
+  FROST_DETAIL_TRAINER_INSTANCES(, frost::AdamW<float>)                 \
+  FROST_DETAIL_TRAINER_INSTANCES(, frost::SGD<float>)                   \
+  FROST_DETAIL_EVALUATE_INSTANCE()
 #define FROST_INSTANTIATE_FLOAT_MODEL() \
-  FROST_INSTANTIATE_FLOAT_LAYERS_A() FROST_INSTANTIATE_FLOAT_LAYERS_B() FROST_INSTANTIATE_FLOAT_REST()
+  FROST_INSTANTIATE_FLOAT_LAYERS_A() FROST_INSTANTIATE_FLOAT_LAYERS_B() FROST_INSTANTIATE_FLOAT_HEADS() \
+  FROST_INSTANTIATE_FLOAT_CLASSIFIER() FROST_INSTANTIATE_FLOAT_TRAINER()
 // clang-format on
 
 #if defined(FROST_EXTERN_INSTANCES)
@@ -74,4 +102,6 @@ FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_EXTERN)
 extern template class frost::detail::BertBase<frost::BertClassifier<float>, float>;
 extern template class frost::BertClassifier<float>;
 extern FROST_DETAIL_GEMM_INSTANCE(float) extern FROST_DETAIL_GEMM_INSTANCE(double)
+    FROST_DETAIL_TRAINER_INSTANCES(extern, frost::AdamW<float>)
+        FROST_DETAIL_TRAINER_INSTANCES(extern, frost::SGD<float>) FROST_DETAIL_EVALUATE_INSTANCE(extern)
 #endif

@@ -1,0 +1,6 @@
+// tools/instances/instances_classifier.cpp: BertClassifier<float> (the run-time composed model) and the GEMM entry points of frost's float model, explicitly instantiated
+// (frost/instances.hpp); the five parts compile in parallel.
+#include <frost/frost.hpp>
+#include <frost/instances.hpp>
+
+FROST_INSTANTIATE_FLOAT_CLASSIFIER()

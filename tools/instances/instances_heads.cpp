@@ -1,0 +1,6 @@
+// tools/instances/instances_heads.cpp: the embeddings, pooler and classifier kinds of frost's float model, explicitly instantiated
+// (frost/instances.hpp); the five parts compile in parallel.
+#include <frost/frost.hpp>
+#include <frost/instances.hpp>
+
+FROST_INSTANTIATE_FLOAT_HEADS()

@@ -1,6 +1,0 @@
-// tools/instances/instances_rest.cpp: one third of frost's float model, explicitly instantiated
-// (frost/instances.hpp); the three parts compile in parallel.
-#include <frost/frost.hpp>
-#include <frost/instances.hpp>
-
-FROST_INSTANTIATE_FLOAT_REST()
