@@ -6,6 +6,9 @@
 
 #include <frost/core/gemm.hpp>
 #include <frost/ops/attention.hpp>
+#if defined(FROST_TEST_BLAS) && !defined(FROST_USE_BLAS)
+#include <frost/core/backend/gemm_blas.hpp>  // tested beside the build's own backend
+#endif
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -94,15 +97,19 @@ void check_double_and_degenerate() {
 TEST(GemmEigen, AllProducts) { check_all_products<gemm::EigenGemm>(); }
 TEST(GemmEigen, DoubleAndDegenerate) { check_double_and_degenerate<gemm::EigenGemm>(); }
 
+// The OpenBLAS backend: in its own build (FROST_USE_BLAS, the default backend there) and, where
+// OpenBLAS is installed, in a build with another default (FROST_TEST_BLAS, tests/CMakeLists.txt).
 #if defined(FROST_USE_BLAS)
-TEST(GemmBlas, AllProducts) { check_all_products<gemm::BlasGemm>(); }
-TEST(GemmBlas, DoubleAndDegenerate) { check_double_and_degenerate<gemm::BlasGemm>(); }
-TEST(GemmBlas, IsTheDefault) {
-  EXPECT_STREQ(gemm::DefaultBackend::name, "blas");
+TEST(GemmBlas, IsTheDefault) { EXPECT_STREQ(gemm::DefaultBackend::name, "blas"); }
+#endif
+#if defined(FROST_USE_BLAS) || defined(FROST_TEST_BLAS)
+TEST(GemmBlas, AllProducts) {
   std::printf("[ BLAS     ] %s\n", gemm::BlasGemm::description().c_str());
   const std::string w = gemm::BlasGemm::kernel_warning();
   if (!w.empty()) std::printf("[ BLAS     ] %s\n", w.c_str());
+  check_all_products<gemm::BlasGemm>();
 }
+TEST(GemmBlas, DoubleAndDegenerate) { check_double_and_degenerate<gemm::BlasGemm>(); }
 // OpenBLAS core names -> the SIMD level of their kernels (what kernel_warning compares with CPUID).
 TEST(GemmBlas, CoreNamesMapToTheirInstructionSet) {
   using cpu::Isa;

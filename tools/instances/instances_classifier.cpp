@@ -1,4 +1,5 @@
-// tools/instances/instances_classifier.cpp: BertClassifier<float> (the run-time composed model) and the GEMM entry points of frost's float model, explicitly instantiated
+// tools/instances/instances_classifier.cpp: BertClassifier<float>, the run-time composed model,
+// explicitly instantiated
 // (frost/instances.hpp); the five parts compile in parallel.
 #include <frost/frost.hpp>
 #include <frost/instances.hpp>
