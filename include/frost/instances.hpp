@@ -8,10 +8,12 @@
 //               FROST_INSTANTIATE_FLOAT_MODEL()
 //   elsewhere:  compile with -DFROST_EXTERN_INSTANCES (frost.hpp then declares them `extern template`)
 //
-// frost's own build does this with the CMake target frost_instances (tools/instances/): the CLI, the
-// tests, the examples and the benchmarks link it. What is covered: every component kind of the
-// run-time model (freeze/component_kinds.hpp) and BertClassifier<float> itself, and the GEMM entry
-// point for float and double. The static models' layers are covered too whenever their spec equals
+// frost's own build does this with the CMake targets frost_instances and frost_instances_train
+// (tools/instances/): the CLI, the tests, the examples and the benchmarks link them. What is
+// covered: every component kind of the run-time model (freeze/component_kinds.hpp),
+// BertClassifier<float> itself and the GEMM entry point for float and double (frost_instances);
+// Trainer<BertClassifier<float>, AdamW<float> | SGD<float>>, their checkpoints and evaluate()
+// (frost_instances_train). The static models' layers are covered too whenever their spec equals
 // a kind's (the usual policies: whole layers frozen or trainable, BitFit, LayerNorm-only).
 // Member functions are defined outside their classes (so not inline), which is what lets an
 // explicit instantiation declaration suppress their implicit instantiation.
