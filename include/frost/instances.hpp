@@ -11,7 +11,8 @@
 // frost's own build does this with the CMake targets frost_instances and frost_instances_train
 // (tools/instances/): the CLI, the tests, the examples and the benchmarks link them. What is
 // covered: every component kind of the run-time model (freeze/component_kinds.hpp),
-// BertClassifier<float> itself and the GEMM entry point for float and double (frost_instances);
+// BertClassifier<float> itself, its weights in and out (safetensors, PEFT adapters,
+// save_pretrained, the adapter merge) and the GEMM entry point for float and double (frost_instances);
 // Trainer<BertClassifier<float>, AdamW<float> | SGD<float>>, their checkpoints and evaluate()
 // (frost_instances_train). The static models' layers are covered too whenever their spec equals
 // a kind's (the usual policies: whole layers frozen or trainable, BitFit, LayerNorm-only).
@@ -20,6 +21,10 @@
 #pragma once
 
 #include "freeze/component_kinds.hpp"
+#include "adapters/merge.hpp"
+#include "io/hf_checkpoint.hpp"
+#include "io/peft_adapter.hpp"
+#include "io/pretrained.hpp"
 #include "model/bert_classifier.hpp"
 #include "optim/adamw.hpp"
 #include "optim/sgd.hpp"
@@ -71,7 +76,28 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
   FROST_DETAIL_GEMM_INSTANCE(float) FROST_DETAIL_GEMM_INSTANCE(double)
 #define FROST_INSTANTIATE_FLOAT_CLASSIFIER()                                            \
   template class frost::detail::BertBase<frost::BertClassifier<float>, float>;        \
-  template class frost::BertClassifier<float>;
+  template class frost::BertClassifier<float>;                                        \
+  FROST_DETAIL_IO_INSTANCES()
+// BertClassifier<float>'s weights in and out (HF safetensors, PEFT adapters, save_pretrained) and
+// the adapter merge: the parameter visitors these walk are the largest templates a program that
+// loads and saves models instantiates. EXTERN is empty or `extern`.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define FROST_DETAIL_IO_INSTANCES(EXTERN)                                                                            \
+  EXTERN template frost::io::LoadReport frost::io::load_hf_weights<frost::BertClassifier<float>>(                   \
+      frost::BertClassifier<float>&, const frost::io::SafeTensorsFile&, std::uint64_t);                             \
+  EXTERN template void frost::io::add_hf_weights<frost::BertClassifier<float>>(                                     \
+      frost::BertClassifier<float>&, frost::io::SafeTensorsWriter&, const std::string&);                            \
+  EXTERN template void frost::io::save_hf_weights<frost::BertClassifier<float>>(frost::BertClassifier<float>&,      \
+                                                                              const std::string&);                \
+  EXTERN template void frost::io::save_pretrained<frost::BertClassifier<float>>(                                    \
+      const std::string&, frost::BertClassifier<float>&, const std::string&, const nlohmann::json&,                 \
+      const std::vector<std::string>&);                                                                              \
+  EXTERN template void frost::io::save_peft_adapter<frost::BertClassifier<float>>(                                  \
+      const std::string&, frost::BertClassifier<float>&, const std::string&);                                       \
+  EXTERN template void frost::io::load_peft_adapter_weights<frost::BertClassifier<float>>(                          \
+      frost::BertClassifier<float>&, const frost::io::SafeTensorsFile&);                                            \
+  EXTERN template void frost::merge_adapter_into<float>(frost::BertClassifier<float>&, frost::BertClassifier<float>&);
+// NOLINTEND(bugprone-macro-parentheses)
 // The training loop around the run-time model, with either optimizer: Trainer, its checkpoints and
 // evaluation (the orchestration every program that trains repeats; its member functions are
 // defined outside the class for the same reason as the layers'). EXTERN is empty or `extern`, Opt a
@@ -102,6 +128,7 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
 FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_EXTERN)
 extern template class frost::detail::BertBase<frost::BertClassifier<float>, float>;
 extern template class frost::BertClassifier<float>;
+FROST_DETAIL_IO_INSTANCES(extern)
 extern FROST_DETAIL_GEMM_INSTANCE(float) extern FROST_DETAIL_GEMM_INSTANCE(double)
     FROST_DETAIL_TRAINER_INSTANCES(extern, frost::AdamW<float>)
         FROST_DETAIL_TRAINER_INSTANCES(extern, frost::SGD<float>) FROST_DETAIL_EVALUATE_INSTANCE(extern)

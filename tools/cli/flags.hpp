@@ -1,5 +1,5 @@
 // tools/cli/flags.hpp: the `frost` tool's command-line values and input paths, checked before any
-// command runs. No Eigen here (main.cpp and compare.cpp include it).
+// command runs. No Eigen and no CLI11 here (the option registry is flag_registry.hpp).
 //
 // Every numeric flag reaches CLI11 as text and is converted here, so that every mistake reads the
 // same way, with the flag named, what was expected and what was given:
@@ -18,15 +18,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <filesystem>
-#include <functional>
 #include <limits>
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include <frost/error.hpp>
 
@@ -106,48 +102,6 @@ T parse_int(const std::string& flag, const std::string& s, T lo, T hi, const std
   if (v < lo || v > hi) return fail("");
   return v;
 }
-
-/// Numeric and choice options registered as text and converted once CLI11 has parsed: each
-/// conversion runs only for an option given on the command line (the defaults are valid).
-class Flags {
- public:
-  /// A real-valued option bound to `v` (its value is the default shown in --help).
-  CLI::Option* real(CLI::App* app, const std::string& name, double& v, const RealRange& r,
-                    const std::string& help = "") {
-    std::string& raw = raw_.emplace_back();
-    CLI::Option* o = app->add_option(name, raw, help)->type_name("FLOAT")->default_str(show_number(v));
-    convert_.push_back({app, o, [&v, &raw, name, r] { v = parse_real(name, raw, r); }});
-    return o;
-  }
-  /// An integer option bound to `v`, in [lo, hi]; `expected` (optional) says the range in words.
-  template <class T>
-  CLI::Option* integer(CLI::App* app, const std::string& name, T& v, T lo, T hi, const std::string& help = "",
-                       const std::string& expected = "", bool show_default_value = true) {
-    std::string& raw = raw_.emplace_back();
-    CLI::Option* o = app->add_option(name, raw, help.empty() ? std::to_string(lo) + ".." + std::to_string(hi) : help)
-                         ->type_name("INT");
-    if (show_default_value) o->default_str(std::to_string(v));
-    convert_.push_back({app, o, [&v, &raw, name, lo, hi, expected] { v = parse_int<T>(name, raw, lo, hi, expected); }});
-    return o;
-  }
-  /// A check run after the conversions when `app` was the command given (combinations of flags).
-  void check(CLI::App* app, std::function<void()> f) { convert_.push_back({app, nullptr, std::move(f)}); }
-
-  /// Runs the conversions and checks of `app`.
-  void apply(const CLI::App* app) const {
-    for (const auto& c : convert_)
-      if (c.app == app && (c.opt == nullptr || c.opt->count() > 0)) c.run();
-  }
-
- private:
-  struct Conversion {
-    const CLI::App* app;
-    const CLI::Option* opt;
-    std::function<void()> run;
-  };
-  std::deque<std::string> raw_;
-  std::vector<Conversion> convert_;
-};
 
 /// One of `choices` (shown as "a, b or c"), or a frost::Error naming `flag`.
 inline void check_choice(const std::string& flag, const std::string& v, const std::vector<std::string>& choices) {

@@ -32,7 +32,7 @@
 #endif
 
 #include "cli.hpp"
-#include "flags.hpp"
+#include "flag_registry.hpp"
 #include "world.hpp"
 
 namespace {
