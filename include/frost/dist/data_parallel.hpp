@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../core/tensor.hpp"
+#include "../freeze/slots.hpp"
 #include "communicator.hpp"
 
 namespace frost::dist {

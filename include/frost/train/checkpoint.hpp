@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "../freeze/freeze_mask.hpp"
 #include "../io/config_json.hpp"
 #include "../io/hf_checkpoint.hpp"
 #include "../io/safetensors.hpp"
