@@ -56,8 +56,8 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
                                                                  const frost::Tensor<T>&, const frost::Tensor<T>&, \
                                                                  frost::Tensor<T>&, bool);
 
-/// The explicit instantiation definitions, in five parts so a build can compile them in parallel
-/// (frost's own build puts each in its own translation unit); a program expands each exactly once,
+/// The explicit instantiation definitions, in five parts so a build can spread them over units
+/// (frost's own: tools/instances/CMakeLists.txt); a program expands each exactly once,
 /// FROST_INSTANTIATE_FLOAT_MODEL() for all five in one unit.
 // clang-format off
 #define FROST_INSTANTIATE_FLOAT_LAYERS_A() \
@@ -125,11 +125,15 @@ static_assert(frost::kinds::Layer::size == 8 && frost::kinds::Embeddings::size =
 // clang-format on
 
 #if defined(FROST_EXTERN_INSTANCES)
+// clang-format off
 FROST_FOR_EACH_KIND(FROST_DETAIL_KIND_EXTERN)
 extern template class frost::detail::BertBase<frost::BertClassifier<float>, float>;
 extern template class frost::BertClassifier<float>;
 FROST_DETAIL_IO_INSTANCES(extern)
-extern FROST_DETAIL_GEMM_INSTANCE(float) extern FROST_DETAIL_GEMM_INSTANCE(double)
-    FROST_DETAIL_TRAINER_INSTANCES(extern, frost::AdamW<float>)
-        FROST_DETAIL_TRAINER_INSTANCES(extern, frost::SGD<float>) FROST_DETAIL_EVALUATE_INSTANCE(extern)
+extern FROST_DETAIL_GEMM_INSTANCE(float)
+extern FROST_DETAIL_GEMM_INSTANCE(double)
+FROST_DETAIL_TRAINER_INSTANCES(extern, frost::AdamW<float>)
+FROST_DETAIL_TRAINER_INSTANCES(extern, frost::SGD<float>)
+FROST_DETAIL_EVALUATE_INSTANCE(extern)
+// clang-format on
 #endif
