@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FMT=$(command -v clang-format || command -v clang-format-14)
-mapfile -t files < <(git ls-files 'include/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'tools/*.cpp' 'tools/*.hpp' \
+mapfile -t files < <(git ls-files 'include/*.hpp' 'include/*.ipp' 'tests/*.cpp' 'tests/*.hpp' 'tools/*.cpp' 'tools/*.hpp' \
                                   'examples/*.cpp' 'examples/*.hpp' 'benchmarks/*.cpp')
 if [ "${1:-}" = "--fix" ]; then "$FMT" -i --style=file "${files[@]}"; exit 0; fi
 bad=0

@@ -9,6 +9,10 @@
 //
 //   // the static, zero-dispatch model of a compile-time policy:
 //   using Model = frost::BertForSequenceClassification<float, frost::FreezeBert>;
+//
+// Header-only. A program with many translation units can compile frost's heavy parts once instead:
+// the float model (frost/instances.hpp, FROST_EXTERN_INSTANCES) and the non-template file I/O
+// (frost/impl/src.hpp, FROST_SEPARATE_COMPILATION), as frost's own build does (tools/instances).
 #pragma once
 
 #include "frost_fwd.hpp"

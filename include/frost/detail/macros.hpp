@@ -39,6 +39,19 @@
   const ::frost::ProfileScope FROST_PROFILE_CAT_(frost_profile_scope_, __LINE__)((fc), ::frost::Pass::pass, \
                                                                                  ::frost::OpFamily::family)
 
+// FROST_DECL: how the non-template file I/O (text/impl/*.ipp, io/impl/*.ipp) is defined. Header-only
+// (the default): each header includes its .ipp and FROST_DECL is `inline`, as everywhere else in
+// frost. With FROST_SEPARATE_COMPILATION defined for the whole program, the headers declare those
+// functions only and one .cpp of the program defines them:
+//   #include <frost/impl/src.hpp>   // FROST_DECL is then empty
+// so the other units neither parse their bodies nor instantiate what the bodies use (nlohmann's
+// JSON, the file system). frost's own build does this in tools/instances (docs/design.md).
+#if defined(FROST_SEPARATE_COMPILATION)
+#define FROST_DECL
+#else
+#define FROST_DECL inline
+#endif
+
 namespace frost {
 /// Elementwise loops smaller than this run on one thread: a parallel region costs more than it
 /// saves on tiny tensors, and idle spinning threads fight other processes for the cores.

@@ -12,7 +12,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,69 +93,15 @@ class BertTokenizer : public WordPieceTokenizer {
   }
 };
 
-namespace detail {
-
-/// Row `r` of `f` encoded; a tokenizer error (invalid UTF-8) names the file, line and column.
-inline Encoding encode_row(const DataFile& f, const DataRow& r, const WordPieceTokenizer& tok, int max_len) {
-  try {
-    return f.pairs ? tok.encode(r.text_a, r.text_b, max_len) : tok.encode(r.text_a, std::nullopt, max_len);
-  } catch (const Error& e) {
-    bool first = true;
-    if (f.pairs) {
-      try {
-        (void)tok.encode(r.text_a, std::nullopt, max_len);
-        first = false;
-      } catch (const Error&) {
-      }
-    }
-    throw Error(data_detail::field_where(f.path, r.line, first ? f.text_index : f.text_pair_index,
-                                         first ? f.text_column : f.text_pair_column) +
-                ": " + e.what());
-  }
-}
-
-}  // namespace detail
-
 /// Tokenizes a read data file into examples, the labels as `labels` says (labels.hpp); errors name
 /// the file, line and column.
-inline Dataset tokenize_file(const DataFile& f, const WordPieceTokenizer& tok, int max_len, const LabelScheme& labels) {
-  Dataset d;
-  d.reserve(f.rows.size());
-  for (const auto& r : f.rows) {
-    Example ex;
-    apply_labels(f, r, labels, ex);
-    Encoding enc = detail::encode_row(f, r, tok, max_len);
-    ex.input_ids = std::move(enc.input_ids);
-    ex.token_type_ids = std::move(enc.token_type_ids);
-    d.push_back(std::move(ex));
-  }
-  return d;
-}
+FROST_DECL Dataset tokenize_file(const DataFile& f, const WordPieceTokenizer& tok, int max_len,
+                                 const LabelScheme& labels);
 
 /// Tokenizes a TSV file read by read_tsv (train/tsv.hpp, kept for compatibility): labels are class
 /// indices, or one regression value when `regression`.
-inline Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, int max_len, bool regression,
-                             const std::string& path) {
-  Dataset d;
-  d.reserve(f.rows.size());
-  for (const auto& r : f.rows) {
-    Encoding enc;
-    try {
-      enc = f.pairs ? tok.encode(r.text_a, r.text_b, max_len) : tok.encode(r.text_a, std::nullopt, max_len);
-    } catch (const Error& e) {
-      throw Error(path + ":" + std::to_string(r.line) + ": " + e.what());
-    }
-    Example ex;
-    ex.input_ids = std::move(enc.input_ids);
-    ex.token_type_ids = std::move(enc.token_type_ids);
-    if (regression)
-      ex.targets = {r.label};
-    else
-      ex.label = static_cast<std::int64_t>(r.label);
-    d.push_back(std::move(ex));
-  }
-  return d;
-}
+FROST_DECL Dataset tokenize_file(const TsvFile& f, const WordPieceTokenizer& tok, int max_len, bool regression,
+                                 const std::string& path);
 
 /// How load_dataset reads a data file.
 struct DatasetOptions {
@@ -184,21 +129,8 @@ struct LoadedDataset {
 ///   auto train = frost::text::load_dataset("train.csv", tok, {.hints = {.num_labels = 2}});
 ///   auto dev = frost::text::load_dataset("dev.csv", tok, {.labels = train.labels});
 ///   // train.labels.num_labels and label_names(train.labels) go into the model's config.
-inline LoadedDataset load_dataset(const std::string& path, const WordPieceTokenizer& tok,
-                                  const DatasetOptions& o = {}) {
-  LoadedDataset out;
-  out.file = read_data_file(path, data_format_of(path, o.format), o.columns, o.label_required);
-  if (o.labels)
-    out.labels = *o.labels;
-  else if (o.infer_labels && out.file.labelled)
-    out.labels = infer_label_scheme(out.file, o.hints);
-  else
-    out.labels = label_scheme_for(out.file, o.hints);
-  out.examples = tokenize_file(out.file, tok, o.max_length, out.labels);
-  out.file.rows.clear();
-  out.file.rows.shrink_to_fit();
-  return out;
-}
+FROST_DECL LoadedDataset load_dataset(const std::string& path, const WordPieceTokenizer& tok,
+                                      const DatasetOptions& o = {});
 
 /// How load_tsv reads a labelled file.
 struct TsvOptions {
@@ -211,15 +143,10 @@ struct TsvOptions {
 /// extra columns allowed) tokenized into a Dataset the Trainer and evaluate() take; labels are
 /// class indices in [0, num_labels), or numbers when num_labels is 1. Errors name the file, line
 /// and column. (load_dataset reads CSV and JSON Lines too, and string labels.)
-inline Dataset load_tsv(const std::string& path, const WordPieceTokenizer& tok, const TsvOptions& o = {}) {
-  DatasetOptions d;
-  d.format = "tsv";
-  d.max_length = o.max_length;
-  d.label_required = o.label_required;
-  d.hints.num_labels = o.num_labels;
-  d.hints.num_labels_forced = true;
-  d.infer_labels = false;
-  return load_dataset(path, tok, d).examples;
-}
+FROST_DECL Dataset load_tsv(const std::string& path, const WordPieceTokenizer& tok, const TsvOptions& o = {});
 
 }  // namespace frost::text
+
+#if !defined(FROST_SEPARATE_COMPILATION)
+#include "impl/bert_tokenizer.ipp"
+#endif
