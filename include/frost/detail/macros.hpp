@@ -39,7 +39,7 @@
   const ::frost::ProfileScope FROST_PROFILE_CAT_(frost_profile_scope_, __LINE__)((fc), ::frost::Pass::pass, \
                                                                                  ::frost::OpFamily::family)
 
-// FROST_DECL: how the non-template file I/O (text/impl/*.ipp, io/impl/*.ipp) is defined. Header-only
+// FROST_DECL: how the non-template file I/O (io/, text/ and train/impl/*.ipp) is defined. Header-only
 // (the default): each header includes its .ipp and FROST_DECL is `inline`, as everywhere else in
 // frost. With FROST_SEPARATE_COMPILATION defined for the whole program, the headers declare those
 // functions only and one .cpp of the program defines them:

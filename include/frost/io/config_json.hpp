@@ -81,7 +81,8 @@ inline constexpr ProblemType kProblemTypes[] = {ProblemType::single_label_classi
 namespace detail {
 /// One kConfigFields entry of `c` as config.json writes it.
 FROST_DECL nlohmann::json write_config_field(const ConfigField& f, const BertConfig& c);
-/// A config file's text (a missing or unreadable file is an error naming `path`).
+/// The whole file (parse_config_json skips a leading UTF-8 BOM); a directory or a file that cannot
+/// be read is a frost::Error naming `path`.
 FROST_DECL std::string read_config_text(const std::string& path);
 }  // namespace detail
 
