@@ -15,6 +15,7 @@
 
 #include <frost/core/bf16.hpp>
 #include <frost/core/gemm.hpp>
+#include <frost/ops/attention.hpp>
 
 using namespace frost;
 
@@ -252,6 +253,122 @@ TEST(Bf16Gemm, Fp32PrecisionIsNotRounded) {
   }
   EXPECT_LT(fp32 * 20, bf16) << "fp32 " << fp32 << ", bf16 " << bf16;
   EXPECT_GT(bf16, 1e-3);  // sqrt(256) * 2^-8 * O(1) values: bf16 rounding is visible
+}
+
+// ---- attention's products under bf16 -------------------------------------------------------
+
+/// bf16(x) as a double.
+double r16(double x) { return from_bf16(to_bf16(static_cast<float>(x))); }
+
+// Under bf16 the attention op rounds each per-head product's two inputs (q, k; Pd, v; dctx, v;
+// Pd, dctx; dS, k; dS, q) and accumulates in float (oneDNN builds: one batched matmul per product,
+// ops/attention_bf16.hpp). Reference: the same computation in double with the same roundings, on
+// a padded batch with attention dropout (frost's own mask replayed). Tolerance per output: the
+// float accumulation plus one bf16 rounding flip of a product input, 2u of sum |a b| (P, Pd and dS
+// are float values in frost and double in the reference, so their roundings may differ by an ulp).
+TEST(Bf16Attention, ProductsAreFloatAccumulatedProductsOfRoundedInputs) {
+  FROST_SKIP_UNLESS_BF16();
+  const ScopedMatmulPrecision bf16(MatmulPrecision::bf16);
+  const long B = 2, NH = 3, S = 20, d = 8, H = NH * d, N = B * S;
+  const ops::AttentionShape sh{B, S, NH, d};
+  std::mt19937 gen(5);
+  std::normal_distribution<float> normal;
+  auto randn = [&](long r, long c) {
+    Tensor<float> t(r, c);
+    for (long i = 0; i < t.size(); ++i) t.data()[i] = normal(gen);
+    return t;
+  };
+  const Tensor<float> q = randn(N, H), k = randn(N, H), v = randn(N, H), dctx = randn(N, H);
+  std::vector<int> attention_mask(static_cast<std::size_t>(N), 1);
+  for (long s = 15; s < S; ++s) attention_mask[static_cast<std::size_t>(S + s)] = 0;  // batch 1: 5 padding keys
+  const Tensor<float> mask_add = ops::additive_mask<float>(attention_mask.data(), B, S);
+  const double p = 0.25;
+  FlopCounter fc;
+  ops::AttentionCache<float> cache;
+  Tensor<float> ctx, dq, dk, dv;
+  ops::attention_forward(q, k, v, mask_add, sh, p, RandomStream{42}, ctx, &cache, fc);
+  ops::attention_backward_input(dctx, q, k, v, cache, sh, p, dq, dk, dv, fc);
+
+  const double u = 1.0 / 256.0, eps = std::numeric_limits<float>::epsilon();
+  const double keep = 1.0 / (1.0 - p);
+  long dropped = 0;
+  double worst = 0;  // largest error relative to its tolerance
+  auto expect = [&](const char* what, double got, double want, double magnitude, long terms) {
+    const double tol = 2 * u * magnitude + static_cast<double>(terms + 2) * eps * magnitude + 1e-30;
+    worst = std::max(worst, std::abs(got - want) / tol);
+    ASSERT_NEAR(got, want, tol) << what;
+  };
+  for (long b = 0; b < B; ++b)
+    for (long h = 0; h < NH; ++h) {
+      const long bh = b * NH + h;
+      auto Q = [&](long i, long c) { return static_cast<double>(q(b * S + i, h * d + c)); };
+      auto K = [&](long i, long c) { return static_cast<double>(k(b * S + i, h * d + c)); };
+      auto V = [&](long i, long c) { return static_cast<double>(v(b * S + i, h * d + c)); };
+      auto DC = [&](long i, long c) { return static_cast<double>(dctx(b * S + i, h * d + c)); };
+      std::vector<double> P(static_cast<std::size_t>(S * S)), Pd(P.size()), dS(P.size());
+      auto at = [&](std::vector<double>& m, long i, long j) -> double& {
+        return m[static_cast<std::size_t>(i * S + j)];
+      };
+      for (long i = 0; i < S; ++i) {
+        double mx = -1e300;
+        for (long j = 0; j < S; ++j) {
+          double sc = 0;
+          for (long c = 0; c < d; ++c) sc += r16(Q(i, c)) * r16(K(j, c));
+          sc = attention_mask[static_cast<std::size_t>(b * S + j)] ? sc / std::sqrt(static_cast<double>(d)) : -1e300;
+          at(P, i, j) = sc;
+          mx = std::max(mx, sc);
+        }
+        double sum = 0;
+        for (long j = 0; j < S; ++j) sum += at(P, i, j) = at(P, i, j) <= -1e299 ? 0.0 : std::exp(at(P, i, j) - mx);
+        for (long j = 0; j < S; ++j) {
+          at(P, i, j) /= sum;
+          const bool kept = cache.drop_mask.data()[bh * S * S + i * S + j] != 0;
+          dropped += kept ? 0 : 1;
+          at(Pd, i, j) = kept ? at(P, i, j) * keep : 0.0;
+          ASSERT_NEAR(cache.probs(bh * S + i, j), at(P, i, j), 2 * u * at(P, i, j) + 1e-6) << "probs";
+        }
+      }
+      for (long i = 0; i < S; ++i) {
+        for (long c = 0; c < d; ++c) {  // ctx = bf16(Pd) bf16(V)
+          double want = 0, mag = 0;
+          for (long j = 0; j < S; ++j)
+            want += r16(at(Pd, i, j)) * r16(V(j, c)), mag += std::abs(at(Pd, i, j) * V(j, c));
+          expect("ctx", ctx(b * S + i, h * d + c), want, mag, S);
+        }
+        double dot = 0;  // dPd = bf16(dC) bf16(V)^T; dP = dPd * mask; dS = P (dP - rowsum(dP P)) / sqrt(d)
+        std::vector<double> dP(static_cast<std::size_t>(S));
+        for (long j = 0; j < S; ++j) {
+          double dpd = 0;
+          for (long c = 0; c < d; ++c) dpd += r16(DC(i, c)) * r16(V(j, c));
+          dP[static_cast<std::size_t>(j)] = at(Pd, i, j) != 0.0 ? dpd * keep : 0.0;
+          dot += dP[static_cast<std::size_t>(j)] * at(P, i, j);
+        }
+        for (long j = 0; j < S; ++j)
+          at(dS, i, j) = at(P, i, j) * (dP[static_cast<std::size_t>(j)] - dot) / std::sqrt(static_cast<double>(d));
+      }
+      for (long j = 0; j < S; ++j)
+        for (long c = 0; c < d; ++c) {
+          double want_dv = 0, mag_dv = 0, want_dq = 0, mag_dq = 0, want_dk = 0, mag_dk = 0;
+          for (long i = 0; i < S; ++i) {
+            want_dv += r16(at(Pd, i, j)) * r16(DC(i, c)), mag_dv += std::abs(at(Pd, i, j) * DC(i, c));
+            want_dq += r16(at(dS, j, i)) * r16(K(i, c)), mag_dq += std::abs(at(dS, j, i) * K(i, c));
+            want_dk += r16(at(dS, i, j)) * r16(Q(i, c)), mag_dk += std::abs(at(dS, i, j) * Q(i, c));
+          }
+          // dS carries the float error of dPd (d terms) into dQ and dK: a little more slack.
+          expect("dv", dv(b * S + j, h * d + c), want_dv, mag_dv, S);
+          expect("dq", dq(b * S + j, h * d + c), want_dq, mag_dq * 1.5, S + d);
+          expect("dk", dk(b * S + j, h * d + c), want_dk, mag_dk * 1.5, S + d);
+        }
+    }
+  EXPECT_GT(dropped, 0);  // dropout really ran
+  std::printf("bf16 attention: worst error / tolerance %.2e\n", worst);
+
+  // The same op in float differs by more than float rounding: the bf16 path ran.
+  const ScopedMatmulPrecision fp32(MatmulPrecision::fp32);
+  Tensor<float> ctx32;
+  ops::attention_forward(q, k, v, mask_add, sh, p, RandomStream{42}, ctx32,
+                         static_cast<ops::AttentionCache<float>*>(nullptr), fc);
+  EXPECT_GT((ctx32 - ctx).cwiseAbs().maxCoeff(), 1e-4F);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 //     ctx     = attention(q, k, v, mask)                         [N, H]
 //     a       = dropout(ctx Wo^T + bo)                           [N, H]
 //     h1      = LN1(a + x)                                       (attention.output.LayerNorm)
-//     i       = h1 Wi^T + bi;  g = gelu(i)                       [N, I]   (bias + GELU fused)
+//     i       = h1 Wi^T + bi;  g = gelu(i)                       [N, I]   (bias + GELU fused; in
+//                                                                 place when nothing records i)
 //     o       = dropout(g Wout^T + bout)                         [N, H]
 //     y       = LN2(o + h1)                                      (output.LayerNorm)
 //   (dense bias + residual + LayerNorm run as one pass when dropout is off: eval mode, frozen
@@ -289,10 +290,17 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
     ops::linear_forward_nobias(h1, inter_w.value, i, fc);
     adapt(LoraTarget::inter, h1, i, st, ws, st.rng.fork(site + 14));
   }
-  Tensor<T>& g = ws.g;
+  // A pass that records nothing here (a layer below the backward stop, eval, the first pass of a
+  // checkpointed layer) needs no pre-activation: GELU in place, so the [N, I] buffer ws.g is
+  // never allocated for it (the same values: ops/gelu.hpp).
+  const bool gelu_in_place = !traits::in_backward || !st.record;
+  Tensor<T>& g = gelu_in_place ? i : ws.g;
   {
     FROST_PROFILE(fc, forward, gelu);
-    ops::bias_gelu_forward(i, inter_b.value, g);
+    if (gelu_in_place)
+      ops::bias_gelu_forward_inplace(i, inter_b.value);
+    else
+      ops::bias_gelu_forward(i, inter_b.value, g);
   }
   dense_dropout_add_norm(LoraTarget::out, g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
                          st.rng.fork(site + 3), cache_ptr<ops::DropoutMask>(saved_.drop2, st),

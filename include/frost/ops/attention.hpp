@@ -101,6 +101,14 @@ FROST_ALWAYS_INLINE void softmax_backward_row_body(float* __restrict dp, const f
 FROST_ISA_VARIANTS(softmax_backward_row, (float* dp, const float* p, long s, float divisor), (dp, p, s, divisor))
 }  // namespace kernels
 
+}  // namespace frost::ops
+
+#if defined(FROST_USE_DNNL)
+#include "attention_bf16.hpp"  // the bf16 path: needs the kernels and types above
+#endif
+
+namespace frost::ops {
+
 template <class T>
 void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const Tensor<T>& mask_add,
                        AttentionShape sh, double p_drop, RandomStream rng, Tensor<T>& ctx, AttentionCache<T>* cache,
@@ -118,6 +126,14 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
     if (dropout) cache->drop_mask.resize(sh.batch * sh.heads * S, S);
   }
   fc.add(Phase::forward, 2 * gemm_flops(sh.batch * sh.heads * S, S, d));  // QK^T and P V
+#if defined(FROST_USE_DNNL)
+  if constexpr (std::is_same_v<T, float>) {
+    if (detail::bf16_batched_heads()) {
+      detail::attention_forward_bf16(q, k, v, mask_add, sh, p_drop, rng, ctx, cache);
+      return;
+    }
+  }
+#endif
   FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
     Tensor<T> scratch(S, S), dropped(dropout ? S : 0, dropout ? S : 0);  // per thread
     FROST_OMP(for schedule(static))
@@ -165,6 +181,14 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   dk.resize(sh.batch * S, H);
   dv.resize(sh.batch * S, H);
   fc.add(Phase::backward_input, 4 * gemm_flops(sh.batch * sh.heads * S, S, d));
+#if defined(FROST_USE_DNNL)
+  if constexpr (std::is_same_v<T, float>) {
+    if (detail::bf16_batched_heads()) {
+      detail::attention_backward_input_bf16(dctx, q, k, v, cache, sh, p_drop, dq, dk, dv);
+      return;
+    }
+  }
+#endif
   FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
     Tensor<T> dp(S, S), pd(dropout ? S : 0, dropout ? S : 0);  // per thread
     FROST_OMP(for schedule(static))

@@ -2,7 +2,8 @@
 //
 //   x [N, F] -> y [N, F];  backward_input: dx = dy * (Phi(x) + x * phi(x)) ; needs x
 //   bias_gelu_forward: i += b; g = gelu(i) in one pass (the bias of the intermediate Linear fused
-//   into the activation: one read and two writes of [N, F] instead of two reads and three).
+//   into the activation: one read and two writes of [N, F] instead of two reads and three);
+//   bias_gelu_forward_inplace: i = gelu(i + b) where nothing keeps i (no second [N, F] buffer).
 //
 // Vectorised: float rows run through kernels compiled for the CPU's level at run time
 // (core/isa_dispatch.hpp) with vmath::erf / vmath::exp (erf's absolute error < 4e-7, i.e. < 2e-7 |x|
@@ -43,11 +44,15 @@ auto normal_cdf_of(const X& x) {
 
 /// Float row kernels, one variant per instruction-set level (FROST_ISA_VARIANTS).
 namespace kernels {
+/// gelu(x): the one float formula every kernel below uses, so that all of them agree bit for bit.
+FROST_ALWAYS_INLINE float gelu_value(float x, vmath::ExpRange r) {
+  return 0.5f * x * (1.0f + vmath::erf(x * detail::kInvSqrt2<float>, r));
+}
+
 /// y[j] = gelu(x[j]); j < f.
 FROST_ALWAYS_INLINE void gelu_row_body(const float* __restrict x, float* __restrict y, long f, vmath::ExpRange r) {
-  constexpr float kH = detail::kInvSqrt2<float>;
   FROST_OMP(simd)
-  for (long j = 0; j < f; ++j) y[j] = 0.5f * x[j] * (1.0f + vmath::erf(x[j] * kH, r));
+  for (long j = 0; j < f; ++j) y[j] = gelu_value(x[j], r);
 }
 FROST_ISA_VARIANTS(gelu_row, (const float* x, float* y, long f, vmath::ExpRange r), (x, y, f, r))
 
@@ -60,6 +65,14 @@ FROST_ALWAYS_INLINE void bias_gelu_row_body(float* __restrict i, const float* __
   gelu_row_body(i, g, f, r);
 }
 FROST_ISA_VARIANTS(bias_gelu_row, (float* i, const float* b, float* g, long f, vmath::ExpRange r), (i, b, g, f, r))
+
+/// i[j] = gelu(i[j] + b[j]) in place: the same values as bias_gelu_row's g.
+FROST_ALWAYS_INLINE void bias_gelu_inplace_row_body(float* __restrict i, const float* __restrict b, long f,
+                                                    vmath::ExpRange r) {
+  FROST_OMP(simd)
+  for (long j = 0; j < f; ++j) i[j] = gelu_value(i[j] + b[j], r);
+}
+FROST_ISA_VARIANTS(bias_gelu_inplace_row, (float* i, const float* b, long f, vmath::ExpRange r), (i, b, f, r))
 
 /// dx[j] = dy[j] * (Phi(x[j]) + x[j] phi(x[j])).
 FROST_ALWAYS_INLINE void gelu_backward_row_body(const float* __restrict dy, const float* __restrict x,
@@ -120,6 +133,25 @@ void bias_gelu_forward(Tensor<T>& i, const Tensor<T>& b, Tensor<T>& g) {
     for (Eigen::Index r = 0; r < n; ++r) {
       i.row(r) += b.row(0);
       g.row(r).array() = detail::gelu_of(i.row(r).array());
+    }
+  }
+}
+
+/// i [N, F] = gelu(i + b [1, F]) in place, for a pass that needs no pre-activation (nothing
+/// records it for backward): the [N, F] buffer of g is never touched. Same values as
+/// bias_gelu_forward's g.
+template <class T>
+void bias_gelu_forward_inplace(Tensor<T>& i, const Tensor<T>& b) {
+  const Eigen::Index n = i.rows(), f = i.cols();
+  if constexpr (std::is_same_v<T, float>) {
+    const auto kernel = kernels::bias_gelu_inplace_row_for(cpu::kernel_isa());
+    FROST_OMP(parallel for schedule(static) if(n * f >= kParallelMinWork))
+    for (Eigen::Index r = 0; r < n; ++r) kernel(i.data() + r * f, b.data(), f, vmath::kExpRange);
+  } else {
+    FROST_OMP(parallel for schedule(static) if(n * f >= kParallelMinWork))
+    for (Eigen::Index r = 0; r < n; ++r) {
+      i.row(r) += b.row(0);
+      i.row(r).array() = detail::gelu_of(i.row(r).array()).eval();
     }
   }
 }

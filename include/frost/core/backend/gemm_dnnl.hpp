@@ -10,7 +10,12 @@
 // rounds its two inputs to bf16 (into per-thread buffers) and runs a oneDNN matmul primitive with
 // bf16 source and weights and a float destination (beta = 1: a sum post-op). Primitives are cached
 // per thread and shape (a BERT step uses a dozen shapes; creating one costs far more than a
-// 128 x 128 x 64 product).
+// 128 x 128 x 64 product). batched_gemm_bf16 runs many such small products (attention's heads) as
+// one primitive over strided 4-D views (ops/attention_bf16.hpp).
+//
+// Float stays on dnnl_sgemm: a float matmul primitive (oneDNN 2.6 picks brg:avx512_core) is no
+// faster on BERT's forward shapes and up to 2x slower on two backward ones, and a batched float
+// matmul no faster than per-head sgemm calls (benchmarks/dnnl_products.cpp; docs/performance.md).
 #pragma once
 
 #include <oneapi/dnnl/dnnl.h>
@@ -44,6 +49,20 @@ struct DnnlBf16KeyHash {
 struct DnnlBf16Matmul {
   dnnl::memory::desc a, b, c;
   dnnl::matmul primitive;
+};
+/// One cached batched bf16 matmul (attention's per-head products): every dimension and stride.
+struct DnnlBatchedKey {
+  Index dims[5];      // batch, heads, m, n, k
+  Index strides[12];  // A, B, C: (batch, head, row, column) each
+  bool operator==(const DnnlBatchedKey&) const = default;
+};
+struct DnnlBatchedKeyHash {
+  std::size_t operator()(const DnnlBatchedKey& key) const {
+    std::size_t h = 0;
+    for (Index v : key.dims) h = h * 1000003U ^ static_cast<std::size_t>(v);
+    for (Index v : key.strides) h = h * 1000003U ^ static_cast<std::size_t>(v);
+    return h;
+  }
 };
 inline dnnl::engine& dnnl_cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -113,6 +132,38 @@ struct DnnlGemm {
     }
   }
 
+  /// A [batch, heads, rows, cols] view of a buffer: element (b, h, r, c) at
+  /// b * batch + h * head + r * row + c * col (a transpose is a swap of row and col).
+  struct Strides {
+    Index batch, head, row, col;
+  };
+
+  /// C[b, h] = A[b, h] B[b, h] for every (b, h) at once: A [m, k] and B [k, n] bf16, C [m, n]
+  /// float (overwritten), each a strided view (Strides). One oneDNN matmul primitive (cached per
+  /// shape and strides on the calling thread) runs all batch x heads products on the OpenMP
+  /// threads: attention's 128 x 128 x 64 products one by one spend more in oneDNN's per-call
+  /// set-up than in the product (ops/attention.hpp, bf16 path). Call it outside parallel regions.
+  static void batched_gemm_bf16(Index batch, Index heads, Index m, Index n, Index k, const bf16_bits* A, Strides sa,
+                                const bf16_bits* B, Strides sb, float* C, Strides sc) {
+    const detail::DnnlBatchedKey key{
+        {batch, heads, m, n, k},
+        {sa.batch, sa.head, sa.row, sa.col, sb.batch, sb.head, sb.row, sb.col, sc.batch, sc.head, sc.row, sc.col}};
+    try {
+      const detail::DnnlBf16Matmul& mm = batched_matmul(key);
+      thread_local dnnl::stream stream(detail::dnnl_cpu_engine());
+      const dnnl::engine& engine = detail::dnnl_cpu_engine();
+      // oneDNN takes non-const handles; the primitive only reads SRC and WEIGHTS.
+      dnnl::memory a_mem(mm.a, engine, const_cast<bf16_bits*>(A)), b_mem(mm.b, engine, const_cast<bf16_bits*>(B)),
+          c_mem(mm.c, engine, C);
+      mm.primitive.execute(stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}});
+      stream.wait();
+    } catch (const dnnl::error& e) {
+      throw Error("oneDNN GEMM backend: batched bf16 matmul " + std::to_string(batch) + "x" + std::to_string(heads) +
+                  " of " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
+                  " failed: " + e.what());
+    }
+  }
+
   static const char* isa_name(dnnl_cpu_isa_t isa) {
     switch (isa) {
       case dnnl_cpu_isa_sse41:
@@ -155,6 +206,21 @@ struct DnnlGemm {
       attr.set_post_ops(ops);
     }
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, detail::dnnl_cpu_engine());
+    return cache.emplace(key, detail::DnnlBf16Matmul{a, b, c, dnnl::matmul(pd)}).first->second;
+  }
+
+  /// This thread's batched matmul primitive for a shape and strides, created on first use.
+  static const detail::DnnlBf16Matmul& batched_matmul(const detail::DnnlBatchedKey& key) {
+    thread_local std::unordered_map<detail::DnnlBatchedKey, detail::DnnlBf16Matmul, detail::DnnlBatchedKeyHash> cache;
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    using md = dnnl::memory::desc;
+    using dt = dnnl::memory::data_type;
+    const Index* d = key.dims;
+    const Index* s = key.strides;
+    const md a({d[0], d[1], d[2], d[4]}, dt::bf16, dnnl::memory::dims{s[0], s[1], s[2], s[3]});
+    const md b({d[0], d[1], d[4], d[3]}, dt::bf16, dnnl::memory::dims{s[4], s[5], s[6], s[7]});
+    const md c({d[0], d[1], d[2], d[3]}, dt::f32, dnnl::memory::dims{s[8], s[9], s[10], s[11]});
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), detail::dnnl_cpu_engine());
     return cache.emplace(key, detail::DnnlBf16Matmul{a, b, c, dnnl::matmul(pd)}).first->second;
   }
 };
