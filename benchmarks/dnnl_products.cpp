@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <utility>
 #include <frost/core/gemm.hpp>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
@@ -32,6 +34,21 @@ double median_seconds(F&& f) {
   }
   std::sort(t.begin(), t.end());
   return t[4];
+}
+
+/// Median seconds and oneDNN's implementation name of a float matmul primitive C = A B over
+/// the given (possibly strided, possibly batched) views of a, b and c.
+std::pair<double, std::string> time_matmul(const dnnl::engine& eng, dnnl::stream& st, const dnnl::memory::desc& a,
+                                           const dnnl::memory::desc& b, const dnnl::memory::desc& c, float* A, float* B,
+                                           float* C) {
+  const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), eng);
+  const dnnl::matmul mm(pd);
+  dnnl::memory am(a, eng, A), bm(b, eng, B), cm(c, eng, C);
+  const double t = median_seconds([&] {
+    mm.execute(st, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    st.wait();
+  });
+  return {t, pd.impl_info_str()};
 }
 
 struct Shape {
@@ -65,16 +82,10 @@ int main() {
     const dnnl::memory::desc a({s.m, s.k}, dt::f32, s.ta ? dims{1, s.m} : dims{s.k, 1});
     const dnnl::memory::desc b({s.k, s.n}, dt::f32, s.tb ? dims{1, s.k} : dims{s.n, 1});
     const dnnl::memory::desc c({s.m, s.n}, dt::f32, dims{s.n, 1});
-    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), eng);
-    const dnnl::matmul mm(pd);
-    dnnl::memory am(a, eng, A.data()), bm(b, eng, B.data()), cm(c, eng, C.data());
-    const double t_mm = median_seconds([&] {
-      mm.execute(st, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
-      st.wait();
-    });
+    const auto [t_mm, impl] = time_matmul(eng, st, a, b, c, A.data(), B.data(), C.data());
     const double flops = 2.0 * static_cast<double>(s.m * s.n * s.k);
     std::printf("| %s | %ld x %ld x %ld | %.0f | %.0f (%s) |\n", s.name, s.m, s.n, s.k, flops / t_sgemm / 1e9,
-                flops / t_mm / 1e9, pd.impl_info_str());
+                flops / t_mm / 1e9, impl.c_str());
   }
 
   // Attention: scores = Q K^T per head, Q and K [B*S, H] with head h in columns [h d, (h + 1) d).
@@ -92,18 +103,12 @@ int main() {
   const dnnl::memory::desc q({Bt, NH, S, d}, dt::f32, dims{S * H, d, H, 1});
   const dnnl::memory::desc kt({Bt, NH, d, S}, dt::f32, dims{S * H, d, 1, H});
   const dnnl::memory::desc p({Bt, NH, S, S}, dt::f32, dims{NH * S * S, S * S, S, 1});
-  const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(q, kt, p), eng);
-  const dnnl::matmul mm(pd);
-  dnnl::memory qm(q, eng, Q.data()), km(kt, eng, K.data()), pm(p, eng, P.data());
-  const double t_batched = median_seconds([&] {
-    mm.execute(st, {{DNNL_ARG_SRC, qm}, {DNNL_ARG_WEIGHTS, km}, {DNNL_ARG_DST, pm}});
-    st.wait();
-  });
+  const auto [t_batched, impl] = time_matmul(eng, st, q, kt, p, Q.data(), K.data(), P.data());
   std::printf(
       "\n| attention scores, 8 x 12 heads of 128 x 128 x 64 | GFLOP/s |\n|---|---:|\n"
       "| float, dnnl_sgemm per head in a parallel loop (frost's float path) | %.0f |\n"
       "| float, one batched matmul primitive (%s) | %.0f |\n",
-      flops / t_heads / 1e9, pd.impl_info_str(), flops / t_batched / 1e9);
+      flops / t_heads / 1e9, impl.c_str(), flops / t_batched / 1e9);
   if (frost::gemm::DnnlGemm::bf16_unsupported_reason().empty()) {
     std::vector<frost::bf16_bits> Q16(Q.size(), 0x3c00), K16(Q.size(), 0x3c00);
     using Strides = frost::gemm::DnnlGemm::Strides;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -116,7 +117,16 @@ TEST(IsaKernels, GeluForwardAndBackwardMatchDouble) {
     EXPECT_LT(max_abs_diff(dx, dxd), 3e-6) << cpu::name(isa);
     EXPECT_LT(max_abs_diff(g, gd), 3e-6) << cpu::name(isa);
     EXPECT_LT(max_abs_diff(i, id), 1e-6) << cpu::name(isa);
+    // The in-place kernel (passes that keep no pre-activation) gives g's values bit for bit:
+    // recomputation (checkpointing, the feature cache) relies on it.
+    Tensor<float> inplace = x;
+    for (long r = 0; r < 7; ++r)
+      ops::kernels::bias_gelu_inplace_row_for(isa)(inplace.data() + r * 301, b.data(), 301, vmath::kExpRange);
+    EXPECT_EQ(std::memcmp(inplace.data(), g.data(), sizeof(float) * 7 * 301), 0) << cpu::name(isa);
   }
+  Tensor<double> inplace_d = to_double(x);
+  ops::bias_gelu_forward_inplace(inplace_d, bd);
+  EXPECT_EQ((inplace_d - gd).cwiseAbs().maxCoeff(), 0.0);
 }
 
 TEST(IsaKernels, MaskedSoftmaxMatchesDoubleWithExactZeros) {

@@ -190,10 +190,19 @@ struct DnnlGemm {
  private:
   static char op(Trans t) { return t == Trans::yes ? 'T' : 'N'; }
 
+  /// This thread's primitive for `key`, made by `make(key)` on first use (one cache per key type).
+  template <class Key, class Hash, class Make>
+  static const detail::DnnlBf16Matmul& cached_matmul(const Key& key, Make make) {
+    thread_local std::unordered_map<Key, detail::DnnlBf16Matmul, Hash> cache;
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    return cache.emplace(key, make(key)).first->second;
+  }
+
   /// This thread's matmul primitive for a shape, created on first use.
   static const detail::DnnlBf16Matmul& bf16_matmul(const detail::DnnlBf16Key& key) {
-    thread_local std::unordered_map<detail::DnnlBf16Key, detail::DnnlBf16Matmul, detail::DnnlBf16KeyHash> cache;
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    return cached_matmul<detail::DnnlBf16Key, detail::DnnlBf16KeyHash>(key, make_bf16_matmul);
+  }
+  static detail::DnnlBf16Matmul make_bf16_matmul(const detail::DnnlBf16Key& key) {
     using md = dnnl::memory::desc;
     using dt = dnnl::memory::data_type;
     const md a({key.m, key.k}, dt::bf16, key.ta ? dnnl::memory::dims{1, key.m} : dnnl::memory::dims{key.k, 1});
@@ -206,13 +215,14 @@ struct DnnlGemm {
       attr.set_post_ops(ops);
     }
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, detail::dnnl_cpu_engine());
-    return cache.emplace(key, detail::DnnlBf16Matmul{a, b, c, dnnl::matmul(pd)}).first->second;
+    return {a, b, c, dnnl::matmul(pd)};
   }
 
   /// This thread's batched matmul primitive for a shape and strides, created on first use.
   static const detail::DnnlBf16Matmul& batched_matmul(const detail::DnnlBatchedKey& key) {
-    thread_local std::unordered_map<detail::DnnlBatchedKey, detail::DnnlBf16Matmul, detail::DnnlBatchedKeyHash> cache;
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    return cached_matmul<detail::DnnlBatchedKey, detail::DnnlBatchedKeyHash>(key, make_batched_matmul);
+  }
+  static detail::DnnlBf16Matmul make_batched_matmul(const detail::DnnlBatchedKey& key) {
     using md = dnnl::memory::desc;
     using dt = dnnl::memory::data_type;
     const Index* d = key.dims;
@@ -221,7 +231,7 @@ struct DnnlGemm {
     const md b({d[0], d[1], d[4], d[3]}, dt::bf16, dnnl::memory::dims{s[4], s[5], s[6], s[7]});
     const md c({d[0], d[1], d[2], d[3]}, dt::f32, dnnl::memory::dims{s[8], s[9], s[10], s[11]});
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), detail::dnnl_cpu_engine());
-    return cache.emplace(key, detail::DnnlBf16Matmul{a, b, c, dnnl::matmul(pd)}).first->second;
+    return {a, b, c, dnnl::matmul(pd)};
   }
 };
 
