@@ -15,6 +15,7 @@
 #   torch-debian Debian's python3-torch (1.13, OpenBLAS), where installed
 # usage: bash benchmarks/compare_pytorch.sh        (about 15 minutes on 2 cores, builds included)
 #        STEPS_BASE=4 STEPS_MINI=8 TORCH_VENV=/path/to/venv bash benchmarks/compare_pytorch.sh
+#        FRAMEWORKS="frost-dnnl torch-pypi" bash benchmarks/compare_pytorch.sh   (those only, ~10 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=out/bench
@@ -26,7 +27,10 @@ bash tools/setup-debian.sh >/dev/null
 
 # Portable builds (no -march=native): the binaries a user installs. oneDNN and frost's own kernels
 # choose their instruction set at run time.
+ONLY=${FRAMEWORKS:-}
+wanted() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 for be in dnnl eigen blas; do
+  wanted "frost-$be" || [ "$be" = dnnl ] || continue  # dnnl's build also measures the FMA peak
   extra=()
   [ "$be" = blas ] && extra=(-DFROST_BLAS=ON)
   [ "$be" = dnnl ] && extra=(-DFROST_DNNL=ON)
@@ -37,7 +41,7 @@ OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/fma_peak > "$OUT/fma_peak.json"
 echo "compare: FMA peak $(cat "$OUT/fma_peak.json")" >&2
 TORCH_PYPI=$(bash tools/setup-bench-python.sh "${TORCH_VENV:-build-bench/venv-torch}")
 TORCH_DEBIAN=""
-if bash tools/setup-hf-python.sh >/dev/null 2>&1; then TORCH_DEBIAN=/usr/bin/python3; fi
+if wanted torch-debian && bash tools/setup-hf-python.sh >/dev/null 2>&1; then TORCH_DEBIAN=/usr/bin/python3; fi
 
 RUNS="$OUT/runs.jsonl"
 : > "$RUNS"
@@ -61,19 +65,22 @@ run() {  # framework geometry policy steps forwards
 TABLE_BASE=("none" "embeddings,layers:0-8" "bert" "bitfit")
 SWEEP_BASE=("embeddings,layers:0-2" "embeddings,layers:0-4" "embeddings,layers:0-6" "embeddings,layers:0-10" "embeddings,layers:0-12")
 TABLE_MINI=("none" "embeddings,layers:0-4" "bert" "bitfit")
-FRAMEWORKS=(frost-dnnl frost-blas frost-eigen torch-pypi)
-[ -n "$TORCH_DEBIAN" ] && FRAMEWORKS+=(torch-debian)
+FRAMEWORKS=()
+for fw in frost-dnnl frost-blas frost-eigen torch-pypi; do wanted "$fw" && FRAMEWORKS+=("$fw"); done
+[ -n "$TORCH_DEBIAN" ] && wanted torch-debian && FRAMEWORKS+=(torch-debian)
 for fw in "${FRAMEWORKS[@]}"; do
   for p in "${TABLE_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
   for p in "${TABLE_MINI[@]}"; do run "$fw" minilm "$p" "$STEPS_MINI" 5; done
 done
 for fw in frost-dnnl torch-pypi; do
+  wanted "$fw" || continue
   for p in "${SWEEP_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
 done
 # Where the time goes (frost bench --profile), before (Eigen) and after (oneDNN), full step.
 PROFILES="$OUT/profiles.jsonl"
 : > "$PROFILES"
 for be in eigen dnnl; do
+  wanted "frost-$be" || continue
   for g in bert-base minilm; do
     line=$(./build-bench-$be/tools/cli/frost bench --geometry "$g" --freeze none --steps 2 --forwards 1 --profile 2>/dev/null)
     echo "{\"backend\": \"$be\", \"result\": $line}" >> "$PROFILES"

@@ -252,7 +252,11 @@ TEST(Errors, BackwardWithoutTrainForward) {
   Batch b = tiny_batch();
   const auto& logits = m.forward(b, Mode::eval);
   Tensor<float> d = Tensor<float>::Zero(logits.rows(), logits.cols());
-  EXPECT_NE(error_of([&] { m.backward(d); }).find("not Mode::train"), std::string::npos);
+  EXPECT_NE(error_of([&] { m.backward(d); }).find("needs a Mode::train forward"), std::string::npos);
+  // A train forward allows one backward: backward consumes (and may release) what it recorded.
+  m.forward(b, Mode::train);
+  EXPECT_NO_THROW(m.backward(d));
+  EXPECT_NE(error_of([&] { m.backward(d); }).find("since the last backward"), std::string::npos);
 }
 
 TEST(Model, EvalModeIsDeterministicAndTrainModeDropsOut) {

@@ -2,6 +2,8 @@
 // gradient accumulation, logging, evaluation, gradual unfreezing mechanics.
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -478,6 +480,105 @@ TEST(Training, LogHasOneLinePerStepAndEvaluations) {
   std::ifstream in2(args.log_jsonl);
   std::getline(in2, line);
   EXPECT_EQ(nlohmann::json::parse(line).at("learning_rate").get<double>(), 0.0);
+}
+
+// core/pages.hpp: zero_grad() hands large gradients' pages back to the kernel and backward hands
+// back each layer's recorded activations. Forced on here from 16 KiB, with 16 KiB "huge" pages (the defaults depend on the
+// kernel's huge-page setting and skip buffers under 1 MiB), so the small model exercises it.
+struct PageSettings {
+  pages::Settings saved = pages::settings();
+  PageSettings(bool on, std::size_t min_bytes) { pages::settings() = {on, min_bytes, 16 << 10}; }
+  ~PageSettings() { pages::settings() = saved; }
+  PageSettings(const PageSettings&) = delete;
+  PageSettings& operator=(const PageSettings&) = delete;
+};
+
+BertConfig paged_config() {
+  BertConfig c = small_config(0.1);
+  c.vocab_size = 700;  // word-embedding gradient 700 x 64 floats = 175 KiB
+  c.hidden_size = 64;
+  c.intermediate_size = 256;
+  c.num_attention_heads = 4;
+  c.validate();
+  return c;
+}
+
+// Resident pages of the page-aligned interior of a buffer (mincore), and how many it has.
+std::pair<int, int> resident_pages(const float* p, std::size_t n) {
+  const auto r = pages::detail::interior(const_cast<float*>(p), n * sizeof(float));
+  const auto count = static_cast<std::size_t>(r.end - r.begin) / 4096;
+  std::vector<unsigned char> v(count);
+  EXPECT_EQ(::mincore(r.begin, count * 4096, v.data()), 0);
+  int in = 0;
+  for (unsigned char c : v) in += c & 1;
+  return {in, static_cast<int>(count)};
+}
+
+TEST(PageRelease, TrainingIsBitIdenticalWithAndWithoutReleasing) {
+  const Dataset data = synthetic(40, 9);
+  for (const char* spec : {"none", "embeddings,layers:0-1", "bitfit"}) {
+    for (int accum : {1, 2}) {
+      auto run = [&](bool release) {
+        const PageSettings guard(release, 16 << 10);
+        BertClassifier<float> m(paged_config(), FreezeSpec::parse(spec));
+        m.init_weights(3);
+        auto args = small_args();
+        args.num_train_epochs = 2;
+        args.gradient_accumulation_steps = accum;
+        auto opt = make_adamw(m, args);
+        Trainer tr(m, opt, args);
+        const TrainResult r = tr.train(data);
+        return std::make_pair(params_of(m), r.last_loss);
+      };
+      const auto a = run(true), b = run(false);
+      EXPECT_EQ(a.first, b.first) << spec << " accum " << accum;
+      EXPECT_EQ(a.second, b.second) << spec << " accum " << accum;
+    }
+  }
+}
+
+TEST(PageRelease, ZeroGradLeavesNoResidentGradientAndBackwardBringsItBack) {
+  const PageSettings guard(true, 16 << 10);
+  BertConfig cfg = paged_config();
+  cfg.hidden_dropout_prob = cfg.attention_probs_dropout_prob = 0.0;
+  BertClassifier<float> m(cfg, FreezeSpec::parse("none"));
+  m.init_weights(5);
+  const Dataset data = synthetic(8, 2);
+  Batch batch;
+  batch.batch_size = 8;
+  batch.seq_len = 12;
+  Labels labels;
+  for (const Example& e : data) {
+    for (int s = 0; s < 12; ++s) {
+      const bool in = s < static_cast<int>(e.input_ids.size());
+      batch.input_ids.push_back(in ? e.input_ids[static_cast<std::size_t>(s)] : 0);
+      batch.token_type_ids.push_back(in ? e.token_type_ids[static_cast<std::size_t>(s)] : 0);
+      batch.attention_mask.push_back(in ? 1 : 0);
+    }
+    labels.classes.push_back(e.label);
+  }
+  Tensor<float>* word = nullptr;
+  m.for_each_trainable([&](const ParamId& id, auto& p) {
+    if (id.component == Component::embeddings && id.slot == slot::word) word = &p.grad;
+  });
+  ASSERT_NE(word, nullptr);
+  const auto n = static_cast<std::size_t>(word->size());
+
+  m.zero_grad();
+  auto [in0, total] = resident_pages(word->data(), n);
+  ASSERT_GT(total, 20);
+  EXPECT_EQ(in0, 0) << "zero_grad released the gradient's pages";
+  EXPECT_EQ(word->cwiseAbs().maxCoeff(), 0.0f) << "released pages read as zero";
+
+  m.forward_backward(batch, labels);
+  EXPECT_EQ(resident_pages(word->data(), n).first, total) << "backward populated them";
+  const Tensor<float> first = *word;
+  EXPECT_GT(first.cwiseAbs().maxCoeff(), 0.0f);
+
+  m.zero_grad();
+  EXPECT_EQ(resident_pages(word->data(), n).first, 0);
+  m.forward_backward(batch, labels);
+  EXPECT_EQ(*word, first) << "the same step after a released zero_grad gives the same gradient";
 }
 
 TEST(Training, GradientAccumulationMatchesALargerBatch) {

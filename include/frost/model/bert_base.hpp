@@ -331,7 +331,8 @@ Tensor<T>* BertBase<Derived, T>::forward_layers(int first, Tensor<T>* cur, Tenso
 template <class Derived, class T>
 void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   FROST_CHECK(recorded_ || stop_ == plan_.component_count(),
-              "BertForSequenceClassification::backward: the last forward was not Mode::train");
+              "BertForSequenceClassification::backward: needs a Mode::train forward since the last backward (backward "
+              "consumes what the forward recorded)");
   FROST_CHECK(dlogits.rows() == logits_.rows() && dlogits.cols() == logits_.cols(),
               "BertForSequenceClassification::backward: dlogits must be [" + std::to_string(logits_.rows()) + ", " +
                   std::to_string(logits_.cols()) + "]");
@@ -341,9 +342,33 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   auto ready = [&](Component c, int layer) {
     if (on_grads_ready) on_grads_ready(c, layer);
   };
+  // Pages (core/pages.hpp): zero_grad() released the gradients, and each component's are
+  // populated right before its backward. A layer's recorded activations are dead once its backward
+  // is done; they are released only as far as the gradients populated since make room for, so the
+  // step's peak stays that of the end of forward (plus the top layer's gradients) and no more
+  // activation pages than needed refault in the next forward. The recording is consumed either
+  // way: a second backward needs a new forward (as PyTorch's graph without retain_graph).
+  recorded_ = false;
+  std::vector<std::function<std::size_t()>> dead;  // release_saved_pages of finished layers
+  std::size_t populated = 0, released = 0;
+  pages::Populator pop;
+  const auto populate = [&](auto& component) {
+    component.for_each_param([&](int, auto& p) {
+      if constexpr (is_trainable_v<decltype(p)>) pop.add(p.grad, pages::Grain::page);
+    });
+    populated += pop.bytes();
+    while (populated > released && !dead.empty()) {
+      released += dead.back()();
+      dead.pop_back();
+    }
+    pop.run();
+  };
   {
     FROST_PROFILE(flops, backward, gemm_head);
-    self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
+    self().visit_classifier([&](auto& c) {
+      populate(c);
+      c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_);
+    });
   }
   ready(Component::classifier, 0);
   if (!needs_dx(D + 2)) return;
@@ -351,7 +376,10 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   Tensor<T>* dnxt = &dh_[1];
   {
     FROST_PROFILE(flops, backward, gemm_head);
-    self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
+    self().visit_pooler([&](auto& p) {
+      populate(p);
+      p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_);
+    });
   }
   ready(Component::pooler, 0);
   if (!needs_dx(D + 1)) return;
@@ -360,8 +388,13 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   self().for_each_layer_reverse([&](int i, auto& l) {
     const bool dx = needs_dx(1 + i);
     if (ckpt_active_) l.forward(ckpt_in_[static_cast<std::size_t>(i)], ckpt_out_, st_, ws_);  // recompute
+    populate(l);
     l.backward(*dcur, dx ? dnxt : nullptr, st_, ws_);
-    if (ckpt_active_) l.clear_saved();
+    if (ckpt_active_) {
+      l.clear_saved();
+    } else if (pages::settings().enabled) {
+      dead.emplace_back([&l] { return l.release_saved_pages(); });
+    }
     ready(Component::layer, i);
     std::swap(dcur, dnxt);
     done = !dx;
@@ -370,7 +403,10 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   if (done) return;
   {
     FROST_PROFILE(flops, backward, embeddings);
-    self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
+    self().visit_embeddings([&](auto& e) {
+      populate(e);
+      e.backward(*dcur, ws_);
+    });
   }
   ready(Component::embeddings, 0);
 }

@@ -28,9 +28,12 @@
 //     when the stage that reads them is enabled.
 #pragma once
 
+#include <type_traits>
+
 #include "../adapters/ia3.hpp"
 #include "../adapters/lora.hpp"
 #include "../config.hpp"
+#include "../core/pages.hpp"
 #include "../core/profile.hpp"
 #include "../freeze/layer_stages.hpp"
 #include "../ops/attention.hpp"
@@ -160,9 +163,35 @@ class EncoderLayer {
 
   [[nodiscard]] const Saved& saved() const { return saved_; }
 
+  /// f(buffer) over every recorded activation buffer of this layer.
+  template <class F>
+  void for_each_saved_buffer(F&& f) {
+    auto visit = [&](auto& t) {
+      if constexpr (!std::is_empty_v<std::remove_reference_t<decltype(t)>>) f(t);
+    };
+    visit(saved_.x), visit(saved_.ctx), visit(saved_.drop1), visit(saved_.h1), visit(saved_.i), visit(saved_.drop2);
+    if constexpr (traits::need_dctx) {
+      visit(saved_.qkv.q), visit(saved_.qkv.k), visit(saved_.qkv.v);
+      visit(saved_.qkv.attn.probs), visit(saved_.qkv.attn.drop_mask);
+    }
+    if constexpr (traits::keep_ln1) visit(saved_.ln1.xhat);
+    if constexpr (traits::keep_ln2) visit(saved_.ln2.xhat);
+  }
+
+  /// Gives the pages of the recorded activations back to the kernel (core/pages.hpp) once backward
+  /// has read them; the buffers stay allocated and the next recording forward populates them
+  /// again. Returns the bytes released.
+  std::size_t release_saved_pages() {
+    std::size_t n = 0;
+    for_each_saved_buffer([&](auto& t) { n += pages::release(t, pages::Grain::page); });
+    saved_released_ = saved_released_ || n > 0;
+    return n;
+  }
+
   /// Releases recorded activations (after backward, or when switching to inference).
   void clear_saved() {
     saved_ = Saved{};
+    saved_released_ = false;
     if constexpr (traits::lora) lora.clear_saved();
     if constexpr (traits::ia3) ia3.clear_saved();
   }
@@ -243,6 +272,7 @@ class EncoderLayer {
   T eps_ = T(1e-12);
   double p_hidden_ = 0.0, p_attn_ = 0.0;
   bool hidden_dropped_ = false, attn_dropped_ = false;
+  bool saved_released_ = false;  ///< release_saved_pages() gave pages back since the last recording forward
   Saved saved_;
 };
 
@@ -251,6 +281,12 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   FlopCounter& fc = *st.flops;
   const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
   constexpr std::uint32_t kQKV = lora_bit(LoraTarget::query) | lora_bit(LoraTarget::key) | lora_bit(LoraTarget::value);
+  if (st.record && saved_released_) {  // the pages the last backward released, back in
+    pages::Populator pop;
+    for_each_saved_buffer([&](auto& t) { pop.add(t, pages::Grain::page); });
+    pop.run();
+    saved_released_ = false;
+  }
   if constexpr (traits::keep_x)
     if (st.record && keeps(S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w)), kQKV)) saved_.x = x;
   // Self-attention.

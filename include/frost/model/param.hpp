@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "../core/pages.hpp"
 #include "../core/parallel.hpp"
 #include "../core/tensor.hpp"
 #include "../freeze/slots.hpp"
@@ -23,10 +24,13 @@ struct Param {
     value.setZero(rows, cols);
     if constexpr (Trainable) grad.setZero(rows, cols);
   }
-  /// Zeroes the gradient, split across threads (the word-embedding table's is 30522 x H floats).
+  /// Zeroes the gradient. A large one gives its pages back to the kernel instead (they read as
+  /// zero and cost no memory until backward populates them: core/pages.hpp); a small one, or
+  /// where pages are not released, is filled, split across threads.
   void zero_grad() {
     if constexpr (Trainable) {
       T* d = grad.data();
+      if (pages::release_zeroed(d, static_cast<std::size_t>(grad.size()) * sizeof(T))) return;
       for_each_block(grad.size(), Eigen::Index{1} << 16,
                      [d](Eigen::Index i0, Eigen::Index len) { std::fill(d + i0, d + i0 + len, T(0)); });
     }
