@@ -257,11 +257,19 @@ void check_attention(double p_drop, const std::string& tag) {
   ops::attention_forward(a.q, a.k, a.v, a.mask_add, a.sh, p_drop, rng, ctx_nocache,
                          static_cast<ops::AttentionCache<double>*>(nullptr), fc);
   EXPECT_EQ(ctx, ctx_nocache);  // caching does not change the forward (same dropout mask)
-  if (p_drop > 0.0) {
-    ASSERT_EQ(cache.drop_mask.rows(), cache.probs.rows());
-    const Eigen::Index dropped = (cache.drop_mask.array() == 0).count();
+  if (p_drop > 0.0) {           // the recorded stream draws a real mask: some positions dropped, not all
+    const std::uint32_t thr = ops::dropout_threshold(p_drop);
+    const Eigen::Index S0 = a.sh.seq, heads = a.sh.batch * a.sh.heads;
+    Eigen::Index dropped = 0;
+    for (Eigen::Index bh = 0; bh < heads; ++bh)
+      for (Eigen::Index i = 0; i < S0 * S0; ++i)
+        dropped +=
+            ops::dropout_keeps(cache.drop_rng.fork(static_cast<std::uint64_t>(bh)), static_cast<std::uint32_t>(i), thr)
+                ? 0
+                : 1;
     EXPECT_GT(dropped, 0);
-    EXPECT_LT(dropped, cache.drop_mask.size());
+    EXPECT_LT(dropped, heads * S0 * S0);
+    EXPECT_EQ(cache.drop_rng.key, rng.key);
   }
   // Masked keys get probability 0. "Numerically zero" (< 1e-300) rather than == 0: Eigen 3.4's
   // SSE2/AVX exp clamps its argument and returns a denormal (~5.6e-309) for exp(lowest - max),

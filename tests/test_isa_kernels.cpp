@@ -166,17 +166,18 @@ TEST(IsaKernels, SoftmaxBackwardAndAttentionDropoutBackward) {
     const double dot = want.row(r).cwiseProduct(pd.row(r)).sum();
     want.row(r) = pd.row(r).cwiseProduct((want.row(r).array() - dot).matrix()) / 8.0;
   }
-  ops::DropoutMask kept(S, S);
-  for (long i = 0; i < S * S; ++i) kept.data()[i] = static_cast<std::uint8_t>((i * 7) % 3 != 0);
+  const RandomStream stream = RandomStream{99}.fork(3);
+  const std::uint32_t thr = ops::dropout_threshold(0.2);
   for (cpu::Isa isa : levels()) {
     Tensor<float> got = dp;
     for (long r = 0; r < S; ++r)
       ops::kernels::softmax_backward_row_for(isa)(got.data() + r * S, p.data() + r * S, S, 8.0f);
     EXPECT_LT(max_abs_diff(got, want), 1e-6) << cpu::name(isa);
     Tensor<float> pdrop(S, S), d = dp;
-    ops::kernels::attention_dropout_backward_for(isa)(p.data(), kept.data(), pdrop.data(), d.data(), S * S, 1.25f);
+    ops::kernels::attention_dropout_backward_for(isa)(p.data(), pdrop.data(), d.data(), S * S, stream.k0(), stream.k1(),
+                                                      thr, 1.25f);
     for (long i = 0; i < S * S; ++i) {
-      const float m = kept.data()[i] ? 1.25f : 0.0f;
+      const float m = ops::dropout_keeps(stream, static_cast<std::uint32_t>(i), thr) ? 1.25f : 0.0f;
       ASSERT_EQ(pdrop.data()[i], p.data()[i] * m);
       ASSERT_EQ(d.data()[i], dp.data()[i] * m);
     }
@@ -205,6 +206,12 @@ TEST(IsaKernels, LayerNormForwardAndBackwardMatchDouble) {
     EXPECT_LT(max_abs_diff(y, yd), 2e-6) << cpu::name(isa);
     EXPECT_LT(max_abs_diff(xhat, cd.xhat), 2e-6) << cpu::name(isa);
     EXPECT_LT((rstd.cast<double>() - cd.rstd).cwiseQuotient(cd.rstd).cwiseAbs().maxCoeff(), 1e-6) << cpu::name(isa);
+    // The output recomputed from x̂ (an encoder layer's h1 in backward) is the forward's, bit for bit.
+    Tensor<float> y_again(N, H);
+    for (long r = 0; r < N; ++r)
+      ops::kernels::layer_norm_output_row_for(isa)(xhat.data() + r * H, gamma.data(), beta.data(),
+                                                   y_again.data() + r * H, H);
+    EXPECT_EQ(y_again, y) << cpu::name(isa);
     for (long r = 0; r < N; ++r)
       ops::kernels::layer_norm_backward_row_for(isa)(dy.data() + r * H, gamma.data(), xhat.data() + r * H, rstd(r, 0),
                                                      dx.data() + r * H, H);
@@ -256,6 +263,11 @@ TEST(IsaKernels, DropoutFollowsTheScalarRuleAtEveryLevel) {
     Tensor<float> y2(1, 1000);
     ops::kernels::dropout_for(isa)(x.data() + 5000, y2.data(), nullptr, 1000, 5000, rng.k0(), rng.k1(), thr, scale);
     for (long i = 0; i < 1000; ++i) ASSERT_EQ(y2(0, i), y(0, 5000 + i));
+    // Backward redraws the same mask from the stream: bit for bit what the recorded mask gives.
+    Tensor<float> d_redraw = x, d_mask = x;
+    ops::kernels::dropout_backward_redraw_for(isa)(d_redraw.data() + 3, n - 3, 3, rng.k0(), rng.k1(), thr, scale);
+    ops::kernels::dropout_backward_for(isa)(d_mask.data() + 3, kept.data() + 3, n - 3, scale);
+    ASSERT_EQ(d_redraw, d_mask) << cpu::name(isa);
   }
   // Different streams give different masks.
   const RandomStream other = RandomStream{12345}.fork(8);

@@ -56,8 +56,13 @@ static_assert(!std::is_empty_v<decltype(FrozenPassThrough::ln1)>);
 static_assert(!std::is_empty_v<decltype(FrozenPassThrough::i)>);
 // A fully trainable layer saves the GEMM inputs as well (GELU's from which g is recomputed).
 using Trainable = EncoderLayer<float, ComponentSpec{kLayerAll, true}>::Saved;
-static_assert(!std::is_empty_v<decltype(Trainable::x)> && !std::is_empty_v<decltype(Trainable::h1)> &&
-              !std::is_empty_v<decltype(Trainable::ctx)> && !std::is_empty_v<decltype(Trainable::i)>);
+static_assert(!std::is_empty_v<decltype(Trainable::x)> && !std::is_empty_v<decltype(Trainable::ctx)> &&
+              !std::is_empty_v<decltype(Trainable::i)>);
+// h1 (the Wi gradient's input) is recomputed from LN1's x̂ where LN1's backward keeps that anyway,
+// and kept where nothing else needs x̂ (Wi the lowest trainable weight: backward stops above LN1).
+static_assert(std::is_empty_v<decltype(Trainable::h1)> && !std::is_empty_v<decltype(Trainable::ln1)>);
+using OnlyWiTrains = EncoderLayer<float, ComponentSpec{bit(slot::inter_w), false}>::Saved;
+static_assert(!std::is_empty_v<decltype(OnlyWiTrains::h1)> && std::is_empty_v<decltype(OnlyWiTrains::ln1)>);
 // Only Wout training (nothing below it): the GELU input is kept for the recomputation, although no
 // input gradient flows through the GELU.
 using OnlyOut = EncoderLayer<float, ComponentSpec{bit(slot::out_w), false}>;

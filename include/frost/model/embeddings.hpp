@@ -69,7 +69,7 @@ class EmbeddingLayer {
   [[no_unique_address]] Maybe<need_de, std::vector<int>, 1> ids_;
   [[no_unique_address]] Maybe<need_de, std::vector<int>, 2> types_;
   [[no_unique_address]] Maybe<need_ln_cache, ops::LayerNormCache<T>, 3> ln_cache_;
-  [[no_unique_address]] Maybe<S.in_backward(), ops::DropoutMask, 4> drop_mask_;
+  [[no_unique_address]] Maybe<S.in_backward(), RandomStream, 4> drop_rng_;  ///< backward redraws the mask
 };
 
 template <class T, ComponentSpec S>
@@ -84,13 +84,16 @@ void EmbeddingLayer<T, S>::forward(const int* ids, const int* types, Tensor<T>& 
   ops::embedding_forward(position.value, positions_.data(), n, e, true, "position_embeddings");
   ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y, cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
   dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
-  if (dropped_) ops::dropout_forward(y, p_drop_, st.rng.fork(0), cache_ptr<ops::DropoutMask>(drop_mask_, st));
+  if (dropped_) {
+    ops::dropout_forward(y, p_drop_, st.rng.fork(0), static_cast<ops::DropoutMask*>(nullptr));
+    if (RandomStream* r = cache_ptr<RandomStream>(drop_rng_, st)) *r = st.rng.fork(0);
+  }
 }
 
 template <class T, ComponentSpec S>
 void EmbeddingLayer<T, S>::backward(Tensor<T>& dy, Workspace<T>& ws) {
   if constexpr (S.in_backward()) {
-    if (dropped_) ops::dropout_backward_input(dy, drop_mask_, p_drop_);
+    if (dropped_) ops::dropout_backward_input(dy, drop_rng_, p_drop_);
     if constexpr (S.trains(slot::emb_ln_b)) ops::layer_norm_backward_beta(dy, ln_b.grad);
     if constexpr (S.trains(slot::emb_ln_w)) ops::layer_norm_backward_gamma(dy, ln_cache_, ln_w.grad);
     if constexpr (need_de) {

@@ -23,8 +23,9 @@
 //   Each weight-gradient GEMM exists only for a trainable weight, and each recorded activation
 //   only when a stage or a weight gradient reads it:
 //     x (QKV weight grads), ctx (Wo grad), h1 (Wi grad): GEMM inputs, kept only when that weight
-//     trains; g (Wout grad) is recomputed from i instead; q, k, v, probs (attention backward), LN
-//     caches, i (GELU input; also when Wout trains), dropout masks (1 byte per element): kept
+//     trains (h1 recomputed from LN1's x̂ when that is kept); g (Wout grad) is recomputed from i; q, k, v, probs (attention backward), LN
+//     caches, i (GELU input; also when Wout trains), dropout streams (16 bytes; backward redraws
+//     the masks from them, ops/dropout.hpp): kept
 //     when the stage that reads them is enabled.
 #pragma once
 
@@ -64,14 +65,19 @@ struct LayerTraits {
   // The inputs of weight gradients: of a trainable base weight, or of a LoRA target, or of an
   // input-scaled IA3 target (kept at run time only for the targets present, see
   // EncoderLayer::keeps()).
+  static constexpr bool keep_ln1 = need_dz1 || S.trains(slot::attn_ln_w);
+  static constexpr bool keep_ln2 = need_dz2 || S.trains(slot::out_ln_w);
   static constexpr bool keep_x = S.trains_any(bit(slot::q_w) | bit(slot::k_w) | bit(slot::v_w)) || lora;
   static constexpr bool keep_ctx = S.trains(slot::attn_out_w) || lora || ia3;
-  static constexpr bool keep_h1 = S.trains(slot::inter_w) || lora;
+  // h1 = LN1's output, the input of the Wi gradient (and of a LoRA intermediate target): recomputed
+  // from LN1's x̂ where that is kept anyway (one pass, bit-identical, 4 N H bytes less per layer),
+  // kept otherwise.
+  static constexpr bool need_h1 = S.trains(slot::inter_w) || lora;
+  static constexpr bool recompute_h1 = need_h1 && keep_ln1;
+  static constexpr bool keep_h1 = need_h1 && !keep_ln1;
   // g = gelu(i), the input of the Wout weight gradient, is never kept: backward recomputes it
   // from i (one vectorised GELU pass), 4 N I bytes less per trainable layer.
   static constexpr bool keep_i = need_dg || S.trains(slot::out_w);
-  static constexpr bool keep_ln1 = need_dz1 || S.trains(slot::attn_ln_w);
-  static constexpr bool keep_ln2 = need_dz2 || S.trains(slot::out_ln_w);
 };
 
 template <class T>
@@ -112,11 +118,11 @@ class EncoderLayer {
     [[no_unique_address]] Maybe<traits::keep_x, Tensor<T>, 10> x;
     [[no_unique_address]] Maybe<traits::need_dctx, QKVCache<T>, 11> qkv;
     [[no_unique_address]] Maybe<traits::keep_ctx, Tensor<T>, 12> ctx;
-    [[no_unique_address]] Maybe<traits::need_dz1, ops::DropoutMask, 13> drop1;
+    [[no_unique_address]] Maybe<traits::need_dz1, RandomStream, 13> drop1;  ///< its stream: backward redraws the mask
     [[no_unique_address]] Maybe<traits::keep_ln1, ops::LayerNormCache<T>, 14> ln1;
     [[no_unique_address]] Maybe<traits::keep_h1, Tensor<T>, 15> h1;
     [[no_unique_address]] Maybe<traits::keep_i, Tensor<T>, 16> i;
-    [[no_unique_address]] Maybe<traits::need_dz2, ops::DropoutMask, 18> drop2;
+    [[no_unique_address]] Maybe<traits::need_dz2, RandomStream, 18> drop2;
     [[no_unique_address]] Maybe<traits::keep_ln2, ops::LayerNormCache<T>, 19> ln2;
   };
 
@@ -169,10 +175,10 @@ class EncoderLayer {
     auto visit = [&](auto& t) {
       if constexpr (!std::is_empty_v<std::remove_reference_t<decltype(t)>>) f(t);
     };
-    visit(saved_.x), visit(saved_.ctx), visit(saved_.drop1), visit(saved_.h1), visit(saved_.i), visit(saved_.drop2);
+    visit(saved_.x), visit(saved_.ctx), visit(saved_.h1), visit(saved_.i);
     if constexpr (traits::need_dctx) {
       visit(saved_.qkv.q), visit(saved_.qkv.k), visit(saved_.qkv.v);
-      visit(saved_.qkv.attn.probs), visit(saved_.qkv.attn.drop_mask);
+      visit(saved_.qkv.attn.probs);
     }
     if constexpr (traits::keep_ln1) visit(saved_.ln1.xhat);
     if constexpr (traits::keep_ln2) visit(saved_.ln2.xhat);
@@ -202,8 +208,8 @@ class EncoderLayer {
   /// because dropout applies to dense + bias (as in HF). `tmp` holds the dense output.
   void dense_dropout_add_norm(LoraTarget target, const Tensor<T>& in, const Tensor<T>& w, const Tensor<T>& b,
                               const Tensor<T>& residual, const Tensor<T>& ln_w, const Tensor<T>& ln_b, Tensor<T>& tmp,
-                              RandomStream rng, ops::DropoutMask* mask, ops::LayerNormCache<T>* ln_cache,
-                              Tensor<T>& out, RunState<T>& st, Workspace<T>& ws) {
+                              RandomStream rng, RandomStream* record, ops::LayerNormCache<T>* ln_cache, Tensor<T>& out,
+                              RunState<T>& st, Workspace<T>& ws) {
     FlopCounter& fc = *st.flops;
     {
       const ProfileScope prof(fc, Pass::forward,
@@ -217,7 +223,8 @@ class EncoderLayer {
     }
     if (hidden_dropped_) {
       FROST_PROFILE(fc, forward, dropout);
-      ops::dropout_forward(tmp, p_hidden_, rng, mask);
+      ops::dropout_forward(tmp, p_hidden_, rng, static_cast<ops::DropoutMask*>(nullptr));
+      if (record) *record = rng;  // backward redraws the mask from it
     }
     FROST_PROFILE(fc, forward, layer_norm);
     ops::bias_residual_layer_norm_forward(tmp, hidden_dropped_ ? nullptr : &b, residual, ln_w, ln_b, eps_, out,
@@ -317,7 +324,7 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   hidden_dropped_ = drop && p_hidden_ > 0.0;
   Tensor<T>& h1 = cached_or(saved_.h1, ws.h1, st, keeps(S.trains(slot::inter_w), lora_bit(LoraTarget::inter)));
   dense_dropout_add_norm(LoraTarget::attn_out, ctx, attn_out_w.value, attn_out_b.value, x, attn_ln_w.value,
-                         attn_ln_b.value, ws.a, st.rng.fork(site + 2), cache_ptr<ops::DropoutMask>(saved_.drop1, st),
+                         attn_ln_b.value, ws.a, st.rng.fork(site + 2), cache_ptr<RandomStream>(saved_.drop1, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln1, st), h1, st, ws);
   // Feed-forward: dense + bias + GELU (fused), dense, dropout, residual, LayerNorm.
   Tensor<T>& i = cached_or(saved_.i, ws.i, st);
@@ -339,7 +346,7 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
       ops::bias_gelu_forward(i, inter_b.value, g);
   }
   dense_dropout_add_norm(LoraTarget::out, g, out_w.value, out_b.value, h1, out_ln_w.value, out_ln_b.value, ws.o,
-                         st.rng.fork(site + 3), cache_ptr<ops::DropoutMask>(saved_.drop2, st),
+                         st.rng.fork(site + 3), cache_ptr<RandomStream>(saved_.drop2, st),
                          cache_ptr<ops::LayerNormCache<T>>(saved_.ln2, st), y, st, ws);
 }
 
@@ -429,9 +436,20 @@ void EncoderLayer<T, S>::backward_ffn_in(Workspace<T>& ws, FlopCounter& fc) {
       FROST_PROFILE(fc, backward, bias);
       ops::linear_backward_bias(ws.i, inter_b.grad);
     }
+    if constexpr (traits::need_h1) {
+      const Tensor<T>* h1 = nullptr;
+      if constexpr (traits::recompute_h1) {
+        FROST_PROFILE(fc, backward, layer_norm);
+        ops::layer_norm_output(saved_.ln1, attn_ln_w.value, attn_ln_b.value, ws.h1);  // ws.h1 is free until LN1'
+        h1 = &ws.h1;
+      } else {
+        h1 = &saved_.h1;
+      }
+      FROST_PROFILE(fc, backward, gemm_ffn_in);
+      if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(ws.i, *h1, inter_w.grad, fc);
+      if constexpr (traits::lora) adapter_weights(LoraTarget::inter, ws.i, *h1, ws, fc);
+    }
     FROST_PROFILE(fc, backward, gemm_ffn_in);
-    if constexpr (S.trains(slot::inter_w)) ops::linear_backward_weight(ws.i, saved_.h1, inter_w.grad, fc);
-    if constexpr (traits::lora) adapter_weights(LoraTarget::inter, ws.i, saved_.h1, ws, fc);
     if constexpr (traits::need_dh1) {
       ops::linear_backward_input(ws.i, inter_w.value, ws.o, fc, Accumulate::yes);
       adapter_input(LoraTarget::inter, ws.o, ws, fc);

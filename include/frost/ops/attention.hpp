@@ -6,10 +6,10 @@
 //   forward, per (batch b, head h):
 //     scores = Q K^T / sqrt(d) + mask_add[b]     [S, S]
 //     P      = softmax(scores) (rows)            cached as probs [B*heads*S, S]
-//     Pd     = dropout(P)                        mask cached when p > 0
+//     Pd     = dropout(P)                        its stream cached when p > 0 (per head: fork(b*heads+h))
 //     ctx    = Pd V                              [S, d] -> ctx [B*S, H]
 //   backward_input (the op has no weights, so this is all of its backward):
-//     dV = Pd^T dctx;  dPd = dctx V^T;  dP = dPd * dropmask   (mask: 1 byte per kept position)
+//     dV = Pd^T dctx;  dPd = dctx V^T;  dP = dPd * dropmask   (mask redrawn from the stream)
 //     dS = P * (dP - rowsum(dP * P)) / sqrt(d);  dQ = dS K;  dK = dS^T Q
 //   FLOPs (counted here): forward 4*B*S*S*H, backward_input 8*B*S*S*H.
 #pragma once
@@ -32,8 +32,10 @@ namespace frost::ops {
 
 template <class T>
 struct AttentionCache {
-  Tensor<T> probs;        // [B*heads*S, S] softmax output P
-  DropoutMask drop_mask;  // [B*heads*S, S] kept positions, when attention dropout is active
+  Tensor<T> probs;  // [B*heads*S, S] softmax output P
+  /// The dropout stream, when attention dropout is active: head bh keeps position i of its [S, S]
+  /// block iff dropout_keeps(drop_rng.fork(bh), i, threshold), so no mask is stored.
+  RandomStream drop_rng;
 };
 
 struct AttentionShape {
@@ -74,20 +76,23 @@ void head_gemm(gemm::Trans ta, gemm::Trans tb, Eigen::Index m, Eigen::Index n, E
 }  // namespace detail
 
 namespace kernels {
-/// Attention's dropout backward for one head: pd = P * m, dp *= m, with m = kept ? scale : 0.
-FROST_ALWAYS_INLINE void attention_dropout_backward_body(const float* __restrict p, const std::uint8_t* __restrict kept,
-                                                         float* __restrict pd, float* __restrict dp, long n,
-                                                         float scale) {
+/// Attention's dropout backward for one head: pd = P * m, dp *= m, with m = keep(i) ? scale : 0 and
+/// keep(i) redrawn from the head's stream (k0, k1) exactly as dropout_body draws it.
+FROST_ALWAYS_INLINE void attention_dropout_backward_body(const float* __restrict p, float* __restrict pd,
+                                                         float* __restrict dp, long n, std::uint32_t k0,
+                                                         std::uint32_t k1, std::uint32_t threshold, float scale) {
   FROST_OMP(simd)
   for (long i = 0; i < n; ++i) {
-    const float m = static_cast<float>(static_cast<std::int32_t>(kept[i])) * scale;  // kept is 0 or 1
-    pd[i] = p[i] * m;                                                                // Pd = P * mask / (1 - p)
-    dp[i] *= m;                                                                      // dP = dPd * mask / (1 - p)
+    const std::int32_t keep = random_bits24(k0, k1, static_cast<std::uint32_t>(i)) >= threshold;
+    const float m = static_cast<float>(keep) * scale;
+    pd[i] = p[i] * m;  // Pd = P * mask / (1 - p)
+    dp[i] *= m;        // dP = dPd * mask / (1 - p)
   }
 }
 FROST_ISA_VARIANTS(attention_dropout_backward,
-                   (const float* p, const std::uint8_t* kept, float* pd, float* dp, long n, float scale),
-                   (p, kept, pd, dp, n, scale))
+                   (const float* p, float* pd, float* dp, long n, std::uint32_t k0, std::uint32_t k1,
+                    std::uint32_t threshold, float scale),
+                   (p, pd, dp, n, k0, k1, threshold, scale))
 
 /// Softmax backward of one row: dp = p * (dp - sum(dp * p)) / divisor.
 FROST_ALWAYS_INLINE void softmax_backward_row_body(float* __restrict dp, const float* __restrict p, long s,
@@ -123,7 +128,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
   ctx.resize(sh.batch * S, H);
   if (cache) {
     cache->probs.resize(sh.batch * sh.heads * S, S);
-    if (dropout) cache->drop_mask.resize(sh.batch * sh.heads * S, S);
+    cache->drop_rng = rng;
   }
   fc.add(Phase::forward, 2 * gemm_flops(sh.batch * sh.heads * S, S, d));  // QK^T and P V
 #if defined(FROST_USE_DNNL)
@@ -150,14 +155,12 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
       const T* PV = P;
       if (dropout) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
-        std::uint8_t* kept = cache ? cache->drop_mask.data() + bh * S * S : nullptr;
         if constexpr (std::is_same_v<T, float>) {
-          kernels::dropout_for(isa)(P, dropped.data(), kept, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
+          kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
         } else {
           for (Eigen::Index i = 0; i < S * S; ++i) {
             const bool keep = dropout_keeps(r, static_cast<std::uint32_t>(i), threshold);
             dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
-            if (kept) kept[i] = keep ? 1 : 0;
           }
         }
         PV = dropped.data();
@@ -176,6 +179,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   const T scale_div = std::sqrt(static_cast<T>(d));
   const bool dropout = p_drop > 0.0;
   const T keep_scale = dropout_scale<T>(p_drop);
+  const std::uint32_t threshold = dropout_threshold(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   dq.resize(sh.batch * S, H);
   dk.resize(sh.batch * S, H);
@@ -199,12 +203,13 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
       detail::head_gemm(Trans::no, Trans::yes, S, S, d, dC, H, v.data() + off, H, dp.data(), S);  // dPd
       const T* Pd = P;
       if (dropout) {
-        const std::uint8_t* kept = cache.drop_mask.data() + bh * S * S;
+        const RandomStream r = cache.drop_rng.fork(static_cast<std::uint64_t>(bh));
         if constexpr (std::is_same_v<T, float>) {
-          kernels::attention_dropout_backward_for(isa)(P, kept, pd.data(), dp.data(), S * S, keep_scale);
+          kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp.data(), S * S, r.k0(), r.k1(), threshold,
+                                                       keep_scale);
         } else {
           for (Eigen::Index i = 0; i < S * S; ++i) {
-            const T m = kept[i] ? keep_scale : T(0);
+            const T m = dropout_keeps(r, static_cast<std::uint32_t>(i), threshold) ? keep_scale : T(0);
             pd.data()[i] = P[i] * m;  // Pd = P * mask / (1 - p)
             dp.data()[i] *= m;        // dP = dPd * mask / (1 - p)
           }

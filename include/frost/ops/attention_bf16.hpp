@@ -90,8 +90,7 @@ inline void attention_forward_bf16(const Tensor<float>& q, const Tensor<float>& 
       const float* PV = P;
       if (dropout) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
-        std::uint8_t* kept = cache ? cache->drop_mask.data() + bh * S * S : nullptr;
-        kernels::dropout_for(isa)(P, dropped.data(), kept, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
+        kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
         PV = dropped.data();
       }
       to_bf16_row(PV, w.p.data() + bh * S * S, S * S);
@@ -109,6 +108,7 @@ inline void attention_backward_input_bf16(const Tensor<float>& dctx, const Tenso
   const float scale_div = std::sqrt(static_cast<float>(d));
   const bool dropout = p_drop > 0.0;
   const float keep_scale = dropout_scale<float>(p_drop);
+  const std::uint32_t threshold = dropout_threshold(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   Bf16AttentionScratch& w = bf16_attention_scratch();
   to_bf16_into(dctx, w.c);
@@ -130,8 +130,8 @@ inline void attention_backward_input_bf16(const Tensor<float>& dctx, const Tenso
       float* dp = w.scores.data() + bh * S * S;
       const float* Pd = P;
       if (dropout) {
-        kernels::attention_dropout_backward_for(isa)(P, cache.drop_mask.data() + bh * S * S, pd.data(), dp, S * S,
-                                                     keep_scale);
+        const RandomStream r = cache.drop_rng.fork(static_cast<std::uint64_t>(bh));
+        kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp, S * S, r.k0(), r.k1(), threshold, keep_scale);
         Pd = pd.data();
       }
       to_bf16_row(Pd, w.p.data() + bh * S * S, S * S);

@@ -1,9 +1,13 @@
 // frost/ops/dropout.hpp: inverted dropout (torch.nn.Dropout in train mode).
 //
 //   x [N, F] in place; keep with probability 1 - p, scale kept values by 1 / (1 - p).
-//   The kept positions are recorded for backward as one byte per element (1 = kept; a float mask
-//   would take four): dx = kept ? dy / (1 - p) : 0.
-//   p == 0 or eval mode: identity, no mask stored.
+//   dx = kept ? dy / (1 - p) : 0. Backward learns the kept positions one of two ways:
+//     * redrawn from the stream (the encoder layers' and attention's dropouts): whether element i
+//       is kept is a pure function of (stream, i), so backward recomputes it and nothing but the
+//       16-byte stream is kept (one byte per element less: 3 MiB per bert-base layer and step);
+//     * a recorded mask, one byte per element (1 = kept), where a caller wants one (LoRA's input
+//       dropout, the embeddings', the pooler's: small tensors).
+//   p == 0 or eval mode: identity, nothing stored.
 // Element i is kept when its 24 random bits (core/random.hpp) are >= ceil(p * 2^24), i.e. when
 // u = bits / 2^24 is not below p. float runs through the ISA kernels (core/isa_dispatch.hpp).
 #pragma once
@@ -74,6 +78,20 @@ FROST_ALWAYS_INLINE void dropout_backward_body(float* __restrict d, const std::u
   for (long i = 0; i < n; ++i) d[i] *= static_cast<float>(static_cast<std::int32_t>(kept[i])) * scale;  // 0 or 1
 }
 FROST_ISA_VARIANTS(dropout_backward, (float* d, const std::uint8_t* kept, long n, float scale), (d, kept, n, scale))
+
+/// d[i] *= keep(i0 + i) ? scale : 0, keep redrawn from the stream (k0, k1) exactly as dropout_body draws it.
+FROST_ALWAYS_INLINE void dropout_backward_redraw_body(float* __restrict d, long n, std::uint32_t i0, std::uint32_t k0,
+                                                      std::uint32_t k1, std::uint32_t threshold, float scale) {
+  FROST_OMP(simd)
+  for (long i = 0; i < n; ++i) {
+    const std::int32_t keep = random_bits24(k0, k1, i0 + static_cast<std::uint32_t>(i)) >= threshold;
+    d[i] *= static_cast<float>(keep) * scale;
+  }
+}
+FROST_ISA_VARIANTS(dropout_backward_redraw,
+                   (float* d, long n, std::uint32_t i0, std::uint32_t k0, std::uint32_t k1, std::uint32_t threshold,
+                    float scale),
+                   (d, n, i0, k0, k1, threshold, scale))
 }  // namespace kernels
 
 template <class T>
@@ -114,6 +132,24 @@ void dropout_backward_input(Tensor<T>& dy_inplace, const DropoutMask& mask, doub
   } else {
     FROST_OMP(parallel for simd schedule(static) if(n >= kParallelMinWork))
     for (Eigen::Index i = 0; i < n; ++i) d[i] *= ms[i] ? scale : T(0);
+  }
+}
+
+/// The same with the kept positions redrawn from `rng`, the stream dropout_forward() drew them from.
+template <class T>
+void dropout_backward_input(Tensor<T>& dy_inplace, const RandomStream& rng, double p) {
+  const T scale = dropout_scale<T>(p);
+  const std::uint32_t thr = dropout_threshold(p);
+  const Eigen::Index n = numel(dy_inplace);
+  T* d = dy_inplace.data();
+  if constexpr (std::is_same_v<T, float>) {
+    const auto kernel = kernels::dropout_backward_redraw_for(cpu::kernel_isa());
+    for_each_block(n, kDropoutBlock, [&](Eigen::Index i0, Eigen::Index len) {
+      kernel(d + i0, len, static_cast<std::uint32_t>(i0), rng.k0(), rng.k1(), thr, scale);
+    });
+  } else {
+    FROST_OMP(parallel for schedule(static) if(n >= kParallelMinWork))
+    for (Eigen::Index i = 0; i < n; ++i) d[i] *= dropout_keeps(rng, static_cast<std::uint32_t>(i), thr) ? scale : T(0);
   }
 }
 

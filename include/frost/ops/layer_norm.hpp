@@ -85,6 +85,15 @@ FROST_ALWAYS_INLINE void layer_norm_backward_row_body(const float* __restrict dy
 FROST_ISA_VARIANTS(layer_norm_backward_row,
                    (const float* dy, const float* gamma, const float* xhat, float rstd, float* dx, long h),
                    (dy, gamma, xhat, rstd, dx, h))
+/// y = xhat * gamma + beta for one row: the last pass of layer_norm_row_body, the same expression on
+/// the same xhat, so the result is the forward's output bit for bit.
+FROST_ALWAYS_INLINE void layer_norm_output_row_body(const float* __restrict xhat, const float* __restrict gamma,
+                                                    const float* __restrict beta, float* __restrict y, long h) {
+  FROST_OMP(simd)
+  for (long j = 0; j < h; ++j) y[j] = (xhat[j]) * gamma[j] + beta[j];
+}
+FROST_ISA_VARIANTS(layer_norm_output_row, (const float* xhat, const float* gamma, const float* beta, float* y, long h),
+                   (xhat, gamma, beta, y, h))
 }  // namespace kernels
 
 namespace detail {
@@ -154,6 +163,24 @@ void bias_residual_layer_norm_forward(const Tensor<T>& a, const Tensor<T>* bias,
                                       const Tensor<T>& gamma, const Tensor<T>& beta, T eps, Tensor<T>& y,
                                       LayerNormCache<T>* cache) {
   detail::layer_norm_rows(a, bias, &residual, gamma, beta, eps, y, cache);
+}
+
+/// y = xhat * gamma + beta [N, H] from a forward's cache: that forward's output again (bit for bit),
+/// for a backward that reads the output but kept only xhat.
+template <class T>
+void layer_norm_output(const LayerNormCache<T>& cache, const Tensor<T>& gamma, const Tensor<T>& beta, Tensor<T>& y) {
+  const Eigen::Index n = cache.xhat.rows(), h = cache.xhat.cols();
+  y.resize(n, h);
+  if constexpr (std::is_same_v<T, float>) {
+    const auto kernel = kernels::layer_norm_output_row_for(cpu::kernel_isa());
+    FROST_OMP(parallel for schedule(static) if (n * h >= kParallelMinWork))
+    for (Eigen::Index r = 0; r < n; ++r)
+      kernel(cache.xhat.data() + r * h, gamma.data(), beta.data(), y.data() + r * h, h);
+  } else {
+    FROST_OMP(parallel for schedule(static) if (n * h >= kParallelMinWork))
+    for (Eigen::Index r = 0; r < n; ++r)
+      y.row(r).array() = cache.xhat.row(r).array() * gamma.row(0).array() + beta.row(0).array();
+  }
 }
 
 template <class T>
