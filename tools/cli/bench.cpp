@@ -122,7 +122,10 @@ inline nlohmann::json run_bench(const BenchOptions& o, const BertConfig& cfg, co
     comm.barrier();
     if (o.profile && s == 1) model.flops.profile = &prof;
     const auto t0 = clock::now();
-    model.zero_grad();
+    {
+      const ProfileScope scope(model.flops, Pass::optimizer, OpFamily::pages);
+      model.zero_grad();
+    }
     model.flops.reset();
     reducer.arm();
     model.forward_backward(b, y);

@@ -29,6 +29,7 @@ enum class OpFamily : int {
   embeddings,     ///< lookups + LayerNorm, their backward
   loss,           ///< cross-entropy / BCE / MSE and dlogits
   optimizer,      ///< AdamW / SGD step
+  pages,          ///< zero_grad, and handing pages back and forth (core/pages.hpp)
   count
 };
 enum class Pass : int { forward = 0, backward = 1, optimizer = 2, count };
@@ -51,7 +52,8 @@ inline const char* name(OpFamily f) {
                                                                                         "bias gradients",
                                                                                         "embeddings",
                                                                                         "loss",
-                                                                                        "optimizer"};
+                                                                                        "optimizer",
+                                                                                        "zero_grad + pages"};
   return kNames[static_cast<std::size_t>(f)];
 }
 inline bool is_gemm(OpFamily f) { return static_cast<int>(f) <= static_cast<int>(OpFamily::gemm_head); }

@@ -353,6 +353,7 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   std::size_t populated = 0, released = 0;
   pages::Populator pop;
   const auto populate = [&](auto& component) {
+    FROST_PROFILE(flops, backward, pages);
     component.for_each_param([&](int, auto& p) {
       if constexpr (is_trainable_v<decltype(p)>) pop.add(p.grad, pages::Grain::page);
     });
@@ -363,23 +364,19 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
     }
     pop.run();
   };
+  self().visit_classifier([&](auto& c) { populate(c); });
   {
     FROST_PROFILE(flops, backward, gemm_head);
-    self().visit_classifier([&](auto& c) {
-      populate(c);
-      c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_);
-    });
+    self().visit_classifier([&](auto& c) { c.backward(dlogits, needs_dx(D + 2) ? &dpooled : nullptr, st_); });
   }
   ready(Component::classifier, 0);
   if (!needs_dx(D + 2)) return;
   Tensor<T>* dcur = &dh_[0];
   Tensor<T>* dnxt = &dh_[1];
+  self().visit_pooler([&](auto& p) { populate(p); });
   {
     FROST_PROFILE(flops, backward, gemm_head);
-    self().visit_pooler([&](auto& p) {
-      populate(p);
-      p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_);
-    });
+    self().visit_pooler([&](auto& p) { p.backward(dpooled, needs_dx(D + 1) ? dcur : nullptr, st_); });
   }
   ready(Component::pooler, 0);
   if (!needs_dx(D + 1)) return;
@@ -401,12 +398,10 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
     return dx;
   });
   if (done) return;
+  self().visit_embeddings([&](auto& e) { populate(e); });
   {
     FROST_PROFILE(flops, backward, embeddings);
-    self().visit_embeddings([&](auto& e) {
-      populate(e);
-      e.backward(*dcur, ws_);
-    });
+    self().visit_embeddings([&](auto& e) { e.backward(*dcur, ws_); });
   }
   ready(Component::embeddings, 0);
 }

@@ -289,6 +289,7 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   const std::uint64_t site = 1000u * static_cast<std::uint64_t>(index_ + 1);
   constexpr std::uint32_t kQKV = lora_bit(LoraTarget::query) | lora_bit(LoraTarget::key) | lora_bit(LoraTarget::value);
   if (st.record && saved_released_) {  // the pages the last backward released, back in
+    FROST_PROFILE(fc, forward, pages);
     pages::Populator pop;
     for_each_saved_buffer([&](auto& t) { pop.add(t, pages::Grain::page); });
     pop.run();
