@@ -85,8 +85,9 @@ void EmbeddingLayer<T, S>::forward(const int* ids, const int* types, Tensor<T>& 
   ops::layer_norm_forward(e, ln_w.value, ln_b.value, eps_, y, cache_ptr<ops::LayerNormCache<T>>(ln_cache_, st));
   dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
   if (dropped_) {
-    ops::dropout_forward(y, p_drop_, st.rng.fork(0), static_cast<ops::DropoutMask*>(nullptr));
-    if (RandomStream* r = cache_ptr<RandomStream>(drop_rng_, st)) *r = st.rng.fork(0);
+    const RandomStream rng = st.rng.fork(0);
+    ops::dropout_forward(y, p_drop_, rng, static_cast<ops::DropoutMask*>(nullptr));
+    if (RandomStream* r = cache_ptr<RandomStream>(drop_rng_, st)) *r = rng;  // backward redraws the mask
   }
 }
 

@@ -42,6 +42,17 @@ struct AttentionShape {
   Eigen::Index batch, seq, heads, head_dim;
 };
 
+/// Attention dropout's rule for one call (ops/dropout.hpp): whether it is on, the scale of kept
+/// values and the 24-bit threshold below which a position is dropped; forward and backward, float
+/// and bf16, all draw and redraw with it.
+template <class T>
+struct AttentionDropout {
+  explicit AttentionDropout(double p) : on(p > 0.0), keep_scale(dropout_scale<T>(p)), threshold(dropout_threshold(p)) {}
+  bool on;
+  T keep_scale;
+  std::uint32_t threshold;
+};
+
 /// Additive mask [B, S] from a 0/1 attention mask (row-major, B*S entries).
 template <class T>
 Tensor<T> additive_mask(const int* attention_mask, Eigen::Index batch, Eigen::Index seq) {
@@ -121,9 +132,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
   using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
-  const bool dropout = p_drop > 0.0;
-  const T keep_scale = dropout_scale<T>(p_drop);
-  const std::uint32_t threshold = dropout_threshold(p_drop);
+  const AttentionDropout<T> drop(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   ctx.resize(sh.batch * S, H);
   if (cache) {
@@ -140,7 +149,7 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
   }
 #endif
   FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
-    Tensor<T> scratch(S, S), dropped(dropout ? S : 0, dropout ? S : 0);  // per thread
+    Tensor<T> scratch(S, S), dropped(drop.on ? S : 0, drop.on ? S : 0);  // per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
       const Eigen::Index b = bh / sh.heads, h = bh % sh.heads, off = b * S * H + h * d;
@@ -153,14 +162,15 @@ void attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& 
       masked_softmax_rows(scratch, scale_div, mask_add, b);
       if (cache) std::copy(P, P + S * S, cache->probs.data() + bh * S * S);
       const T* PV = P;
-      if (dropout) {
+      if (drop.on) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
         if constexpr (std::is_same_v<T, float>) {
-          kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
+          kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), drop.threshold,
+                                    drop.keep_scale);
         } else {
           for (Eigen::Index i = 0; i < S * S; ++i) {
-            const bool keep = dropout_keeps(r, static_cast<std::uint32_t>(i), threshold);
-            dropped.data()[i] = keep ? P[i] * keep_scale : T(0);
+            const bool keep = dropout_keeps(r, static_cast<std::uint32_t>(i), drop.threshold);
+            dropped.data()[i] = keep ? P[i] * drop.keep_scale : T(0);
           }
         }
         PV = dropped.data();
@@ -177,9 +187,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   using gemm::Trans;
   const Eigen::Index S = sh.seq, d = sh.head_dim, H = sh.heads * d;
   const T scale_div = std::sqrt(static_cast<T>(d));
-  const bool dropout = p_drop > 0.0;
-  const T keep_scale = dropout_scale<T>(p_drop);
-  const std::uint32_t threshold = dropout_threshold(p_drop);
+  const AttentionDropout<T> drop(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   dq.resize(sh.batch * S, H);
   dk.resize(sh.batch * S, H);
@@ -194,7 +202,7 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
   }
 #endif
   FROST_OMP(parallel if (sh.batch * sh.heads * S * S * d >= kParallelMinWork)) {
-    Tensor<T> dp(S, S), pd(dropout ? S : 0, dropout ? S : 0);  // per thread
+    Tensor<T> dp(S, S), pd(drop.on ? S : 0, drop.on ? S : 0);  // per thread
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < sh.batch * sh.heads; ++bh) {
       const Eigen::Index b = bh / sh.heads, h = bh % sh.heads, off = b * S * H + h * d;
@@ -202,14 +210,14 @@ void attention_backward_input(const Tensor<T>& dctx, const Tensor<T>& q, const T
       const T* dC = dctx.data() + off;
       detail::head_gemm(Trans::no, Trans::yes, S, S, d, dC, H, v.data() + off, H, dp.data(), S);  // dPd
       const T* Pd = P;
-      if (dropout) {
+      if (drop.on) {
         const RandomStream r = cache.drop_rng.fork(static_cast<std::uint64_t>(bh));
         if constexpr (std::is_same_v<T, float>) {
-          kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp.data(), S * S, r.k0(), r.k1(), threshold,
-                                                       keep_scale);
+          kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp.data(), S * S, r.k0(), r.k1(), drop.threshold,
+                                                       drop.keep_scale);
         } else {
           for (Eigen::Index i = 0; i < S * S; ++i) {
-            const T m = dropout_keeps(r, static_cast<std::uint32_t>(i), threshold) ? keep_scale : T(0);
+            const T m = dropout_keeps(r, static_cast<std::uint32_t>(i), drop.threshold) ? drop.keep_scale : T(0);
             pd.data()[i] = P[i] * m;  // Pd = P * mask / (1 - p)
             dp.data()[i] *= m;        // dP = dPd * mask / (1 - p)
           }

@@ -66,9 +66,7 @@ inline void attention_forward_bf16(const Tensor<float>& q, const Tensor<float>& 
                                    RandomStream rng, Tensor<float>& ctx, AttentionCache<float>* cache) {
   const Eigen::Index S = sh.seq, d = sh.head_dim, BH = sh.batch * sh.heads;
   const float scale_div = std::sqrt(static_cast<float>(d));
-  const bool dropout = p_drop > 0.0;
-  const float keep_scale = dropout_scale<float>(p_drop);
-  const std::uint32_t threshold = dropout_threshold(p_drop);
+  const AttentionDropout<float> drop(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   Bf16AttentionScratch& w = bf16_attention_scratch();
   to_bf16_into(q, w.q);
@@ -79,7 +77,7 @@ inline void attention_forward_bf16(const Tensor<float>& q, const Tensor<float>& 
   gemm::DnnlGemm::batched_gemm_bf16(sh.batch, sh.heads, S, S, d, w.q.data(), head_view(sh, false), w.k.data(),
                                     head_view(sh, true), w.scores.data(), score_view(sh, false));
   FROST_OMP(parallel if (BH * S * S * d >= kParallelMinWork)) {
-    Tensor<float> dropped(dropout ? S : 0, dropout ? S : 0);  // per thread
+    Tensor<float> dropped(drop.on ? S : 0, drop.on ? S : 0);  // per thread
     const auto to_bf16_row = frost::kernels::to_bf16_row_for(isa);
     FROST_OMP(for schedule(static))
     for (Eigen::Index bh = 0; bh < BH; ++bh) {
@@ -88,9 +86,10 @@ inline void attention_forward_bf16(const Tensor<float>& q, const Tensor<float>& 
       masked_softmax_rows(head, scale_div, mask_add, bh / sh.heads);
       if (cache) std::copy(P, P + S * S, cache->probs.data() + bh * S * S);
       const float* PV = P;
-      if (dropout) {
+      if (drop.on) {
         const RandomStream r = rng.fork(static_cast<std::uint64_t>(bh));
-        kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), threshold, keep_scale);
+        kernels::dropout_for(isa)(P, dropped.data(), nullptr, S * S, 0, r.k0(), r.k1(), drop.threshold,
+                                  drop.keep_scale);
         PV = dropped.data();
       }
       to_bf16_row(PV, w.p.data() + bh * S * S, S * S);
@@ -106,9 +105,7 @@ inline void attention_backward_input_bf16(const Tensor<float>& dctx, const Tenso
                                           Tensor<float>& dv) {
   const Eigen::Index S = sh.seq, d = sh.head_dim, BH = sh.batch * sh.heads;
   const float scale_div = std::sqrt(static_cast<float>(d));
-  const bool dropout = p_drop > 0.0;
-  const float keep_scale = dropout_scale<float>(p_drop);
-  const std::uint32_t threshold = dropout_threshold(p_drop);
+  const AttentionDropout<float> drop(p_drop);
   const cpu::Isa isa = cpu::kernel_isa();
   Bf16AttentionScratch& w = bf16_attention_scratch();
   to_bf16_into(dctx, w.c);
@@ -121,7 +118,7 @@ inline void attention_backward_input_bf16(const Tensor<float>& dctx, const Tenso
   gemm::DnnlGemm::batched_gemm_bf16(sh.batch, sh.heads, S, S, d, w.c.data(), head_view(sh, false), w.v.data(),
                                     head_view(sh, true), w.scores.data(), score_view(sh, false));  // dPd
   FROST_OMP(parallel if (BH * S * S * d >= kParallelMinWork)) {
-    Tensor<float> pd(dropout ? S : 0, dropout ? S : 0);  // per thread
+    Tensor<float> pd(drop.on ? S : 0, drop.on ? S : 0);  // per thread
     const auto to_bf16_row = frost::kernels::to_bf16_row_for(isa);
     const auto softmax_backward = kernels::softmax_backward_row_for(isa);
     FROST_OMP(for schedule(static))
@@ -129,9 +126,10 @@ inline void attention_backward_input_bf16(const Tensor<float>& dctx, const Tenso
       const float* P = cache.probs.data() + bh * S * S;
       float* dp = w.scores.data() + bh * S * S;
       const float* Pd = P;
-      if (dropout) {
+      if (drop.on) {
         const RandomStream r = cache.drop_rng.fork(static_cast<std::uint64_t>(bh));
-        kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp, S * S, r.k0(), r.k1(), threshold, keep_scale);
+        kernels::attention_dropout_backward_for(isa)(P, pd.data(), dp, S * S, r.k0(), r.k1(), drop.threshold,
+                                                     drop.keep_scale);
         Pd = pd.data();
       }
       to_bf16_row(Pd, w.p.data() + bh * S * S, S * S);
