@@ -350,6 +350,7 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   // way: a second backward needs a new forward (as PyTorch's graph without retain_graph).
   recorded_ = false;
   std::vector<std::function<std::size_t()>> dead;  // release_saved_pages of finished layers
+  dead.reserve(static_cast<std::size_t>(D));
   std::size_t populated = 0, released = 0;
   pages::Populator pop;
   const auto populate = [&](auto& component) {

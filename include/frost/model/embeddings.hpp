@@ -86,7 +86,7 @@ void EmbeddingLayer<T, S>::forward(const int* ids, const int* types, Tensor<T>& 
   dropped_ = dropout_active(st, S.trainable != 0) && p_drop_ > 0.0;
   if (dropped_) {
     const RandomStream rng = st.rng.fork(0);
-    ops::dropout_forward(y, p_drop_, rng, static_cast<ops::DropoutMask*>(nullptr));
+    ops::dropout_forward(y, p_drop_, rng);
     if (RandomStream* r = cache_ptr<RandomStream>(drop_rng_, st)) *r = rng;  // backward redraws the mask
   }
 }

@@ -223,7 +223,7 @@ class EncoderLayer {
     }
     if (hidden_dropped_) {
       FROST_PROFILE(fc, forward, dropout);
-      ops::dropout_forward(tmp, p_hidden_, rng, static_cast<ops::DropoutMask*>(nullptr));
+      ops::dropout_forward(tmp, p_hidden_, rng);
       if (record) *record = rng;  // backward redraws the mask from it
     }
     FROST_PROFILE(fc, forward, layer_norm);

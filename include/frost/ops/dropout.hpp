@@ -94,8 +94,11 @@ FROST_ISA_VARIANTS(dropout_backward_redraw,
                    (d, n, i0, k0, k1, threshold, scale))
 }  // namespace kernels
 
+/// x = dropout(x) in place: element i kept (and scaled by 1 / (1 - p)) where the draw of index i
+/// from `rng` clears the threshold. `mask`, when given, records the kept positions; without one,
+/// backward redraws them from the same stream (dropout_backward_input(dy, rng, p)).
 template <class T>
-void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask) {
+void dropout_forward(Tensor<T>& x, double p, RandomStream rng, DropoutMask* mask = nullptr) {
   const T scale = dropout_scale<T>(p);
   const std::uint32_t thr = dropout_threshold(p);
   const Eigen::Index n = numel(x);
