@@ -297,35 +297,14 @@ class WordPieceTokenizer {
 
   /// The WordPiece tokens of `text` (no [CLS]/[SEP] added); see the header comment.
   [[nodiscard]] std::vector<std::string> tokenize(std::string_view text) const {
-    std::vector<std::string> out;
-    std::vector<CodePoints> words;
-    for_each_chunk(text, [&](const CodePoints& cps, std::size_t begin, std::size_t end, bool special) {
-      if (special) {
-        out.push_back(encode_utf8(cps.data() + begin, cps.data() + end));
-        return;
-      }
-      words.clear();
-      split_words(cps, begin, end, words);
-      for (const auto& w : words) wordpiece(w, out);
-    });
-    return out;
+    return split_text(text, [this](const CodePoints& word, std::vector<std::string>& out) { wordpiece(word, out); });
   }
 
   /// The words WordPiece then splits, special tokens included: BasicTokenizer's output (slow),
   /// or the added-token split, normalizer and pre-tokenizer (fast). For tests and debugging.
   [[nodiscard]] std::vector<std::string> basic_tokenize(std::string_view text) const {
-    std::vector<std::string> out;
-    std::vector<CodePoints> words;
-    for_each_chunk(text, [&](const CodePoints& cps, std::size_t begin, std::size_t end, bool special) {
-      if (special) {
-        out.push_back(encode_utf8(cps.data() + begin, cps.data() + end));
-        return;
-      }
-      words.clear();
-      split_words(cps, begin, end, words);
-      for (const auto& w : words) out.push_back(encode_utf8(w));
-    });
-    return out;
+    return split_text(text,
+                      [](const CodePoints& word, std::vector<std::string>& out) { out.push_back(encode_utf8(word)); });
   }
 
   /// Vocabulary ids; a token outside the vocabulary maps to [UNK]'s id (as HF).
@@ -636,6 +615,24 @@ class WordPieceTokenizer {
       }
     }
     if (!cur.empty()) pieces.push_back(std::move(cur));
+  }
+
+  /// The tokens of `text`: each special token as written, and each word the basic split yields
+  /// passed to emit(word, out), which appends that word's tokens.
+  template <class Emit>
+  std::vector<std::string> split_text(std::string_view text, Emit&& emit) const {
+    std::vector<std::string> out;
+    std::vector<CodePoints> words;
+    for_each_chunk(text, [&](const CodePoints& cps, std::size_t begin, std::size_t end, bool special) {
+      if (special) {
+        out.push_back(encode_utf8(cps.data() + begin, cps.data() + end));
+        return;
+      }
+      words.clear();
+      split_words(cps, begin, end, words);
+      for (const auto& w : words) emit(w, out);
+    });
+    return out;
   }
 
   /// Calls f(cps, begin, end, special) for every special token found verbatim in `text` and for
