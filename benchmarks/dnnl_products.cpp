@@ -10,8 +10,6 @@
 // usage: OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/dnnl_products
 #include <oneapi/dnnl/dnnl.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -19,23 +17,14 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
+#include "median_seconds.hpp"
+
 namespace {
 
 using dt = dnnl::memory::data_type;
 using dims = dnnl::memory::dims;
 
-template <class F>
-double median_seconds(F&& f) {
-  f();  // warm-up (primitive creation, first touch)
-  std::vector<double> t;
-  for (int r = 0; r < 9; ++r) {
-    const auto a = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[4];
-}
+using frost_bench::median_seconds;
 
 /// Median seconds and oneDNN's implementation name of a float matmul primitive C = A B over
 /// the given (possibly strided, possibly batched) views of a, b and c.

@@ -16,8 +16,6 @@
 // usage: OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/gemm_floor [bert-base|minilm]
 #include <omp.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -25,22 +23,13 @@
 #include <frost/ops/attention.hpp>
 #include <vector>
 
+#include "median_seconds.hpp"
+
 namespace {
 
 using frost::gemm::Trans;
 
-template <class F>
-double median_seconds(F&& f) {
-  f();  // warm-up (first touch, any per-shape set-up)
-  std::vector<double> t;
-  for (int r = 0; r < 9; ++r) {
-    const auto a = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[4];
-}
+using frost_bench::median_seconds;
 
 /// Seconds of one C[m, n] = op(A) op(B) through the default backend, as frost's linear layers call it.
 double time_linear(long m, long n, long k, Trans ta, Trans tb) {
