@@ -76,9 +76,9 @@ struct Settings {
   /// Buffers smaller than this are left alone (their pages would be 4 KiB ones anyway, and the
   /// syscalls would cost more than the memory is worth).
   std::size_t min_bytes = std::size_t{1} << 20;
-  /// The huge-page size (a power of two, at least 4096). Activations release whole, aligned huge
-  /// pages only, so that what they release refaults as huge pages; gradients release every whole
-  /// 4 KiB page too (their ends rarely fill a huge page, and each one counts at the step's peak).
+  /// The huge-page size (a power of two, at least 4096): release() asks for huge pages on the
+  /// whole ones inside a buffer (the small pages at its ends stay small), and a Populator faults a
+  /// buffer in one huge page per piece, so that the threads share the work.
   std::size_t huge = std::size_t{2} << 20;
 };
 inline Settings& settings() {
@@ -94,33 +94,24 @@ inline Settings& settings() {
   return s;
 }
 
-/// Which pages of a buffer release() gives back: whole huge pages only, or every whole page.
-enum class Grain { huge, page };
-
-namespace detail {
-inline Interior interior(void* p, std::size_t bytes, Grain g) {
-  return interior(p, bytes, g == Grain::huge ? settings().huge : kPage);
-}
-}  // namespace detail
-
-/// Gives the pages wholly inside [p, p + bytes) (by `grain`) back to the kernel; afterwards they
-/// read as zero. Returns the bytes released: 0 (the memory left as it was) when releasing is off
-/// or the buffer is small.
-inline std::size_t release(void* p, std::size_t bytes, Grain grain) {
+/// Gives the pages wholly inside [p, p + bytes) back to the kernel; afterwards they read as zero.
+/// Returns the bytes released: 0 (the memory left as it was) when releasing is off or the buffer
+/// is small.
+inline std::size_t release(void* p, std::size_t bytes) {
 #if defined(__linux__)
   if (!settings().enabled || bytes < settings().min_bytes) return 0;
-  const detail::Interior r = detail::interior(p, bytes, grain);
+  const detail::Interior r = detail::interior(p, bytes);
   const auto n = static_cast<std::size_t>(r.end - r.begin);
   if (n == 0) return 0;
 #if defined(MADV_HUGEPAGE)
   // Advice only (without it the refault is slower, not wrong), and only on whole huge pages, so
-  // that the ends of a Grain::page buffer stay in a small-page mapping and never split one.
-  const detail::Interior h = detail::interior(p, bytes, Grain::huge);
+  // that the ends of a buffer stay in a small-page mapping and never split one.
+  const detail::Interior h = detail::interior(p, bytes, settings().huge);
   if (h.end > h.begin) (void)::madvise(h.begin, static_cast<std::size_t>(h.end - h.begin), MADV_HUGEPAGE);
 #endif
   return ::madvise(r.begin, n, MADV_DONTNEED) == 0 ? n : 0;
 #else
-  (void)p, (void)bytes, (void)grain;
+  (void)p, (void)bytes;
   return 0;
 #endif
 }
@@ -128,8 +119,8 @@ inline std::size_t release(void* p, std::size_t bytes, Grain grain) {
 /// Sets [p, p + bytes) to zero bytes by releasing its pages (and filling the partial pages at its
 /// ends). Returns false, leaving the memory as it was, where release() would: the caller fills.
 inline bool release_zeroed(void* p, std::size_t bytes) {
-  if (release(p, bytes, Grain::page) == 0) return false;
-  const detail::Interior r = detail::interior(p, bytes, Grain::page);
+  if (release(p, bytes) == 0) return false;
+  const detail::Interior r = detail::interior(p, bytes);
   std::memset(p, 0, static_cast<std::size_t>(r.begin - static_cast<char*>(p)));
   std::memset(r.end, 0, static_cast<std::size_t>(static_cast<char*>(p) + bytes - r.end));
   return true;
@@ -156,8 +147,8 @@ inline void populate_range(char* begin, std::size_t n) {
 
 /// The same for a dense Eigen object (Tensor<T>, a dropout mask).
 template <class Dense>
-std::size_t release(Dense& t, Grain grain) {
-  return release(t.data(), static_cast<std::size_t>(t.size()) * sizeof(*t.data()), grain);
+std::size_t release(Dense& t) {
+  return release(t.data(), static_cast<std::size_t>(t.size()) * sizeof(*t.data()));
 }
 
 /// Populates several buffers at once, their granules split across the OpenMP threads: the
@@ -166,18 +157,17 @@ std::size_t release(Dense& t, Grain grain) {
 class Populator {
  public:
   template <class Dense>
-  void add(Dense& t, Grain grain) {
-    add(t.data(), static_cast<std::size_t>(t.size()) * sizeof(*t.data()), grain);
+  void add(Dense& t) {
+    add(t.data(), static_cast<std::size_t>(t.size()) * sizeof(*t.data()));
   }
-  /// Adds what release(p, bytes, grain) releases: each whole huge page, and for Grain::page the
-  /// small pages before and after them, as one piece each.
-  void add(void* p, std::size_t bytes, Grain grain) {
+  /// Adds what release(p, bytes) releases: each whole huge page, and the small pages before and
+  /// after them, as one piece each.
+  void add(void* p, std::size_t bytes) {
     if (!settings().enabled || bytes < settings().min_bytes) return;
-    const detail::Interior h = detail::interior(p, bytes, Grain::huge);
     const std::size_t g = settings().huge;
+    const detail::Interior h = detail::interior(p, bytes, g);
     for (char* q = h.begin; q < h.end; q += g) piece(q, g);
-    if (grain == Grain::huge) return;
-    const detail::Interior r = detail::interior(p, bytes, Grain::page);
+    const detail::Interior r = detail::interior(p, bytes);
     if (h.end == h.begin) {  // no whole huge page: the page interior is one piece
       if (r.end > r.begin) piece(r.begin, static_cast<std::size_t>(r.end - r.begin));
       return;

@@ -356,7 +356,7 @@ void BertBase<Derived, T>::backward(const Tensor<T>& dlogits) {
   const auto populate = [&](auto& component) {
     FROST_PROFILE(flops, backward, pages);
     component.for_each_param([&](int, auto& p) {
-      if constexpr (is_trainable_v<decltype(p)>) pop.add(p.grad, pages::Grain::page);
+      if constexpr (is_trainable_v<decltype(p)>) pop.add(p.grad);
     });
     populated += pop.bytes();
     while (populated > released && !dead.empty()) {

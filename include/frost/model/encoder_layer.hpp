@@ -189,7 +189,7 @@ class EncoderLayer {
   /// again. Returns the bytes released.
   std::size_t release_saved_pages() {
     std::size_t n = 0;
-    for_each_saved_buffer([&](auto& t) { n += pages::release(t, pages::Grain::page); });
+    for_each_saved_buffer([&](auto& t) { n += pages::release(t); });
     saved_released_ = saved_released_ || n > 0;
     return n;
   }
@@ -291,7 +291,7 @@ void EncoderLayer<T, S>::forward(const Tensor<T>& x, Tensor<T>& y, RunState<T>& 
   if (st.record && saved_released_) {  // the pages the last backward released, back in
     FROST_PROFILE(fc, forward, pages);
     pages::Populator pop;
-    for_each_saved_buffer([&](auto& t) { pop.add(t, pages::Grain::page); });
+    for_each_saved_buffer([&](auto& t) { pop.add(t); });
     pop.run();
     saved_released_ = false;
   }
