@@ -5,7 +5,8 @@
 #   runs.jsonl          one JSON object per process run (raw data)
 #   compare_pytorch.md  the tables (also printed)
 #   compare_pytorch.json
-#   fma_peak.json       the measured FP32 FMA peak (benchmarks/fma_peak.cpp), the "% of peak" base
+#   fma_peak.json       the measured FP32 FMA peak (benchmarks/fma_peak.cpp; the median of one
+#                       measurement per round), the "% of peak" base
 #   freezing.png        step time vs frozen layers, measured vs FLOP theory, PyTorch alongside
 #
 #   frost-dnnl   frost with the oneDNN GEMM backend (Debian libdnnl-dev): the build the demo uses
@@ -16,12 +17,14 @@
 # usage: bash benchmarks/compare_pytorch.sh        (about 15 minutes on 2 cores, builds included)
 #        STEPS_BASE=4 STEPS_MINI=8 TORCH_VENV=/path/to/venv bash benchmarks/compare_pytorch.sh
 #        FRAMEWORKS="frost-dnnl torch-pypi" bash benchmarks/compare_pytorch.sh   (those only, ~10 min)
+#        ROUNDS=3 ...                        (every cell three times, interleaved; medians per cell)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=out/bench
 mkdir -p "$OUT"
 STEPS_BASE=${STEPS_BASE:-4}
 STEPS_MINI=${STEPS_MINI:-8}
+ROUNDS=${ROUNDS:-1}
 export OMP_NUM_THREADS=2
 bash tools/setup-debian.sh >/dev/null
 
@@ -37,8 +40,6 @@ for be in dnnl eigen blas; do
   echo "compare: building frost ($be GEMM backend)" >&2
   bash benchmarks/build_bench.sh "build-bench-$be" "frost_cli bench_frost fma_peak" "${extra[@]}"
 done
-OMP_NUM_THREADS=2 ./build-bench-dnnl/benchmarks/fma_peak > "$OUT/fma_peak.json"
-echo "compare: FMA peak $(cat "$OUT/fma_peak.json")" >&2
 TORCH_PYPI=$(bash tools/setup-bench-python.sh "${TORCH_VENV:-build-bench/venv-torch}")
 TORCH_DEBIAN=""
 if wanted torch-debian && bash tools/setup-hf-python.sh >/dev/null 2>&1; then TORCH_DEBIAN=/usr/bin/python3; fi
@@ -68,14 +69,24 @@ TABLE_MINI=("none" "embeddings,layers:0-4" "bert" "bitfit")
 FRAMEWORKS=()
 for fw in frost-dnnl frost-blas frost-eigen torch-pypi; do wanted "$fw" && FRAMEWORKS+=("$fw"); done
 [ -n "$TORCH_DEBIAN" ] && wanted torch-debian && FRAMEWORKS+=(torch-debian)
-for fw in "${FRAMEWORKS[@]}"; do
-  for p in "${TABLE_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
-  for p in "${TABLE_MINI[@]}"; do run "$fw" minilm "$p" "$STEPS_MINI" 5; done
+# Cell by cell, every framework one after the other, so that the two sides of a ratio are
+# measured minutes apart, not a whole table apart (this VM's speed drifts by up to 30% within
+# minutes); ROUNDS > 1 repeats everything and report.py takes each cell's median over the rounds.
+PEAKS="$OUT/fma_peaks.jsonl"
+: > "$PEAKS"
+for round in $(seq "$ROUNDS"); do
+  ./build-bench-dnnl/benchmarks/fma_peak | tail -1 >> "$PEAKS"
+  echo "compare: round $round, FMA peak $(tail -1 "$PEAKS")" >&2
+  for p in "${TABLE_BASE[@]}"; do for fw in "${FRAMEWORKS[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done; done
+  for p in "${TABLE_MINI[@]}"; do for fw in "${FRAMEWORKS[@]}"; do run "$fw" minilm "$p" "$STEPS_MINI" 5; done; done
+  for p in "${SWEEP_BASE[@]}"; do
+    for fw in frost-dnnl torch-pypi; do wanted "$fw" && run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
+  done
 done
-for fw in frost-dnnl torch-pypi; do
-  wanted "$fw" || continue
-  for p in "${SWEEP_BASE[@]}"; do run "$fw" bert-base "$p" "$STEPS_BASE" 3; done
-done
+# The "% of peak" base: the median round's peak.
+/usr/bin/python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(json.dumps(sorted(rows, key=lambda r: r["gflops"])[len(rows) // 2]))' "$PEAKS" > "$OUT/fma_peak.json"
 # Where the time goes (frost bench --profile), before (Eigen) and after (oneDNN), full step.
 PROFILES="$OUT/profiles.jsonl"
 : > "$PROFILES"
