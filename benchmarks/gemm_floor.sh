@@ -19,25 +19,24 @@ rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 F=$([ "$GEOM" = minilm ] && echo 4 || echo 8)
 POLICIES=(none "embeddings,layers:0-$F" bert bitfit lora-r8)
+frost_step() {  # policy
+  local freeze=(--freeze "$1")
+  [ "$1" = lora-r8 ] && freeze=(--freeze bert --lora-r 8)
+  "$BUILD/tools/cli/frost" bench --geometry "$GEOM" "${freeze[@]}" --steps 4 --forwards 1
+}
+torch_step() { "$PYTHON" benchmarks/pytorch_step.py "$GEOM" "$1" 4 1 2>/dev/null; }
 # Per policy, the floor, frost and PyTorch back to back (this VM's speed drifts within minutes),
 # frost before PyTorch in odd rounds and after it in even ones.
 for r in $(seq "$ROUNDS"); do
   peak=$("$BUILD/benchmarks/fma_peak" | tail -1)
   for pol in "${POLICIES[@]}"; do
     floor=$("$BUILD/benchmarks/gemm_floor" "$GEOM")
-    frost_step() {
-      if [ "$pol" = lora-r8 ]; then
-        "$BUILD/tools/cli/frost" bench --geometry "$GEOM" --freeze bert --lora-r 8 --steps 4 --forwards 1
-      else
-        "$BUILD/tools/cli/frost" bench --geometry "$GEOM" --freeze "$pol" --steps 4 --forwards 1
-      fi
-    }
     if [ $((r % 2)) = 1 ]; then
-      f=$(frost_step)
-      p=$("$PYTHON" benchmarks/pytorch_step.py "$GEOM" "$pol" 4 1 2>/dev/null)
+      f=$(frost_step "$pol")
+      p=$(torch_step "$pol")
     else
-      p=$("$PYTHON" benchmarks/pytorch_step.py "$GEOM" "$pol" 4 1 2>/dev/null)
-      f=$(frost_step)
+      p=$(torch_step "$pol")
+      f=$(frost_step "$pol")
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$pol" "$peak" "$floor" "$f" "$p" >>"$rows"
   done
@@ -47,7 +46,7 @@ import json, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 pols = list(dict.fromkeys(r[1] for r in rows))
 med = statistics.median
-print(f"{sys.argv[2]}, batch 8 x 128, fp32, 2 threads; {len(rows) // len(pols)} interleaved rounds, medians")
+print(f"{sys.argv[2]}, batch 8 x 128, fp32, 2 threads; {len(rows) // len(pols)} rounds (floor, frost and PyTorch back to back per policy), medians")
 print(f"(FMA peak {med([json.loads(r[2])['gflops'] for r in rows]):.0f} GFLOP/s)\n")
 print("| policy | GEMM floor ms | frost ms | PyTorch ms | frost / floor | PyTorch / floor (largest speed-up possible) | frost / floor that 1.5x allows | PyTorch / frost |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
